@@ -1,0 +1,150 @@
+"""Signed envelopes: canonical encoding, signatures and ids (docs/PROTOCOL.md §Envelope).
+
+Bytes in, verified records out; records in, bytes out. Nothing here reads a
+clock or draws randomness: the caller passes `created_at` and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import msgpack
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from . import fields as f
+from .errors import BadSignature, MalformedRecord, ProtocolError, UnknownKind, UnsupportedVersion
+from .limits import (
+    FORMAT_VERSION,
+    MAX_RECORD_BYTES,
+    MAX_TIMESTAMP,
+    SIGNATURE_BYTES,
+    UNPACK_LIMITS,
+)
+from .records import BODY_TYPES, Body, PublicKey, RecordId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Envelope:
+    """A verified record. Made only by `sign()` or `decode()`, which fill `data` and `id`."""
+
+    author: PublicKey = f.key()
+    created_at: int = f.integer(0, MAX_TIMESTAMP)  # the author's clock, seconds
+    body: Body
+    signature: bytes = f.blob(sizes=(SIGNATURE_BYTES,))
+    version: int = FORMAT_VERSION
+    data: bytes = field(default=b"", repr=False, compare=False)  # the signed encoding
+    id: RecordId = field(default=RecordId(b""), repr=False, compare=False)
+
+    @property
+    def kind(self) -> int:
+        return self.body.KIND
+
+
+def _pack(obj: object) -> bytes:
+    return msgpack.packb(obj, use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def _unsigned(version: int, author: bytes, created_at: int, body: Body) -> list[Any]:
+    return [version, body.KIND, author, created_at, body.to_wire()]
+
+
+def signing_input(version: int, author: bytes, created_at: int, body: Body) -> bytes:
+    """What the author signs: a kind-specific domain tag, then the unsigned encoding.
+
+    The tag means a signature made for one kind can never verify as another.
+    """
+    domain = b"p2pshare:" + body.NAME.encode() + b":v1\0"
+    return domain + _pack(_unsigned(version, author, created_at, body))
+
+
+def record_id(data: bytes) -> RecordId:
+    return RecordId(hashlib.sha256(data).digest())
+
+
+def _seal(author: bytes, created_at: int, body: Body, signature: bytes) -> Envelope:
+    """Build the envelope with its canonical bytes and id (after checking fields)."""
+    probe = Envelope(author=PublicKey(author), created_at=created_at, body=body, signature=signature)
+    f.validate_fields(probe, tuple(x for x in fields(probe) if "check" in x.metadata))
+    data = _pack([*_unsigned(FORMAT_VERSION, author, created_at, body), signature])
+    if len(data) > MAX_RECORD_BYTES:
+        raise MalformedRecord(f"record is {len(data)} bytes, more than {MAX_RECORD_BYTES}")
+    return Envelope(
+        author=PublicKey(author),
+        created_at=created_at,
+        body=body,
+        signature=signature,
+        data=data,
+        id=record_id(data),
+    )
+
+
+def sign(body: Body, *, key: Ed25519PrivateKey, created_at: int) -> Envelope:
+    """Sign `body` as the owner of `key`, dated `created_at` (unix seconds)."""
+    author = key.public_key().public_bytes_raw()
+    signature = key.sign(signing_input(FORMAT_VERSION, author, created_at, body))
+    return _seal(author, created_at, body, signature)
+
+
+def encode(envelope: Envelope) -> bytes:
+    """The one canonical encoding of a record (what its id hashes)."""
+    return envelope.data
+
+
+def _body_from_wire(kind: object, wire: object) -> Body:
+    if type(kind) is not int:
+        raise MalformedRecord("kind: expected an integer")
+    cls = BODY_TYPES.get(kind)
+    if cls is None:
+        raise UnknownKind(f"unknown record kind {kind}")
+    names = [x.name for x in fields(cls)]
+    if type(wire) is not list or len(wire) != len(names):
+        raise MalformedRecord(f"{cls.NAME}: expected a list of {len(names)} fields")
+    values = {
+        name: tuple(value) if type(value) is list else value
+        for name, value in zip(names, wire, strict=True)
+    }
+    try:
+        return cls(**values)
+    except TypeError as exc:  # a hostile value that breaks a check's assumptions
+        raise MalformedRecord(f"{cls.NAME}: {exc}") from exc
+
+
+def decode(data: bytes) -> Envelope:
+    """Parse untrusted bytes into a verified envelope, or raise ProtocolError."""
+    if type(data) is not bytes:
+        raise MalformedRecord("a record is bytes")
+    if len(data) > MAX_RECORD_BYTES:
+        raise MalformedRecord(f"record is {len(data)} bytes, more than {MAX_RECORD_BYTES}")
+    try:
+        top = msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True, **UNPACK_LIMITS)
+    except (ValueError, TypeError, msgpack.UnpackException) as exc:
+        raise MalformedRecord(f"not msgpack: {exc}") from exc
+    if type(top) is not list or len(top) != 6:
+        raise MalformedRecord("expected [version, kind, author, created_at, body, signature]")
+    version, kind, author, created_at, wire, signature = top
+    if type(version) is not int:
+        raise MalformedRecord("version: expected an integer")
+    if version != FORMAT_VERSION:
+        raise UnsupportedVersion(f"format version {version}, this node speaks {FORMAT_VERSION}")
+    try:
+        envelope = _seal(author, created_at, _body_from_wire(kind, wire), signature)
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise MalformedRecord(str(exc)) from exc
+    if envelope.data != data:
+        raise MalformedRecord("non-canonical encoding")
+    verify(envelope)
+    return envelope
+
+
+def verify(envelope: Envelope) -> None:
+    """Raise BadSignature unless the envelope's author signed exactly this record."""
+    message = signing_input(envelope.version, envelope.author, envelope.created_at, envelope.body)
+    try:
+        Ed25519PublicKey.from_public_bytes(envelope.author).verify(envelope.signature, message)
+    except (InvalidSignature, ValueError) as exc:
+        raise BadSignature(f"signature does not verify for this {envelope.body.NAME}") from exc

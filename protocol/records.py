@@ -1,0 +1,173 @@
+"""The nine record bodies (docs/PROTOCOL.md §Records).
+
+A body is what its author says; the envelope (envelope.py) says who said it,
+when, and signs it. Field order here is the wire order: never reorder fields
+of an existing kind, add a new kind or format version instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar, NewType
+
+from . import fields as f
+from .limits import (
+    ID_BYTES,
+    MAX_BODY,
+    MAX_CURRENCY,
+    MAX_HEADLINE,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_RATING,
+    MAX_REGION,
+    MAX_SEALED,
+    MAX_TIMESTAMP,
+    MAX_TITLE,
+    MAX_VALUE,
+)
+
+PublicKey = NewType("PublicKey", bytes)
+"""A raw 32-byte Ed25519 (member) or X25519 (sealing) public key."""
+
+RecordId = NewType("RecordId", bytes)
+"""SHA-256 of a record's signed encoding."""
+
+
+class _Body:
+    """Shared behaviour of bodies: validation on construction, wire order."""
+
+    KIND: ClassVar[int]
+    NAME: ClassVar[str]
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        f.validate_fields(self, fields(self))  # type: ignore[arg-type]
+
+    def to_wire(self) -> list[object]:
+        return [
+            list(value) if isinstance(value, tuple) else value
+            for value in (getattr(self, field.name) for field in fields(self))  # type: ignore[arg-type]
+        ]
+
+
+def _id() -> bytes:
+    return f.blob(sizes=(ID_BYTES,))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile(_Body):
+    """What a member offers the network. The newest profile of an author wins."""
+
+    KIND: ClassVar[int] = 1
+    NAME: ClassVar[str] = "profile"
+    name: str = f.text(MAX_NAME, min_len=1)
+    headline: str = f.text(MAX_HEADLINE)
+    skills: tuple[str, ...] = f.skills()
+    region: str = f.text(MAX_REGION)
+    available: bool = f.boolean()
+    seal_key: PublicKey = f.key()  # X25519: where others seal private fields to
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offer(_Body):
+    """An opportunity its author cannot serve. Forwarders never re-sign it."""
+
+    KIND: ClassVar[int] = 2
+    NAME: ClassVar[str] = "offer"
+    title: str = f.text(MAX_TITLE, min_len=1)
+    description: str = f.text(MAX_BODY, multiline=True)
+    skills: tuple[str, ...] = f.skills()
+    region: str = f.text(MAX_REGION)
+    remote: bool = f.boolean()
+    value: int = f.integer(0, MAX_VALUE)  # rough value, whole units; 0 = not said
+    currency: str = f.text(MAX_CURRENCY)
+    expires_at: int = f.integer(0, MAX_TIMESTAMP)
+    contact: bytes = f.blob(max_len=MAX_SEALED)  # sealed to the author's own key, or b""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Forward(_Body):
+    """One link of an offer's chain: to one member (`to`), or to the network (b"")."""
+
+    KIND: ClassVar[int] = 3
+    NAME: ClassVar[str] = "forward"
+    offer: RecordId = _id()
+    parent: RecordId = _id()  # the offer itself, or the forward this one continues
+    to: PublicKey = f.key(optional=True)
+    note: str = f.text(MAX_NOTE, multiline=True)  # public
+    private_note: bytes = f.blob(max_len=MAX_SEALED)  # sealed to `to`, or b""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Accept(_Body):
+    """"I'll take it": asks the offer's author for the hand-off."""
+
+    KIND: ClassVar[int] = 4
+    NAME: ClassVar[str] = "accept"
+    offer: RecordId = _id()
+    via: RecordId = _id()  # the forward it reached the acceptor through, or the offer
+    note: str = f.text(MAX_NOTE, multiline=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handoff(_Body):
+    """The author gives the offer to one acceptor, with the contact sealed to them."""
+
+    KIND: ClassVar[int] = 5
+    NAME: ClassVar[str] = "handoff"
+    offer: RecordId = _id()
+    accept: RecordId = _id()
+    to: PublicKey = f.key()
+    contact: bytes = f.blob(max_len=MAX_SEALED)  # sealed to `to`'s seal_key, or b""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Withdraw(_Body):
+    """The author takes the offer back; nothing but outcomes follows it."""
+
+    KIND: ClassVar[int] = 6
+    NAME: ClassVar[str] = "withdraw"
+    offer: RecordId = _id()
+    reason: str = f.text(MAX_NOTE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome(_Body):
+    """A receipt for a hand-off: the history that trust is built from."""
+
+    KIND: ClassVar[int] = 7
+    NAME: ClassVar[str] = "outcome"
+    offer: RecordId = _id()
+    handoff: RecordId = _id()
+    fulfilled: bool = f.boolean()
+    rating: int = f.integer(0, MAX_RATING)  # 0 = no rating
+    value: int = f.integer(0, MAX_VALUE)
+    note: str = f.text(MAX_NOTE, multiline=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vouch(_Body):
+    """An endorsement of a member, optionally for given skills."""
+
+    KIND: ClassVar[int] = 8
+    NAME: ClassVar[str] = "vouch"
+    subject: PublicKey = f.key()
+    skills: tuple[str, ...] = f.skills()
+    note: str = f.text(MAX_NOTE, multiline=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revoke(_Body):
+    """Takes back one of the author's own vouches."""
+
+    KIND: ClassVar[int] = 9
+    NAME: ClassVar[str] = "revoke"
+    vouch: RecordId = _id()
+
+
+Body = Profile | Offer | Forward | Accept | Handoff | Withdraw | Outcome | Vouch | Revoke
+
+BODY_TYPES: dict[int, type[Body]] = {
+    cls.KIND: cls
+    for cls in (Profile, Offer, Forward, Accept, Handoff, Withdraw, Outcome, Vouch, Revoke)
+}
