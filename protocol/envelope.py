@@ -4,6 +4,9 @@ Bytes in, verified records out; records in, bytes out. Nothing here reads a
 clock or draws randomness: the caller passes `created_at` and the key.
 """
 
+# The field helpers in fields.py return dataclasses.field() objects, which RUF009
+# cannot see through.
+# ruff: noqa: RUF009
 from __future__ import annotations
 
 import hashlib
@@ -66,7 +69,9 @@ def record_id(data: bytes) -> RecordId:
 
 def _seal(author: bytes, created_at: int, body: Body, signature: bytes) -> Envelope:
     """Build the envelope with its canonical bytes and id (after checking fields)."""
-    probe = Envelope(author=PublicKey(author), created_at=created_at, body=body, signature=signature)
+    probe = Envelope(
+        author=PublicKey(author), created_at=created_at, body=body, signature=signature
+    )
     f.validate_fields(probe, tuple(x for x in fields(probe) if "check" in x.metadata))
     data = _pack([*_unsigned(FORMAT_VERSION, author, created_at, body), signature])
     if len(data) > MAX_RECORD_BYTES:
@@ -102,7 +107,7 @@ def _body_from_wire(kind: object, wire: object) -> Body:
     names = [x.name for x in fields(cls)]
     if type(wire) is not list or len(wire) != len(names):
         raise MalformedRecord(f"{cls.NAME}: expected a list of {len(names)} fields")
-    values = {
+    values: dict[str, Any] = {
         name: tuple(value) if type(value) is list else value
         for name, value in zip(names, wire, strict=True)
     }

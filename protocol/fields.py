@@ -25,7 +25,8 @@ def _check_chars(name: str, value: str, *, multiline: bool) -> None:
     for char in value:
         if char in "\n\t" and multiline:
             continue
-        if char in _BIDI or unicodedata.category(char) == "Cc":
+        # Cs: lone surrogates cannot be UTF-8 encoded, so could never be sent.
+        if char in _BIDI or unicodedata.category(char) in ("Cc", "Cs"):
             raise MalformedRecord(f"{name}: control character U+{ord(char):04X} not allowed")
 
 
@@ -122,4 +123,6 @@ def skills() -> Any:
 def validate_fields(instance: object, fields: tuple[Field[Any], ...]) -> None:
     """Run every field's check; the first failure raises MalformedRecord."""
     for f in fields:
-        f.metadata["check"](f"{type(instance).__name__.lower()}.{f.name}", getattr(instance, f.name))
+        f.metadata["check"](
+            f"{type(instance).__name__.lower()}.{f.name}", getattr(instance, f.name)
+        )

@@ -18,6 +18,7 @@ _PROTOBUF_PREFIX = bytes([0x08, 0x01, 0x12, KEY_BYTES])
 # multihash: code 0x00 (identity), length 36
 _MULTIHASH_PREFIX = bytes([0x00, len(_PROTOBUF_PREFIX) + KEY_BYTES])
 _PREFIX = _MULTIHASH_PREFIX + _PROTOBUF_PREFIX
+_MAX_MEMBER_ID = 64  # every Ed25519 peer id is 52 characters; caps base58 work
 
 
 def member_id(public_key: bytes) -> str:
@@ -29,10 +30,14 @@ def member_id(public_key: bytes) -> str:
 
 def public_key_of(member: str) -> PublicKey:
     """The raw Ed25519 public key inside a member id, or BadMemberId."""
+    if type(member) is not str or len(member) > _MAX_MEMBER_ID:
+        raise BadMemberId(f"{member!r} is not a member id")
     try:
         raw = base58.b58decode(member.encode("ascii"))
     except (ValueError, UnicodeEncodeError, AttributeError) as exc:
         raise BadMemberId(f"{member!r} is not base58") from exc
     if len(raw) != len(_PREFIX) + KEY_BYTES or not raw.startswith(_PREFIX):
         raise BadMemberId(f"{member!r} is not the peer id of an Ed25519 key")
+    if base58.b58encode(raw).decode("ascii") != member:  # b58decode forgives whitespace
+        raise BadMemberId(f"{member!r} is not in canonical form")
     return PublicKey(raw[len(_PREFIX) :])

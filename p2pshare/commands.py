@@ -1,0 +1,390 @@
+"""What each `p2pshare` subcommand does. Output on stdout, one-line errors via UserError.
+
+Acting commands sign a record into the store and return at once; a node
+running on the same home (the app or `serve`) publishes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import protocol
+
+from . import identity as ident
+from . import views
+from .errors import UserError
+from .home import Home, setup_logging
+from .marks import BLOCKED, MUTED
+from .member import Member
+from .store import Store, StoreError
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def _passphrase_prompt() -> bytes | None:
+    if (env := ident.passphrase_from_env()) is not None:
+        return env
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass("Passphrase: ").encode() or None
+
+
+def _member(home: Home) -> Member:
+    try:
+        return Member.open(home, passphrase=_passphrase_prompt)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _when(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def _short(hex_id: str) -> str:
+    return hex_id[:10]
+
+
+def cmd_init(home: Home, args: argparse.Namespace) -> int:
+    if ident.exists(home):
+        raise UserError(f"{home.path} already has an identity; nothing was changed")
+    passphrase = None
+    if args.passphrase:
+        passphrase = ident.passphrase_from_env()
+        if passphrase is None:
+            if not sys.stdin.isatty():
+                raise UserError(f"--passphrase needs a terminal or ${ident.ENV_PASSPHRASE}")
+            passphrase = getpass.getpass("New passphrase: ").encode()
+            if passphrase != getpass.getpass("Again: ").encode():
+                raise UserError("the passphrases differ; nothing was changed")
+    # Validate the profile before any key is written, so a bad name changes nothing.
+    from .member import _build
+
+    _build(
+        protocol.Profile,
+        name=args.name.strip(),
+        headline=args.headline,
+        skills=protocol.normalize_skills(args.skills),
+        region=args.region,
+        available=True,
+        seal_key=bytes(32),
+    )
+    identity = ident.create(home, passphrase=passphrase)
+    with Store.open(home.store_file) as store:
+        member = Member(home, identity, store)
+        member.set_profile(
+            name=args.name.strip(),
+            headline=args.headline,
+            skills=args.skills,
+            region=args.region,
+            available=True,
+        )
+    _out(identity.member_id)
+    return 0
+
+
+def _node_info(home: Home) -> dict[str, Any]:
+    """Addresses and invite written by a running node on this home, if any."""
+    from .store import NodeLock
+
+    try:
+        info = json.loads(home.node_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not NodeLock(home.lock_file).held():
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def cmd_id(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    profile = member.profile()
+    info = _node_info(home)
+    data = {
+        "id": member.identity.member_id,
+        "name": profile.name if profile else "",
+        "addresses": info.get("addresses", []),
+        "invite": info.get("invite", ""),
+        "running": bool(info),
+    }
+    if args.json:
+        _json(data)
+    else:
+        _out(data["id"])
+        _out(f"name: {data['name']}")
+        for addr in data["addresses"]:
+            _out(f"address: {addr}")
+        _out(f"invite: {data['invite']}" if data["invite"] else "no node running on this home")
+    return 0
+
+
+def cmd_invite(home: Home, args: argparse.Namespace) -> int:
+    info = _node_info(home)
+    if not info.get("invite"):
+        raise UserError("no node is running on this home: start `p2pshare serve` or the app")
+    _out(info["invite"])
+    return 0
+
+
+def cmd_profile(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    env = member.set_profile(
+        name=args.name,
+        headline=args.headline,
+        skills=args.skills,
+        region=args.region,
+        available=args.available,
+    )
+    _out(env.id.hex())
+    return 0
+
+
+def cmd_offer(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    action = args.action
+    if action == "post":
+        env = member.post_offer(
+            title=args.title,
+            description=args.body,
+            skills=args.skills,
+            region=args.region,
+            remote=args.remote,
+            value=args.value,
+            expires_days=args.expires,
+            contact=args.contact,
+        )
+    else:
+        state = member.resolve_offer(args.offer)
+        if action == "forward":
+            to = None if args.network else member.resolve_member(args.to)
+            env = member.forward(state, to=to, note=args.note)
+        elif action == "accept":
+            env = member.accept(state, note=args.note)
+        elif action == "handoff":
+            env = member.handoff(state, to=member.resolve_member(args.to))
+        elif action == "outcome":
+            to = member.resolve_member(args.to) if args.to else None
+            env = member.outcome(
+                state,
+                fulfilled=args.fulfilled,
+                rating=args.rating,
+                value=args.value,
+                to=to,
+                note=args.note,
+            )
+        else:
+            env = member.withdraw(state, reason=args.reason)
+    _out(env.id.hex())
+    return 0
+
+
+def cmd_vouch(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    env = member.vouch(member.resolve_member(args.member), skills=args.skill, note=args.note)
+    _out(env.id.hex())
+    return 0
+
+
+def cmd_revoke(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    env = member.revoke(member.resolve_vouch(args.vouch))
+    _out(env.id.hex())
+    return 0
+
+
+def cmd_offers(home: Home, args: argparse.Namespace) -> int:
+    items = views.feed(_member(home), include_closed=args.all)
+    if args.json:
+        _json([item.to_json() for item in items])
+        return 0
+    if not items:
+        _out("no offers yet")
+    for item in items:
+        flags = "".join(
+            flag
+            for flag, on in (("*", item.for_me), ("✓", item.accepted), ("→", item.handed_to_me))
+            if on
+        )
+        value = f"{item.value} {item.currency}".strip() if item.value else ""
+        _out(
+            f"{_short(item.id)}  {item.title[:48]:48}  {item.author_name[:16]:16} "
+            f"trust {item.trust:.2f}  {item.status:13} {value:>12} {flags}"
+        )
+    return 0
+
+
+def cmd_peers(home: Home, args: argparse.Namespace) -> int:
+    items = views.peers(_member(home))
+    if args.json:
+        _json([item.to_json() for item in items])
+        return 0
+    if not items:
+        _out("no peers known yet")
+    for item in items:
+        marks = " muted" if item.muted else " blocked" if item.blocked else ""
+        _out(
+            f"{item.name[:20]:20} trust {item.trust:.2f}  vouches {item.vouches:3}  "
+            f"fulfilled {item.fulfilled:3}  failed {item.failed:3}  {item.id}{marks}"
+        )
+    return 0
+
+
+def cmd_stats(home: Home, args: argparse.Namespace) -> int:
+    report = views.stats_report(_member(home))
+    if args.json:
+        _json(report)
+        return 0
+
+    def money(values: dict[str, int]) -> str:
+        return ", ".join(f"{v} {c}".strip() for c, v in values.items()) or "0"
+
+    _out(f"offers posted      {report['offers_posted']}")
+    _out(f"offers forwarded   {report['offers_forwarded']}")
+    _out(f"handed off         {report['offers_handed_off']}")
+    _out(f"fulfilled          {report['offers_fulfilled']}  (value {money(report['value_fulfilled'])})")
+    for row in report["fulfilled_to"]:
+        _out(f"  by {row['name']}: {row['count']}")
+    _out(f"connector credit   {report['connector_credit']}")
+    _out(f"came back: forwarded to you {report['forwarded_to_me']}, accepted "
+         f"{report['offers_accepted']}, handed to you {report['handoffs_received']}, "
+         f"fulfilled by you {report['fulfilled_by_me']} (value {money(report['value_earned'])})")
+    return 0
+
+
+def cmd_show(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    detail = views.offer_detail(member, member.resolve_offer(args.offer))
+    if args.json:
+        _json(detail)
+        return 0
+    d = detail
+    _out(f"{d['title']}  [{d['status']}]")
+    _out(f"id {d['id']}")
+    _out(f"by {d['author']['name']} ({d['author']['id']}), trust {d['author']['trust']:.2f}")
+    if d["skills"]:
+        _out(f"skills: {', '.join(d['skills'])}")
+    where = ", ".join(x for x in (d["region"], "remote" if d["remote"] else "") if x)
+    if where:
+        _out(f"where: {where}")
+    if d["value"]:
+        _out(f"value: {d['value']} {d['currency']}".rstrip())
+    _out(f"posted {_when(d['created_at'])}, expires {_when(d['expires_at'])}")
+    if d["description"]:
+        _out()
+        _out(d["description"])
+    if d["contact"]:
+        _out(f"\ncontact (private to you): {d['contact']}")
+    elif d["has_contact"]:
+        _out("\ncontact: sealed (revealed to the member it is handed to)")
+    if d["forwards"]:
+        _out("\nchain:")
+        for f in d["forwards"]:
+            target = f["to"]["name"] if f["to"] else "the network"
+            note = f"  “{f['note']}”" if f["note"] else ""
+            _out(f"  {'  ' * (f['depth'] - 1)}{f['from']['name']} → {target}{note}")
+    if d["accepts"]:
+        _out("\naccepted by:")
+        for a in d["accepts"]:
+            note = f"  “{a['note']}”" if a["note"] else ""
+            _out(f"  {a['member']['name']} (trust {a['member']['trust']:.2f}){note}")
+    for h in d["handoffs"]:
+        _out(f"\nhanded off to {h['to']['name']} on {_when(h['created_at'])}")
+        if (o := h["outcome"]) is not None:
+            result = "fulfilled" if o["fulfilled"] else "not fulfilled"
+            rating = f", rated {o['rating']}/5" if o["rating"] else ""
+            _out(f"  outcome: {result}{rating}{', confirmed' if h['confirmed'] else ''}")
+    if d["withdrawn"]:
+        _out(f"\nwithdrawn: {d['withdrawn']['reason'] or 'no reason given'}")
+    return 0
+
+
+def cmd_trust(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    report = views.trust_report(member, member.resolve_member(args.member), explain=args.explain)
+    if args.json:
+        _json(report)
+        return 0
+    if args.explain and "explanation" in report:
+        for line in report["explanation"]:
+            _out(line)
+    else:
+        _out(f"{report['name']}: trust {report['trust']:.2f}")
+    return 0
+
+
+def cmd_export(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    count = member.store.export(Path(args.file))
+    _out(f"exported {count} records to {args.file}")
+    return 0
+
+
+def cmd_import(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"no such file: {path}")
+    report = member.store.import_file(
+        path,
+        now=member.now(),
+        on_progress=lambda done: print(f"imported {done}", flush=True),
+    )
+    _out(f"{report.new} new, {report.known} already known, {len(report.rejected)} rejected")
+    for index, reason in report.rejected[:20]:
+        print(f"  record {index}: {reason}", file=sys.stderr)
+    if len(report.rejected) > 20:
+        print(f"  ... and {len(report.rejected) - 20} more", file=sys.stderr)
+    return 0
+
+
+def cmd_mark(home: Home, args: argparse.Namespace) -> int:
+    member = _member(home)
+    key = member.resolve_member(args.member)
+    mark = MUTED if args.command == "mute" else BLOCKED
+    member.marks.set(mark, key, not args.undo)
+    _out(f"{member.name_of(key)} {'un' if args.undo else ''}{args.command}d" if mark == MUTED
+         else f"{member.name_of(key)} {'un' if args.undo else ''}blocked")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Home, argparse.Namespace], int]] = {
+    "init": cmd_init,
+    "id": cmd_id,
+    "invite": cmd_invite,
+    "profile": cmd_profile,
+    "offer": cmd_offer,
+    "vouch": cmd_vouch,
+    "revoke": cmd_revoke,
+    "offers": cmd_offers,
+    "peers": cmd_peers,
+    "stats": cmd_stats,
+    "show": cmd_show,
+    "trust": cmd_trust,
+    "export": cmd_export,
+    "import": cmd_import,
+    "mute": cmd_mark,
+    "block": cmd_mark,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    home = Home.resolve(args.home)
+    command = args.command
+    if command in COMMANDS:
+        if command != "init" and not ident.exists(home):
+            raise UserError(f"no identity in {home.path}: run `p2pshare init --name NAME` first")
+        setup_logging(home)
+        return COMMANDS[command](home, args)
+    raise UserError(f"`{command or 'the app'}` is not available yet")

@@ -1,0 +1,432 @@
+"""One member's actions and views over their home: what the CLI, the node and the app call.
+
+Every action signs a record, checks it against the ledger's rules *before*
+storing it (so a refused action leaves nothing behind and says why), and writes
+it to the store, which is the outbox a running node publishes from. Views are
+derived from the store's records; they are cached until the store changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+import protocol
+from protocol import (
+    Accept,
+    Body,
+    Envelope,
+    Forward,
+    Handoff,
+    Offer,
+    Outcome,
+    Profile,
+    PublicKey,
+    RecordId,
+    Revoke,
+    Vouch,
+    Withdraw,
+)
+
+from . import identity as ident
+from .errors import NotFound, UserError
+from .home import Home
+from .identity import Identity
+from .ledger import NETWORK, Ledger, OfferState, OfferStatus
+from .marks import Marks
+from .store import Store
+from .trust import TrustGraph
+
+DAY = 86_400
+_B = TypeVar("_B", bound=Body)
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    seq: int
+    now_bucket: int
+    ledger: Ledger
+    trust: TrustGraph
+
+
+def parse_value(text: str) -> tuple[int, str]:
+    """'5000', '5000 USD', 'USD 5,000' or '' → (amount, currency)."""
+    amount, currency = 0, ""
+    for part in text.replace(",", "").split():
+        if part.isdigit():
+            amount = int(part)
+        elif part.isalpha() and len(part) <= 8:
+            currency = part.upper()
+        else:
+            raise UserError(f"cannot read value {text!r}: write e.g. 5000 or '5000 USD'")
+    return amount, currency
+
+
+class Member:
+    """The member behind a home: their identity, their store and what follows from it."""
+
+    def __init__(
+        self,
+        home: Home,
+        identity: Identity,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.home = home
+        self.identity = identity
+        self.store = store
+        self.marks = Marks(home.marks_file)
+        self._clock = clock
+        self._derived: _Derived | None = None
+
+    @classmethod
+    def open(cls, home: Home, *, passphrase: Callable[[], bytes | None] | None = None) -> Member:
+        identity = ident.load(home, passphrase or ident.passphrase_from_env)
+        return cls(home, identity, Store.open(home.store_file))
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def me(self) -> PublicKey:
+        return self.identity.public_key
+
+    def now(self) -> int:
+        return int(self._clock())
+
+    # -- derived state -------------------------------------------------------
+
+    def _derive(self) -> _Derived:
+        """The ledger and trust graph, rebuilt when a record arrives or a minute passes."""
+        seq, now = self.store.last_seq(), self.now()
+        cached = self._derived
+        if cached is None or cached.seq != seq or cached.now_bucket != now // 60:
+            ledger = Ledger.build(self.store.all(), now=now)
+            trust = TrustGraph(ledger.vouches, ledger.receipts, now=now)
+            cached = self._derived = _Derived(seq, now // 60, ledger, trust)
+        return cached
+
+    def ledger(self) -> Ledger:
+        return self._derive().ledger
+
+    def trust_graph(self) -> TrustGraph:
+        return self._derive().trust
+
+    def scores(self) -> dict[PublicKey, float]:
+        return self.trust_graph().scores(self.me)
+
+    # -- names and ids -------------------------------------------------------
+
+    def name_of(self, key: PublicKey) -> str:
+        if key == self.me:
+            return "you"
+        view = self.ledger().profiles.get(key)
+        return view.profile.name if view else protocol.member_id(key)[-8:]
+
+    def known_members(self) -> set[PublicKey]:
+        ledger = self.ledger()
+        known = set(ledger.profiles)
+        for state in ledger.offers.values():
+            known.add(state.author)
+            known.update(link.author for link in state.forwards)
+            known.update(link.to for link in state.forwards if link.to != NETWORK)
+            known.update(accept.author for accept in state.accepts)
+        for edge in ledger.vouches:
+            known.update((edge.voucher, edge.subject))
+        known.discard(self.me)
+        return known
+
+    def resolve_member(self, text: str) -> PublicKey:
+        """A member id, a unique prefix of one, or a unique display name."""
+        text = text.strip()
+        try:
+            return protocol.public_key_of(text)
+        except protocol.BadMemberId:
+            pass
+        known = self.known_members()
+        by_id = [key for key in known if protocol.member_id(key).startswith(text)]
+        by_name = [
+            key
+            for key, view in self.ledger().profiles.items()
+            if key != self.me and view.profile.name.casefold() == text.casefold()
+        ]
+        for matches in (by_id, by_name):
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                names = ", ".join(sorted(self.name_of(k) for k in matches)[:5])
+                raise NotFound(f"{text!r} matches several members ({names}): give more of the id")
+        raise NotFound(f"no known member matches {text!r}")
+
+    def _resolve_record(self, text: str, kind: type[Body], noun: str) -> Envelope:
+        prefix = text.strip().lower()
+        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+            raise NotFound(f"{text!r} is not a {noun} id (hex digits)")
+        matches = [
+            env
+            for rid in self.store.ids_with_prefix(prefix, limit=50)
+            if (env := self.store.get(rid)) is not None and env.kind == kind.KIND
+        ]
+        if not matches:
+            raise NotFound(f"no {noun} with id {text!r}")
+        if len(matches) > 1:
+            raise NotFound(f"{text!r} matches {len(matches)} {noun}s: give more of the id")
+        return matches[0]
+
+    def resolve_offer(self, text: str) -> OfferState:
+        env = self._resolve_record(text, Offer, "offer")
+        state = self.ledger().offers.get(env.id)
+        if state is None:
+            reason = self.ledger().rejected.get(env.id, "not valid")
+            raise NotFound(f"offer {text} cannot be shown: {reason}")
+        return state
+
+    def resolve_vouch(self, text: str) -> Envelope:
+        return self._resolve_record(text, Vouch, "vouch")
+
+    # -- acting --------------------------------------------------------------
+
+    def _commit(self, body: Body) -> Envelope:
+        """Sign, check against the ledger's rules with the record added, then store."""
+        envelope = protocol.sign(body, key=self.identity.signing_key, created_at=self.now())
+        trial = Ledger.build([*self.store.all(), envelope], now=self.now())
+        if (reason := trial.rejected.get(envelope.id)) is not None:
+            raise UserError(reason)
+        if envelope.id in trial.pending:
+            raise UserError("it refers to a record this home does not have")
+        self.store.add_own(envelope, now=self.now())
+        return envelope
+
+    def _ephemeral(self) -> X25519PrivateKey:
+        return X25519PrivateKey.generate()
+
+    def _seal_key_of(self, member: PublicKey) -> PublicKey:
+        view = self.ledger().profiles.get(member)
+        if view is None:
+            raise UserError(
+                f"no profile of {protocol.member_id(member)} here yet: "
+                "their seal key is needed to send them private text"
+            )
+        return view.profile.seal_key
+
+    def profile(self) -> Profile | None:
+        view = self.ledger().profiles.get(self.me)
+        return view.profile if view else None
+
+    def set_profile(
+        self,
+        *,
+        name: str | None = None,
+        headline: str | None = None,
+        skills: Iterable[str] | None = None,
+        region: str | None = None,
+        available: bool | None = None,
+    ) -> Envelope:
+        """Publish a new profile: given fields change, the others stay as they were."""
+        old = self.profile()
+        if old is None and name is None:
+            raise UserError("the first profile needs a name")
+        body = _build(
+            Profile,
+            name=name if name is not None else old.name if old else "",
+            headline=headline if headline is not None else old.headline if old else "",
+            skills=protocol.normalize_skills(skills)
+            if skills is not None
+            else old.skills
+            if old
+            else (),
+            region=region if region is not None else old.region if old else "",
+            available=available if available is not None else old.available if old else True,
+            seal_key=self.identity.seal_public,
+        )
+        return self._commit(body)
+
+    def post_offer(
+        self,
+        *,
+        title: str,
+        description: str = "",
+        skills: Iterable[str] = (),
+        region: str = "",
+        remote: bool = False,
+        value: str | tuple[int, str] = "",
+        expires_days: int = 30,
+        contact: str = "",
+    ) -> Envelope:
+        amount, currency = parse_value(value) if isinstance(value, str) else value
+        if expires_days < 1:
+            raise UserError("an offer must stay open at least one day (--expires 1 or more)")
+        now = self.now()
+        sealed = b""
+        if contact:
+            sealed = self._seal(
+                contact,
+                self.identity.seal_public,
+                protocol.offer_contact_context(self.me, now),
+            )
+        body = _build(
+            Offer,
+            title=title.strip(),
+            description=description,
+            skills=protocol.normalize_skills(skills),
+            region=region.strip(),
+            remote=remote,
+            value=amount,
+            currency=currency,
+            expires_at=now + expires_days * DAY,
+            contact=sealed,
+        )
+        return self._commit(body)
+
+    def _seal(self, text: str, recipient: PublicKey, context: bytes) -> bytes:
+        try:
+            return protocol.seal(
+                text.encode(), recipient=recipient, context=context, ephemeral=self._ephemeral()
+            )
+        except protocol.SealError as exc:
+            raise UserError(f"cannot seal private text: {exc}") from None
+
+    def _reached_me(self, state: OfferState) -> RecordId:
+        """Where my forward or accept continues the chain: how the offer reached me."""
+        chain = state.chain_to(self.me)
+        return chain[-1].id if chain else state.id
+
+    def forward(self, offer: OfferState, *, to: PublicKey | None, note: str = "") -> Envelope:
+        """Pass an offer to one member (note sealed to them) or to the whole network."""
+        parent = self._reached_me(offer)
+        private = b""
+        public_note = note
+        if to is not None:
+            if to == self.me:
+                raise UserError("you cannot forward an offer to yourself")
+            if note:
+                context = protocol.forward_note_context(self.me, parent, to)
+                private = self._seal(note, self._seal_key_of(to), context)
+                public_note = ""
+        body = _build(
+            Forward,
+            offer=offer.id,
+            parent=parent,
+            to=to if to is not None else NETWORK,
+            note=public_note,
+            private_note=private,
+        )
+        return self._commit(body)
+
+    def accept(self, offer: OfferState, *, note: str = "") -> Envelope:
+        body = _build(Accept, offer=offer.id, via=self._reached_me(offer), note=note)
+        return self._commit(body)
+
+    def handoff(self, offer: OfferState, *, to: PublicKey) -> Envelope:
+        """Give my offer to a member who accepted it, with the contact sealed to them."""
+        if offer.author != self.me:
+            raise UserError("only the offer's author can hand it off")
+        accept = offer.accepted_by(to)
+        if accept is None:
+            raise UserError(f"{self.name_of(to)} has not accepted this offer")
+        contact = b""
+        if offer.offer.contact:
+            text = self.open_contact(offer)
+            context = protocol.handoff_contact_context(self.me, offer.id, to)
+            contact = self._seal(text, self._seal_key_of(to), context)
+        body = _build(Handoff, offer=offer.id, accept=accept.id, to=to, contact=contact)
+        return self._commit(body)
+
+    def outcome(
+        self,
+        offer: OfferState,
+        *,
+        fulfilled: bool,
+        rating: int = 0,
+        value: int = 0,
+        to: PublicKey | None = None,
+        note: str = "",
+    ) -> Envelope:
+        """Sign the receipt for a hand-off: mine as author, or my confirmation as recipient."""
+        if offer.author == self.me:
+            handoffs = [h for h in offer.handoffs if to is None or h.to == to]
+        else:
+            handoffs = [h for h in offer.handoffs if h.to == self.me]
+        if not handoffs:
+            raise UserError("this offer has no hand-off you can report on")
+        if len(handoffs) > 1:
+            raise UserError("this offer was handed to several members: say which with --to")
+        body = _build(
+            Outcome,
+            offer=offer.id,
+            handoff=handoffs[0].id,
+            fulfilled=fulfilled,
+            rating=rating,
+            value=value,
+            note=note,
+        )
+        return self._commit(body)
+
+    def withdraw(self, offer: OfferState, *, reason: str = "") -> Envelope:
+        if offer.author != self.me:
+            raise UserError("only the offer's author can withdraw it")
+        if offer.withdrawn is not None:
+            raise UserError("this offer is already withdrawn")
+        return self._commit(_build(Withdraw, offer=offer.id, reason=reason))
+
+    def vouch(self, subject: PublicKey, *, skills: Iterable[str] = (), note: str = "") -> Envelope:
+        if subject == self.me:
+            raise UserError("you cannot vouch for yourself")
+        body = _build(Vouch, subject=subject, skills=protocol.normalize_skills(skills), note=note)
+        return self._commit(body)
+
+    def revoke(self, vouch: Envelope) -> Envelope:
+        if vouch.author != self.me:
+            raise UserError("you can only revoke your own vouches")
+        if vouch.id in self.ledger().revoked:
+            raise UserError("this vouch is already revoked")
+        return self._commit(_build(Revoke, vouch=vouch.id))
+
+    # -- private text ----------------------------------------------------------
+
+    def open_contact(self, offer: OfferState) -> str:
+        """The offer's contact details, if this member may read them ('' if none)."""
+        key = self.identity.seal_key
+        if offer.author == self.me and offer.offer.contact:
+            context = protocol.offer_contact_context(self.me, offer.created_at)
+            return _open(offer.offer.contact, key, context)
+        handoff = offer.handoff_to(self.me)
+        if handoff is not None and handoff.contact:
+            context = protocol.handoff_contact_context(offer.author, offer.id, self.me)
+            return _open(handoff.contact, key, context)
+        return ""
+
+    def open_note(self, offer: OfferState, link_id: RecordId) -> str:
+        """A forward's note: public, or sealed to me; '' if it is not mine to read."""
+        link = next((link for link in offer.forwards if link.id == link_id), None)
+        if link is None:
+            return ""
+        if not link.private_note:
+            return link.note
+        if link.to != self.me:
+            return ""
+        context = protocol.forward_note_context(link.author, link.parent, self.me)
+        return _open(link.private_note, self.identity.seal_key, context)
+
+    def is_open(self, offer: OfferState) -> bool:
+        return offer.status is OfferStatus.OPEN
+
+
+def _open(sealed: bytes, key: X25519PrivateKey, context: bytes) -> str:
+    try:
+        return protocol.open_sealed(sealed, key=key, context=context).decode("utf-8", "replace")
+    except protocol.SealError:
+        return ""
+
+
+def _build(cls: type[_B], **fields: object) -> _B:
+    """Construct a body, turning a validation failure into a one-line user error."""
+    try:
+        return cls(**fields)  # type: ignore[arg-type]
+    except protocol.ProtocolError as exc:
+        raise UserError(str(exc).replace(f"{cls.NAME}.", "", 1)) from None

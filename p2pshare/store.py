@@ -1,0 +1,757 @@
+"""The member's local record store: every verified record, and the outbox.
+
+Plain stdlib sqlite3 in WAL mode, so the app, `serve` and one-shot CLI commands
+can share one home: readers never block the writer, each write is one short
+`BEGIN IMMEDIATE` transaction, and a busy timeout absorbs the rest. The schema
+is versioned: the SQL files in p2pshare/schema/ (NNN_name.sql) are applied in
+order, one transaction each, and recorded in the `schema_version` table.
+
+A row keeps the signed bytes exactly as received plus columns derived from them
+for indexing. Records whose parents are absent are stored all the same: the
+ledger derives state from whatever is present, so arrival order never matters.
+
+Export file format (`Store.export`, `Store.import_file`)::
+
+    b"P2PSHARE-EXPORT\\n"                      16-byte magic
+    repeated: uint32 big-endian length N > 0, then N bytes: one signed record
+    uint32 0                                   end marker
+
+Records are written in (created_at, id) order. The end marker tells a file cut
+at a record boundary from a complete one. Nothing in the file is trusted: every
+record is verified on import exactly as if it came from the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import sqlite3
+import struct
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, NamedTuple, Self
+
+import protocol
+from protocol import (
+    Accept,
+    Envelope,
+    Forward,
+    Handoff,
+    Outcome,
+    ProtocolError,
+    PublicKey,
+    RecordId,
+    Revoke,
+    Vouch,
+    Withdraw,
+)
+
+log = logging.getLogger(__name__)
+
+EXPORT_MAGIC = b"P2PSHARE-EXPORT\n"
+BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
+IMPORT_BATCH = 500  # records per import transaction
+_PAGE = 500  # rows per query when iterating, so no read transaction stays open
+_LENGTH = struct.Struct(">I")
+_MIGRATION_FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_HEX = re.compile(r"^[0-9a-f]*$")
+
+
+class StoreError(Exception):
+    """The store cannot be used as asked; `str(err)` is a reason a person can read."""
+
+
+class NodeLockedError(StoreError):
+    """Another node process holds this home."""
+
+    def __init__(self, home: Path, pid: int | None) -> None:
+        who = f"pid {pid}" if pid is not None else "pid unknown"
+        super().__init__(f"another p2pshare node is already running for this home ({who}): {home}")
+        self.home = home
+        self.pid = pid
+
+
+class IngestStatus(enum.StrEnum):
+    ADDED = "added"
+    KNOWN = "known"  # already stored; nothing changed (except the outbox, see ingest)
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestResult:
+    """What happened to one record offered to the store."""
+
+    status: IngestStatus
+    id: RecordId | None = None  # None when the bytes are not a record at all
+    reason: str | None = None  # why it was rejected
+    envelope: Envelope | None = None  # the record, when it was added
+
+
+@dataclass(slots=True, kw_only=True)
+class ImportReport:
+    """Outcome of an import; `rejected` holds (0-based index in the file, reason)."""
+
+    new: int = 0
+    known: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    error: str | None = None  # the file itself is damaged (bad magic, truncated...)
+
+    @property
+    def processed(self) -> int:
+        return self.new + self.known + len(self.rejected)
+
+
+class RangeKey(NamedTuple):
+    """A record's place in sync order: records sort by (created_at, id)."""
+
+    created_at: int
+    id: RecordId
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Summary of the ids in a key range, equal on two nodes iff (w.h.p.) the sets are.
+
+    `digest` is SHA-256(sum of ids as little-endian integers mod 2**256, as 32
+    little-endian bytes || count as 8 little-endian bytes), first 16 bytes. A
+    modular sum, unlike XOR, cannot be steered by grinding record ids.
+    """
+
+    count: int
+    digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """The schema files shipped in p2pshare/schema/, in version order."""
+    found = []
+    for entry in (resources.files("p2pshare") / "schema").iterdir():
+        if match := _MIGRATION_FILE.match(entry.name):
+            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise StoreError(f"schema files are not numbered 1..n: {[m.version for m in found]}")
+    return found
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """Split a script into complete statements (triggers included) for execute()."""
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if any(line.strip() and not line.strip().startswith("--") for line in pending.splitlines()):
+        raise StoreError("schema file ends with an incomplete statement")
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
+    """Bring the database up to the newest migration; return the resulting version.
+
+    Each migration runs in one IMMEDIATE transaction that re-reads the version
+    first, so two processes opening a fresh home at once apply it exactly once.
+    (executescript() would commit mid-way, hence the statement splitter.)
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version"
+        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+    )
+    newest = migrations[-1].version if migrations else 0
+    current = _schema_version(conn)
+    if current > newest:
+        raise StoreError(
+            f"this store has schema version {current}, newer than this p2pshare"
+            f" understands ({newest}); upgrade p2pshare"
+        )
+    for migration in migrations:
+        if migration.version <= current:
+            continue  # the usual case on open: no write lock is taken
+        with _transaction(conn):
+            current = _schema_version(conn)  # another process may have just done it
+            if migration.version <= current:
+                continue
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, int(time.time())),
+            )
+            current = migration.version
+    return current
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0])
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taking the write lock up front (no upgrade deadlocks)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _private_dir(path: Path) -> None:
+    """Create `path` readable by this user only (an existing directory is left alone)."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is filtered through the umask
+
+
+def _indexed(envelope: Envelope) -> tuple[bytes | None, bytes | None]:
+    """The (ref, subject) columns of a record; see schema/001_initial.sql."""
+    body = envelope.body
+    match body:
+        case Forward():
+            return body.offer, body.to or None
+        case Handoff():
+            return body.offer, body.to
+        case Accept() | Withdraw() | Outcome():
+            return body.offer, None
+        case Revoke():
+            return body.vouch, None
+        case Vouch():
+            return None, body.subject
+        case _:
+            return None, None
+
+
+def _range_sql(lo: RangeKey | None, hi: RangeKey | None) -> tuple[str, list[object]]:
+    clauses, params = ["1"], list[object]()
+    if lo is not None:
+        clauses.append("(created_at, id) >= (?, ?)")
+        params += [lo.created_at, lo.id]
+    if hi is not None:
+        clauses.append("(created_at, id) < (?, ?)")
+        params += [hi.created_at, hi.id]
+    return " AND ".join(clauses), params
+
+
+class Store:
+    """One connection to a home's record store. Safe to share between threads.
+
+    Every method is short: reads page through results, writes are single
+    transactions, so a second process (a CLI command while the app runs)
+    never waits long.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating if needed) the store at `path`, migrating its schema."""
+        path = Path(path)
+        _private_dir(path.parent)
+        if not path.exists():
+            # sqlite would create it with the umask's permissions; records sealed to
+            # this member and its outbox are nobody else's business.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(f"cannot put {path} in WAL mode (got {mode})")
+            # NORMAL in WAL mode survives a crashed process; add_own asks for FULL.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, load_migrations())
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot open the store {path}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------
+
+    def ingest(self, data: bytes, *, now: int, max_skew: int = 600) -> IngestResult:
+        """Verify and store a record from outside (network, import). Idempotent.
+
+        A record dated more than `max_skew` seconds after `now` is refused: it
+        would sit at the top of every feed until its date came. A record this
+        member authored that comes back from outside is no longer in the outbox.
+        """
+        return self.ingest_many([data], now=now, max_skew=max_skew)[0]
+
+    def ingest_many(
+        self, items: Sequence[bytes], *, now: int, max_skew: int = 600
+    ) -> list[IngestResult]:
+        """`ingest` for a batch, in one transaction: all of it is stored, or none."""
+        results: list[IngestResult | None] = [None] * len(items)
+        # A record whose id is already stored has these exact bytes (SHA-256), so
+        # it was verified once: skip the signature check for floods of repeats.
+        hashed = {
+            i: protocol.record_id(data)
+            for i, data in enumerate(items)
+            if type(data) is bytes and len(data) <= protocol.MAX_RECORD_BYTES
+        }
+        stored = self._published_flags(set(hashed.values()))
+        to_publish: set[bytes] = set()
+        to_insert: list[tuple[int, Envelope]] = []
+        for i, data in enumerate(items):
+            if (rid := hashed.get(i)) is not None and rid in stored:
+                results[i] = IngestResult(status=IngestStatus.KNOWN, id=rid)
+                if not stored[rid]:
+                    to_publish.add(rid)
+                continue
+            try:
+                envelope = protocol.decode(data)
+            except ProtocolError as exc:
+                results[i] = IngestResult(status=IngestStatus.REJECTED, reason=str(exc))
+                continue
+            if envelope.created_at > now + max_skew:
+                ahead = envelope.created_at - now
+                reason = f"dated {ahead} s in the future (more than the {max_skew} s allowed)"
+                results[i] = IngestResult(
+                    status=IngestStatus.REJECTED, id=envelope.id, reason=reason
+                )
+                continue
+            to_insert.append((i, envelope))
+        if to_insert or to_publish:
+            with self._lock, _transaction(self._conn) as conn:
+                for i, envelope in to_insert:
+                    if self._insert(conn, envelope, published=True, now=now):
+                        status = IngestStatus.ADDED
+                    else:  # a duplicate in this batch, or another writer was first
+                        status = IngestStatus.KNOWN
+                        to_publish.add(envelope.id)
+                    env = envelope if status is IngestStatus.ADDED else None
+                    results[i] = IngestResult(status=status, id=envelope.id, envelope=env)
+                conn.executemany(
+                    "UPDATE records SET published = 1 WHERE id = ? AND published = 0",
+                    [(rid,) for rid in to_publish],
+                )
+        done = [r for r in results if r is not None]
+        assert len(done) == len(items)
+        return done
+
+    def add_own(self, envelope: Envelope, *, now: int | None = None) -> bool:
+        """Store a record this member just signed and queue it in the outbox.
+
+        Returns False if the record was already stored (its outbox state is kept).
+        Committed with a full fsync: an own record cannot be fetched back from
+        anyone if a power cut loses it.
+        """
+        checked = protocol.decode(envelope.data)  # a caller bug must not reach the network
+        received = int(time.time()) if now is None else now
+        with self._lock:
+            self._conn.execute("PRAGMA synchronous = FULL")
+            try:
+                with _transaction(self._conn) as conn:
+                    return self._insert(conn, checked, published=False, now=received)
+            finally:
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+
+    def mark_published(self, ids: Iterable[RecordId]) -> int:
+        """Take records out of the outbox once the network has them; returns how many."""
+        rows = [(bytes(rid),) for rid in ids]
+        with self._lock, _transaction(self._conn) as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "UPDATE records SET published = 1 WHERE id = ? AND published = 0", rows
+            )
+            return conn.total_changes - before
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, envelope: Envelope, *, published: bool, now: int) -> bool:
+        ref, subject = _indexed(envelope)
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO records"
+            " (id, kind, author, created_at, ref, subject, data, published, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                envelope.id,
+                envelope.kind,
+                envelope.author,
+                envelope.created_at,
+                ref,
+                subject,
+                envelope.data,
+                int(published),
+                now,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def _published_flags(self, ids: set[RecordId]) -> dict[bytes, bool]:
+        found: dict[bytes, bool] = {}
+        chunk = sorted(ids)
+        with self._lock:
+            for start in range(0, len(chunk), _PAGE):
+                part = chunk[start : start + _PAGE]
+                marks = ",".join("?" * len(part))
+                found.update(
+                    (bytes(rid), bool(published))
+                    for rid, published in self._conn.execute(
+                        f"SELECT id, published FROM records WHERE id IN ({marks})", part
+                    )
+                )
+        return found
+
+    # -- reading ---------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _envelopes(self, sql: str, params: Sequence[object] = ()) -> list[Envelope]:
+        """Decode stored records (the `data` column must come first)."""
+        out = []
+        for row in self._rows(sql, params):
+            if (envelope := _load(row[0])) is not None:
+                out.append(envelope)
+        return out
+
+    def get(self, record_id: RecordId) -> Envelope | None:
+        rows = self._rows("SELECT data FROM records WHERE id = ?", (record_id,))
+        return _load(rows[0][0]) if rows else None
+
+    def has(self, record_id: RecordId) -> bool:
+        return bool(self._rows("SELECT 1 FROM records WHERE id = ?", (record_id,)))
+
+    def count(self) -> int:
+        return int(self._rows("SELECT count(*) FROM records")[0][0])
+
+    def all(self, *, kinds: Iterable[int] | None = None) -> Iterator[Envelope]:
+        """Every record (of `kinds`), in (created_at, id) order, a page at a time."""
+        for data in self._walk(kinds=kinds, max_seq=None):
+            if (envelope := _load(data)) is not None:
+                yield envelope
+
+    def _walk(self, *, kinds: Iterable[int] | None, max_seq: int | None) -> Iterator[bytes]:
+        """Stored signed bytes in (created_at, id) order, one short query per page."""
+        where, params = ["1"], list[object]()
+        if kinds is not None:
+            wanted = sorted(set(kinds))
+            where.append(f"kind IN ({','.join('?' * len(wanted))})")
+            params += wanted
+        if max_seq is not None:
+            where.append("seq <= ?")
+            params.append(max_seq)
+        after: tuple[int, bytes] | None = None
+        while True:
+            page = self._rows(
+                # Walk the (created_at, id) index and filter rows: each page costs
+                # its own length, where the kind index would re-sort every page.
+                "SELECT data, created_at, id FROM records INDEXED BY records_time WHERE "
+                + " AND ".join([*where, "(created_at, id) > (?, ?)" if after else "1"])
+                + " ORDER BY created_at, id LIMIT ?",
+                [*params, *(after or ()), _PAGE],
+            )
+            yield from (bytes(data) for data, _, _ in page)
+            if len(page) < _PAGE:
+                return
+            after = (page[-1][1], page[-1][2])
+
+    def by_kind(self, kind: int) -> list[Envelope]:
+        """Records of one kind, in (created_at, id) order."""
+        return self._envelopes(
+            "SELECT data FROM records WHERE kind = ? ORDER BY created_at, id", (kind,)
+        )
+
+    def by_ref(self, ref: RecordId) -> list[Envelope]:
+        """Records about one offer (or, for revokes, one vouch), in (created_at, id) order."""
+        return self._envelopes(
+            "SELECT data FROM records WHERE ref = ? ORDER BY created_at, id", (ref,)
+        )
+
+    def by_author(self, author: PublicKey, kind: int | None = None) -> list[Envelope]:
+        """One member's records (of one kind), in (created_at, id) order."""
+        sql, params = "author = ?", list[object]([author])
+        if kind is not None:
+            sql, params = sql + " AND kind = ?", [*params, kind]
+        return self._envelopes(
+            f"SELECT data FROM records WHERE {sql} ORDER BY created_at, id", params
+        )
+
+    def ids_with_prefix(self, hexprefix: str, *, limit: int | None = None) -> list[RecordId]:
+        """Ids starting with a hex prefix (for resolving what a person typed), sorted."""
+        prefix = hexprefix.strip().lower()
+        if not _HEX.match(prefix):
+            raise ValueError(f"not a hex record id prefix: {hexprefix!r}")
+        if len(prefix) > 2 * 32:
+            return []
+        lo = bytes.fromhex(prefix + "0" * (len(prefix) % 2))
+        top = bytes.fromhex(prefix + "f" * (len(prefix) % 2))
+        sql, params = "SELECT id FROM records WHERE id >= ?", [lo]
+        stripped = top.rstrip(b"\xff")  # the first id past the prefix, if any
+        if stripped:
+            hi = stripped[:-1] + bytes([stripped[-1] + 1])
+            sql += " AND id < ?"
+            params.append(hi)
+        sql += " ORDER BY id" + ("" if limit is None else f" LIMIT {int(limit)}")
+        return [RecordId(bytes(row[0])) for row in self._rows(sql, params)]
+
+    def outbox(self) -> list[Envelope]:
+        """Own records the network has not seen yet, oldest first."""
+        return self._envelopes("SELECT data FROM records WHERE published = 0 ORDER BY seq")
+
+    # -- change feed -----------------------------------------------------------
+
+    def last_seq(self) -> int:
+        """The newest ingest sequence number (0 for an empty store)."""
+        return int(self._rows("SELECT coalesce(max(seq), 0) FROM records")[0][0])
+
+    def changes_since(self, seq: int, *, limit: int = 1000) -> tuple[int, list[Envelope]]:
+        """Records stored after sequence number `seq`, in ingest order.
+
+        Returns (new_seq, records); pass new_seq next time. Sequence numbers are
+        never reused and writers are serialized, so nothing is skipped. At most
+        `limit` records per call: call again while records come back.
+        """
+        rows = self._rows(
+            "SELECT data, seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+        )
+        envelopes = [e for e in (_load(data) for data, _ in rows) if e is not None]
+        return (int(rows[-1][1]) if rows else seq), envelopes
+
+    # -- catch-up sync ---------------------------------------------------------
+
+    def keys_in_range(
+        self, lo: RangeKey | None = None, hi: RangeKey | None = None, *, limit: int | None = None
+    ) -> list[RangeKey]:
+        """Keys in [lo, hi) in (created_at, id) order; None is unbounded."""
+        where, params = _range_sql(lo, hi)
+        sql = f"SELECT created_at, id FROM records WHERE {where} ORDER BY created_at, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RangeKey(int(c), RecordId(bytes(i))) for c, i in self._rows(sql, params)]
+
+    def fingerprint(self, lo: RangeKey | None = None, hi: RangeKey | None = None) -> Fingerprint:
+        """Count and digest of the ids in [lo, hi); see `Fingerprint`."""
+        where, params = _range_sql(lo, hi)
+        total, count = 0, 0
+        with self._lock:
+            for (rid,) in self._conn.execute(f"SELECT id FROM records WHERE {where}", params):
+                total += int.from_bytes(rid, "little")
+                count += 1
+        summed = (total % 2**256).to_bytes(32, "little") + count.to_bytes(8, "little")
+        return Fingerprint(count, hashlib.sha256(summed).digest()[:16])
+
+    # -- export and import -----------------------------------------------------
+
+    def export(self, path: Path, *, kinds: Iterable[int] | None = None) -> int:
+        """Write every record (of `kinds`) to `path` atomically; returns how many.
+
+        The file holds the records present when the export started: later
+        arrivals are left for the next export.
+        """
+        path = Path(path)
+        snapshot = self.last_seq()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        count = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(EXPORT_MAGIC)
+                # verified on the way in, and will be again on import: no decode here
+                for data in self._walk(kinds=kinds, max_seq=snapshot):
+                    out.write(_LENGTH.pack(len(data)))
+                    out.write(data)
+                    count += 1
+                out.write(_LENGTH.pack(0))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(path.parent)
+        return count
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        now: int,
+        max_skew: int = 600,
+        batch: int = IMPORT_BATCH,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Verify and store the records of an export file, `batch` per transaction.
+
+        `on_progress(n)` is called after each committed batch: the first n
+        records of the file are then settled (stored, or rejected in the
+        report), so a crash after it loses none of them. A damaged file stops
+        the import at the damage with `error` set; what came before is kept.
+        """
+        report = ImportReport()
+        pending: list[bytes] = []
+
+        def flush() -> None:
+            base = report.processed
+            for offset, result in enumerate(self.ingest_many(pending, now=now, max_skew=max_skew)):
+                if result.status is IngestStatus.ADDED:
+                    report.new += 1
+                elif result.status is IngestStatus.KNOWN:
+                    report.known += 1
+                else:
+                    report.rejected.append((base + offset, result.reason or "rejected"))
+            pending.clear()
+            if on_progress is not None:
+                on_progress(report.processed)
+
+        with open(path, "rb") as source:
+            for item in _read_export(source):
+                if isinstance(item, str):
+                    report.error = item
+                    break
+                pending.append(item)
+                if len(pending) >= batch:
+                    flush()
+            if pending:
+                flush()
+        return report
+
+
+def _read_export(source: IO[bytes]) -> Iterator[bytes | str]:
+    """Records of an export file, then a reason string if the file is damaged."""
+    if source.read(len(EXPORT_MAGIC)) != EXPORT_MAGIC:
+        yield "not a p2pshare export file (bad header)"
+        return
+    index = 0
+    while True:
+        head = source.read(_LENGTH.size)
+        if len(head) < _LENGTH.size:
+            yield f"file ends after {index} records without the end marker (truncated?)"
+            return
+        (length,) = _LENGTH.unpack(head)
+        if length == 0:
+            if source.read(1):
+                yield f"unexpected data after the end marker (after {index} records)"
+            return
+        if length > protocol.MAX_RECORD_BYTES:
+            yield f"record {index}: length {length} is over the {protocol.MAX_RECORD_BYTES} limit"
+            return
+        data = source.read(length)
+        if len(data) < length:
+            yield f"record {index} is cut short ({len(data)} of {length} bytes; truncated?)"
+            return
+        yield data
+        index += 1
+
+
+def _load(data: bytes) -> Envelope | None:
+    """A stored record, re-verified. None (logged) if this version now refuses it."""
+    try:
+        return protocol.decode(bytes(data))
+    except ProtocolError as exc:
+        log.warning("stored record %s no longer decodes: %s", protocol.record_id(data).hex(), exc)
+        return None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class NodeLock:
+    """Only one node process (the app or `serve`) runs per home.
+
+    An exclusive, non-blocking flock on `<home>/node.lock`, holding the
+    owner's pid for the error message. The kernel drops the lock when the
+    process dies, however it dies, so there is never a stale lock to clean up.
+    One-shot CLI commands do not take it: they only write to the store.
+    """
+
+    FILENAME = "node.lock"
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.path = self.home / self.FILENAME
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> Self:
+        if self._fd is not None:
+            return self
+        _private_dir(self.home)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(fd)
+            os.close(fd)
+            raise NodeLockedError(self.home, pid) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            os.ftruncate(fd, 0)  # the file stays: unlinking it would race a new owner
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(
+        self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None

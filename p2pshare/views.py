@@ -1,0 +1,313 @@
+"""What a member looks at: the feed, peers, an offer's page, trust and stats.
+
+Plain dataclasses built from a Member's ledger and trust scores, shared by the
+command line (`--json` is `asdict` of these, see README §JSON) and the app.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import protocol
+from protocol import PublicKey
+
+from .ledger import NETWORK, OfferState, OfferStatus
+from .member import Member
+from .stats import Stats, stats
+from .trust import offer_signal, render_explanation
+
+FRESHNESS_DAYS = 7.0
+RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal, skill match, freshness
+
+
+def _hex(data: bytes) -> str:
+    return data.hex()
+
+
+def _mid(key: PublicKey) -> str:
+    return protocol.member_id(key) if key else ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedItem:
+    id: str
+    title: str
+    author: str
+    author_name: str
+    status: str
+    skills: list[str]
+    region: str
+    remote: bool
+    value: int
+    currency: str
+    created_at: int
+    expires_at: int
+    chain: list[str]  # member ids of the forwarders that brought it to me, author side first
+    trust: float  # my trust in the author (1.0 for my own offers)
+    signal: float  # the most trusted of whoever posted or forwarded it
+    match: float  # share of the offer's skills that I have
+    rank: float
+    mine: bool
+    for_me: bool  # forwarded to me directly
+    accepted: bool  # by me
+    handed_to_me: bool
+    accepts: int
+    muted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def skill_match(offer_skills: tuple[str, ...], mine: tuple[str, ...]) -> float:
+    if not offer_skills:
+        return 0.0
+    return len(set(offer_skills) & set(mine)) / len(offer_skills)
+
+
+def feed(member: Member, *, include_closed: bool = False) -> list[FeedItem]:
+    """Offers best first: trust in whoever posted or forwarded them, skill match, freshness."""
+    ledger, scores, me, now = member.ledger(), member.scores(), member.me, member.now()
+    profile = member.profile()
+    my_skills = profile.skills if profile else ()
+    muted, blocked = member.marks.muted, member.marks.blocked
+    items = []
+    for state in ledger.offers.values():
+        if state.author in blocked:
+            continue
+        if not include_closed and state.status not in (OfferStatus.OPEN, OfferStatus.HANDED_OFF):
+            continue
+        forwarders = [link.author for link in state.forwards if link.author not in blocked]
+        signal = offer_signal(scores, state.author, forwarders, viewer=me)
+        match = skill_match(state.offer.skills, my_skills)
+        age_days = max(0, now - state.created_at) / 86_400
+        freshness = math.exp(-age_days / FRESHNESS_DAYS)
+        w_signal, w_match, w_fresh = RANK_WEIGHTS
+        items.append(
+            FeedItem(
+                id=_hex(state.id),
+                title=state.offer.title,
+                author=_mid(state.author),
+                author_name=member.name_of(state.author),
+                status=state.status.value,
+                skills=list(state.offer.skills),
+                region=state.offer.region,
+                remote=state.offer.remote,
+                value=state.offer.value,
+                currency=state.offer.currency,
+                created_at=state.created_at,
+                expires_at=state.offer.expires_at,
+                chain=[_mid(link.author) for link in state.chain_to(me)],
+                trust=1.0 if state.author == me else round(scores.get(state.author, 0.0), 6),
+                signal=round(signal, 6),
+                match=round(match, 6),
+                rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
+                mine=state.author == me,
+                for_me=bool(state.forwarded_to(me)),
+                accepted=state.accepted_by(me) is not None,
+                handed_to_me=state.handoff_to(me) is not None,
+                accepts=len(state.accepts),
+                muted=state.author in muted,
+            )
+        )
+    items.sort(key=lambda item: (-item.rank, -item.created_at, item.id))
+    return items
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeerItem:
+    id: str
+    name: str
+    headline: str
+    skills: list[str]
+    region: str
+    available: bool
+    trust: float
+    vouches: int  # live vouches for them, by anyone
+    vouched_by_me: str  # the id of my live vouch for them, or ""
+    fulfilled: int
+    failed: int
+    connector_credit: int
+    muted: bool
+    blocked: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def peers(member: Member) -> list[PeerItem]:
+    """Every member this home knows of, most trusted first."""
+    ledger, scores, me = member.ledger(), member.scores(), member.me
+    muted, blocked = member.marks.muted, member.marks.blocked
+    vouches: dict[PublicKey, int] = {}
+    mine: dict[PublicKey, str] = {}
+    for edge in ledger.vouches:
+        vouches[edge.subject] = vouches.get(edge.subject, 0) + 1
+        if edge.voucher == me:
+            mine[edge.subject] = _hex(edge.id)
+    fulfilled: dict[PublicKey, int] = {}
+    failed: dict[PublicKey, int] = {}
+    for receipt in ledger.receipts:
+        tally = fulfilled if receipt.fulfilled else failed
+        tally[receipt.fulfiller] = tally.get(receipt.fulfiller, 0) + 1
+    items = []
+    for key in member.known_members():
+        view = ledger.profiles.get(key)
+        p = view.profile if view else None
+        items.append(
+            PeerItem(
+                id=_mid(key),
+                name=member.name_of(key),
+                headline=p.headline if p else "",
+                skills=list(p.skills) if p else [],
+                region=p.region if p else "",
+                available=p.available if p else False,
+                trust=round(scores.get(key, 0.0), 6),
+                vouches=vouches.get(key, 0),
+                vouched_by_me=mine.get(key, ""),
+                fulfilled=fulfilled.get(key, 0),
+                failed=failed.get(key, 0),
+                connector_credit=ledger.connector_credit.get(key, 0),
+                muted=key in muted,
+                blocked=key in blocked,
+            )
+        )
+    items.sort(key=lambda item: (-item.trust, item.name.casefold(), item.id))
+    return items
+
+
+def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
+    """An offer's page: the offer, its verified chain, accepts, hand-offs and outcome."""
+    scores, me = member.scores(), member.me
+
+    def who(key: PublicKey) -> dict[str, Any]:
+        trust = 1.0 if key == me else round(scores.get(key, 0.0), 6)
+        return {"id": _mid(key), "name": member.name_of(key), "trust": trust}
+
+    def outcome(view: Any) -> dict[str, Any] | None:
+        if view is None:
+            return None
+        return {
+            "id": _hex(view.id),
+            "fulfilled": view.fulfilled,
+            "rating": view.rating,
+            "value": view.value,
+            "note": view.note,
+            "created_at": view.created_at,
+        }
+
+    o = state.offer
+    return {
+        "id": _hex(state.id),
+        "title": o.title,
+        "description": o.description,
+        "author": who(state.author),
+        "status": state.status.value,
+        "skills": list(o.skills),
+        "region": o.region,
+        "remote": o.remote,
+        "value": o.value,
+        "currency": o.currency,
+        "created_at": state.created_at,
+        "expires_at": o.expires_at,
+        "contact": member.open_contact(state),  # "" unless it is mine to read
+        "has_contact": bool(o.contact),
+        "forwards": [
+            {
+                "id": _hex(link.id),
+                "from": who(link.author),
+                "to": who(link.to) if link.to != NETWORK else None,
+                "parent": _hex(link.parent),
+                "depth": link.depth,
+                "note": member.open_note(state, link.id),
+                "created_at": link.created_at,
+            }
+            for link in state.forwards
+        ],
+        "accepts": [
+            {
+                "id": _hex(a.id),
+                "member": who(a.author),
+                "via": _hex(a.via),
+                "chain": [_mid(k) for k in a.chain],
+                "note": a.note,
+                "created_at": a.created_at,
+            }
+            for a in state.accepts
+        ],
+        "handoffs": [
+            {
+                "id": _hex(h.id),
+                "to": who(h.to),
+                "accept": _hex(h.accept),
+                "forwarders": [_mid(k) for k in h.forwarders],
+                "created_at": h.created_at,
+                "outcome": outcome(h.outcome),
+                "confirmation": outcome(h.confirmation),
+                "confirmed": h.confirmed,
+            }
+            for h in state.handoffs
+        ],
+        "withdrawn": None
+        if state.withdrawn is None
+        else {"reason": state.withdrawn.reason, "created_at": state.withdrawn.created_at},
+        "fulfilled_value": state.value,
+    }
+
+
+def trust_report(member: Member, key: PublicKey, *, explain: bool) -> dict[str, Any]:
+    graph = member.trust_graph()
+    report: dict[str, Any] = {
+        "id": _mid(key),
+        "name": member.name_of(key),
+        "trust": round(graph.score(member.me, key), 6) if key != member.me else 1.0,
+    }
+    if explain and key != member.me:
+        ex = graph.explain(member.me, key)
+        report["explanation"] = render_explanation(ex, member.name_of)
+        report["paths"] = [
+            {
+                "share": round(path.share, 6),
+                "hops": [
+                    {
+                        "id": _mid(h.member),
+                        "name": member.name_of(h.member),
+                        "relation": h.relation,
+                        "fulfilled": h.fulfilled,
+                        "forwarded": h.forwarded,
+                    }
+                    for h in path.hops
+                ],
+            }
+            for path in ex.paths
+        ]
+        report["evidence"] = {
+            "vouches": ex.counts.vouches,
+            "fulfilled": ex.counts.fulfilled,
+            "failed": ex.counts.failed,
+            "forwarded": ex.counts.forwarded,
+            "ignored": ex.ignored,
+        }
+    return report
+
+
+def stats_report(member: Member) -> dict[str, Any]:
+    s: Stats = stats(member.ledger(), member.me)
+    return {
+        "offers_posted": s.offers_posted,
+        "offers_forwarded": s.offers_forwarded,
+        "offers_handed_off": s.offers_handed_off,
+        "offers_fulfilled": s.offers_fulfilled,
+        "value_fulfilled": dict(s.value_fulfilled),
+        "fulfilled_to": [
+            {"id": _mid(k), "name": member.name_of(k), "count": n}
+            for k, n in sorted(s.fulfilled_to.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "connector_credit": s.connector_credit,
+        "forwarded_to_me": s.forwarded_to_member,
+        "offers_accepted": s.offers_accepted,
+        "handoffs_received": s.handoffs_received,
+        "fulfilled_by_me": s.fulfilled_by_member,
+        "value_earned": dict(s.value_earned),
+    }

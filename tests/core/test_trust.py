@@ -1,0 +1,371 @@
+"""Properties of the personalized trust engine (p2pshare/trust.py, DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from p2pshare.evidence import Receipt, VouchEdge
+from p2pshare.trust import ALPHA, TrustGraph, offer_signal, render_explanation
+from protocol import PublicKey, RecordId
+
+NOW = 1_750_000_000
+DAY = 86_400
+_serial = iter(range(10**9))
+
+
+def key(name: str) -> PublicKey:
+    return PublicKey(hashlib.sha256(b"member:" + name.encode()).digest())
+
+
+def rid() -> RecordId:
+    return RecordId(hashlib.sha256(b"record:%d" % next(_serial)).digest())
+
+
+def vouch(a: PublicKey, b: PublicKey, *, age_days: int = 0, skills: tuple[str, ...] = ()) -> VouchEdge:
+    return VouchEdge(id=rid(), voucher=a, subject=b, skills=skills, created_at=NOW - age_days * DAY)
+
+
+def receipt(
+    author: PublicKey,
+    fulfiller: PublicKey,
+    *,
+    fulfilled: bool = True,
+    forwarders: tuple[PublicKey, ...] = (),
+    rating: int = 0,
+    age_days: int = 0,
+) -> Receipt:
+    return Receipt(
+        id=rid(),
+        offer=rid(),
+        author=author,
+        fulfiller=fulfiller,
+        forwarders=forwarders,
+        fulfilled=fulfilled,
+        rating=rating,
+        created_at=NOW - age_days * DAY,
+    )
+
+
+def graph(vouches: list[VouchEdge] = (), receipts: list[Receipt] = ()) -> TrustGraph:  # type: ignore[assignment]
+    return TrustGraph(vouches, receipts, now=NOW)
+
+
+V, SHEL, DANA, ANN, BOB, CAL = (key(n) for n in ("you", "shel", "dana", "ann", "bob", "cal"))
+NAMES = {V: "you", SHEL: "Shel", DANA: "Dana", ANN: "Ann", BOB: "Bob", CAL: "Cal"}
+
+
+def honest_ring(n: int, seed: int = 1) -> tuple[list[PublicKey], list[VouchEdge], list[Receipt]]:
+    """A small world: each member vouches for 3 neighbours each side, some receipts."""
+    rng = random.Random(seed)
+    members = [key(f"honest-{seed}-{i}") for i in range(n)]
+    vouches = [
+        vouch(members[i], members[(i + d) % n], age_days=rng.randrange(700))
+        for i in range(n)
+        for d in (-3, -2, -1, 1, 2, 3)
+    ]
+    vouches += [vouch(members[i], members[rng.randrange(n)]) for i in range(0, n, 5)]
+    vouches = [v for v in vouches if v.voucher != v.subject]
+    receipts = [
+        receipt(members[i], members[(i + rng.choice((1, 2, 4))) % n], fulfilled=rng.random() < 0.85)
+        for i in range(n)
+    ]
+    return members, vouches, receipts
+
+
+def sybils(n: int, tag: str = "s") -> tuple[list[PublicKey], list[VouchEdge], list[Receipt]]:
+    rng = random.Random(7)
+    members = [key(f"sybil-{tag}-{i}") for i in range(n)]
+    vouches = [vouch(members[i], members[(i + 1) % n]) for i in range(n)]
+    vouches += [vouch(members[i], members[rng.randrange(n)]) for i in range(n)]
+    receipts = [
+        receipt(members[i], members[(i + 2) % n], rating=5, forwarders=tuple(rng.sample(members, 3)))
+        for i in range(n)
+    ]
+    return members, [v for v in vouches if v.voucher != v.subject], receipts
+
+
+# --- personalization ---------------------------------------------------------------
+
+
+def test_scores_are_personal() -> None:
+    g = graph([vouch(V, SHEL), vouch(ANN, BOB)])
+    assert g.scores(V)[SHEL] == 1.0
+    assert g.scores(V)[BOB] == 0.0
+    assert g.scores(ANN)[BOB] == 1.0
+    assert g.scores(ANN)[SHEL] == 0.0
+
+
+def test_viewer_is_not_scored_and_unknown_viewer_sees_zeros() -> None:
+    g = graph([vouch(V, SHEL), vouch(SHEL, DANA)])
+    assert V not in g.scores(V)
+    assert g.scores(CAL) == {V: 0.0, SHEL: 0.0, DANA: 0.0}
+    assert g.score(V, CAL) == 0.0
+
+
+def test_scores_are_between_zero_and_one_with_one_for_the_best_supported() -> None:
+    members, vs, rs = honest_ring(60)
+    scores = graph(vs, rs).scores(members[0])
+    assert all(0.0 <= s <= 1.0 for s in scores.values())
+    assert max(scores.values()) <= 1.0
+    assert sum(1 for s in scores.values() if s > 0) == 59
+
+
+# --- evidence ----------------------------------------------------------------------
+
+
+def test_a_vouch_raises_its_subject() -> None:
+    base = [vouch(V, SHEL), vouch(SHEL, DANA), vouch(V, ANN)]
+    before = graph(base).scores(V)[DANA]
+    after = graph([*base, vouch(ANN, DANA)]).scores(V)[DANA]
+    assert 0.0 < before < after
+
+
+def test_fulfilled_receipt_raises_fulfiller_and_a_little_its_forwarders() -> None:
+    base = [vouch(V, SHEL), vouch(SHEL, DANA), vouch(SHEL, BOB)]
+    before = graph(base).raw(V)
+    plain = graph(base, [receipt(SHEL, DANA)]).raw(V)
+    routed = graph(base, [receipt(SHEL, DANA, forwarders=(ANN,))]).raw(V)
+    assert plain[DANA] > before[DANA]
+    assert ANN not in before and ANN not in plain
+    assert 0.0 < routed[ANN] < routed[DANA] - before[DANA]
+    # a receipt signed by the viewer's trusted friend: its forwarder beats one not on it
+    g = graph([*base, vouch(SHEL, CAL)], [receipt(SHEL, DANA, forwarders=(BOB,))])
+    assert g.score(V, DANA) > g.score(V, BOB) > g.score(V, CAL)
+
+
+def test_rating_modulates_a_fulfilled_receipt() -> None:
+    base = [vouch(V, SHEL)]
+    g = graph(base, [receipt(SHEL, DANA, rating=5), receipt(SHEL, ANN, rating=1)])
+    assert g.score(V, DANA) > g.score(V, ANN) > 0.0
+
+
+def test_failed_receipt_lowers_the_fulfiller() -> None:
+    base = [vouch(V, SHEL), vouch(V, DANA), vouch(V, ANN)]
+    before = graph(base).scores(V)
+    after = graph(base, [receipt(SHEL, DANA, fulfilled=False)]).scores(V)
+    assert after[DANA] < before[DANA]
+    assert after[ANN] == before[ANN]
+
+
+def test_a_good_record_softens_one_failure() -> None:
+    base = [vouch(V, SHEL), vouch(V, DANA), vouch(V, ANN)]
+    one_failure = [receipt(SHEL, DANA, fulfilled=False), receipt(SHEL, ANN, fulfilled=False)]
+    history = [receipt(SHEL, ANN, age_days=d) for d in (10, 20, 30, 40)]
+    scores = graph(base, one_failure + history).scores(V)
+    g_dana = graph(base, one_failure).explain(V, DANA)
+    g_ann = graph(base, one_failure + history).explain(V, ANN)
+    assert g_ann.reliability > g_dana.reliability
+    assert scores[ANN] > scores[DANA]
+
+
+def test_failures_reported_by_untrusted_identities_change_nothing() -> None:
+    base = [vouch(V, DANA), vouch(BOB, CAL)]  # Bob is not reachable from V
+    smear = [receipt(BOB, DANA, fulfilled=False) for _ in range(50)]
+    assert graph(base, smear).scores(V) == graph(base).scores(V) | {}
+    assert graph(base, smear).score(V, DANA) == 1.0
+
+
+def test_revoked_vouch_is_absent_and_has_no_effect() -> None:
+    kept = [vouch(V, SHEL), vouch(SHEL, DANA)]
+    revoked = vouch(V, ANN)
+    g = graph([*kept, revoked])
+    assert g.score(V, ANN) > 0.0
+    g.remove(revoked.id)
+    without = graph(kept).scores(V)
+    assert {k: s for k, s in g.scores(V).items() if k != ANN} == without
+    assert g.score(V, ANN) == 0.0
+
+
+def test_older_evidence_weighs_less() -> None:
+    g = graph([vouch(V, SHEL, age_days=10), vouch(V, DANA, age_days=1000)])
+    assert g.score(V, SHEL) > g.score(V, DANA) > 0.0
+    g = graph([vouch(V, CAL)], [receipt(V, SHEL, age_days=5), receipt(V, DANA, age_days=900)])
+    assert g.score(V, SHEL) > g.score(V, DANA) > 0.0
+
+
+def test_self_evidence_is_ignored() -> None:
+    base = [vouch(V, SHEL), vouch(V, DANA)]
+    selfish = [vouch(DANA, DANA)], [receipt(DANA, DANA) for _ in range(10)]
+    assert graph(base + selfish[0], selfish[1]).scores(V) == graph(base).scores(V)
+
+
+# --- Sybil resistance --------------------------------------------------------------
+
+
+def test_sybil_region_without_attack_edge_gets_exactly_zero() -> None:
+    honest, hv, hr = honest_ring(80)
+    syb, sv, sr = sybils(200)
+    g = graph(hv + sv, hr + sr)
+    for viewer in honest[:5]:
+        scores = g.scores(viewer)
+        assert all(scores[s] == 0.0 for s in syb)
+        assert not set(g.raw(viewer)) & set(syb)
+
+
+@pytest.mark.parametrize("n_sybils", [10, 300])
+def test_one_attack_edge_gives_a_bounded_share_below_honest_members(n_sybils: int) -> None:
+    honest, hv, hr = honest_ring(80)
+    syb, sv, sr = sybils(n_sybils)
+    attacker = honest[40]
+    attack = vouch(attacker, syb[0])
+    g = graph([*hv, *sv, attack], hr + sr)
+    viewer = honest[0]
+    raw = g.raw(viewer)
+    captured = sum(raw.get(s, 0.0) for s in syb)
+    bound = (1 - ALPHA) * raw[attacker] * g.transitions(attacker)[syb[0]] / ALPHA
+    assert 0.0 < captured <= bound + 1e-12
+    scores = g.scores(viewer)
+    honest_scores = sorted(scores[h] for h in honest[1:])
+    median = honest_scores[len(honest_scores) // 2]
+    assert max(scores[s] for s in syb) < median
+
+
+def test_thousand_untrusted_forwards_do_not_lift_an_offer() -> None:
+    honest, hv, hr = honest_ring(40)
+    syb, sv, sr = sybils(1000)
+    # the Sybils also "fulfil" each other's offers through 1,000-hop forward chains
+    chain = tuple(syb)
+    g = graph(hv + sv, [*hr, *sr, receipt(syb[0], syb[1], forwarders=chain)])
+    viewer = honest[0]
+    scores = g.scores(viewer)
+    assert offer_signal(scores, syb[0], syb[1:]) == 0.0
+    author = honest[5]
+    plain = offer_signal(scores, author, ())
+    assert plain > 0.0
+    assert offer_signal(scores, author, syb) == plain
+    assert offer_signal(scores, syb[0], [honest[3], *syb]) == scores[honest[3]]
+    assert offer_signal(scores, syb[0], [viewer], viewer=viewer) == 1.0
+
+
+# --- determinism and updates -------------------------------------------------------
+
+POOL = [key(f"pool-{i}") for i in range(7)]
+_ids = [RecordId(hashlib.sha256(b"h%d" % i).digest()) for i in range(64)]
+
+
+def _unique_ids(items: list[VouchEdge | Receipt]) -> list[VouchEdge | Receipt]:
+    """A record id is a hash of the record: one id, one content."""
+    return [dataclasses.replace(item, id=_ids[i]) for i, item in enumerate(items)]
+
+evidence_item = st.one_of(
+    st.builds(
+        lambda a, b, age: VouchEdge(
+            id=_ids[0], voucher=POOL[a], subject=POOL[b], skills=("x",), created_at=NOW - age
+        ),
+        st.integers(0, 6),
+        st.integers(0, 6),
+        st.integers(-DAY, 2000 * DAY),
+    ),
+    st.builds(
+        lambda a, b, f, ok, rating, age: Receipt(
+            id=_ids[0],
+            offer=_ids[0],
+            author=POOL[a],
+            fulfiller=POOL[b],
+            forwarders=tuple(POOL[x] for x in f),
+            fulfilled=ok,
+            rating=rating,
+            created_at=NOW - age,
+        ),
+        st.integers(0, 6),
+        st.integers(0, 6),
+        st.lists(st.integers(0, 6), max_size=3),
+        st.booleans(),
+        st.integers(0, 5),
+        st.integers(0, 2000 * DAY),
+    ),
+)
+
+
+def _split(items: list[VouchEdge | Receipt]) -> tuple[list[VouchEdge], list[Receipt]]:
+    return [i for i in items if isinstance(i, VouchEdge)], [
+        i for i in items if isinstance(i, Receipt)
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(evidence_item, max_size=40).map(_unique_ids), st.randoms(use_true_random=False))
+def test_same_records_in_any_order_give_the_same_scores(
+    items: list[VouchEdge | Receipt], rnd: random.Random
+) -> None:
+    shuffled = list(items) + rnd.sample(items, len(items) // 3)  # with duplicates
+    rnd.shuffle(shuffled)
+    a, b = TrustGraph(*_split(items), now=NOW), TrustGraph(*_split(shuffled), now=NOW)
+    for viewer in POOL[:3]:
+        assert a.scores(viewer) == b.scores(viewer)
+        assert a.raw(viewer) == b.raw(viewer)
+        for member in POOL[3:5]:
+            assert a.explain(viewer, member) == b.explain(viewer, member)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(evidence_item, min_size=1, max_size=30).map(_unique_ids))
+def test_incremental_add_equals_a_fresh_graph(items: list[VouchEdge | Receipt]) -> None:
+    g = TrustGraph([], [], now=NOW)
+    g.scores(POOL[0])
+    for item in items:
+        g.add(item)
+        g.scores(POOL[0])  # caches are dropped on every add
+    fresh = TrustGraph(*_split(items), now=NOW)
+    assert g.scores(POOL[0]) == fresh.scores(POOL[0])
+
+
+# --- explanations ------------------------------------------------------------------
+
+
+def _shel_dana() -> TrustGraph:
+    return graph(
+        [vouch(V, SHEL, skills=("keynote",)), vouch(V, ANN)],
+        [receipt(SHEL, DANA, age_days=d) for d in (3, 30, 90)]
+        + [receipt(SHEL, DANA, fulfilled=False, age_days=60)]
+        + [receipt(CAL, DANA, fulfilled=False) for _ in range(4)],  # Cal is untrusted
+    )
+
+
+def test_explain_returns_the_path_through_the_vouch() -> None:
+    ex = _shel_dana().explain(V, DANA)
+    best = ex.paths[0]
+    assert [(h.member, h.relation) for h in best.hops] == [(SHEL, "vouch"), (DANA, "fulfilled")]
+    assert best.hops[0].skills == ("keynote",)
+    assert best.hops[1].fulfilled == 3
+    assert best.share == pytest.approx(1.0, abs=1e-3)
+    assert (ex.counts.fulfilled, ex.counts.failed, ex.counts.vouches) == (3, 1, 0)
+    assert ex.ignored == 4
+    assert ex.reliability < 1.0
+    assert ex.score == _shel_dana().score(V, DANA)
+    assert {(e.signer, e.kind, e.count) for e in ex.evidence} == {
+        (SHEL, "fulfilled", 3),
+        (SHEL, "failed", 1),
+    }
+
+
+def test_explain_lists_several_paths_best_first() -> None:
+    g = graph([vouch(V, SHEL), vouch(V, ANN), vouch(SHEL, DANA), vouch(ANN, BOB), vouch(BOB, DANA)])
+    ex = g.explain(V, DANA)
+    assert [[h.member for h in p.hops] for p in ex.paths] == [[SHEL, DANA], [ANN, BOB, DANA]]
+    assert ex.paths[0].share > ex.paths[1].share
+    assert ex.counts.vouches == 2
+
+
+def test_explain_without_a_path() -> None:
+    ex = graph([vouch(V, SHEL), vouch(BOB, DANA)]).explain(V, DANA)
+    assert ex.score == 0.0
+    assert ex.paths == ()
+    assert ex.ignored == 1
+
+
+def test_render_explanation() -> None:
+    lines = render_explanation(_shel_dana().explain(V, DANA), NAMES.__getitem__)
+    text = "\n".join(lines)
+    assert lines[0].startswith("Dana: trust ")
+    assert "you → Shel (vouch: keynote) → Dana (3 fulfilled hand-offs)" in text
+    assert "3 fulfilled hand-offs, 1 failed" in text
+    assert "ignored: 4 pieces of evidence" in text
+    no_path = render_explanation(graph([vouch(V, SHEL)]).explain(V, CAL), NAMES.__getitem__)
+    assert "no path" in no_path[1]
