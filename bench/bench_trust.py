@@ -71,19 +71,26 @@ def main() -> None:
         worst = max(worst, max(abs(ours.get(m, 0.0) - ref[m]) for m in members))
     t_nx /= VIEWERS
 
-    print(f"members {len(members):,}   weighted edges {n_edges:,}   records "
-          f"{len(ev.vouches):,} vouches + {len(ev.receipts):,} receipts")
+    print(
+        f"members {len(members):,}   weighted edges {n_edges:,}   records "
+        f"{len(ev.vouches):,} vouches + {len(ev.receipts):,} receipts"
+    )
     print(f"{'computation':<48}{'seconds':>10}")
     print(f"{'p2pshare: build graph + scores (1st viewer)':<48}{t_first:>10.3f}")
     print(f"{'p2pshare: scores, another viewer (graph built)':<48}{t_more:>10.3f}")
     print(f"{'p2pshare: explain (top 5 paths)':<48}{t_explain:>10.3f}")
     print(f"{label + ', per viewer':<48}{t_nx:>10.3f}")
-    print(f"speed-up per viewer vs networkx: {t_nx / t_more:.1f}x "
-          f"(first viewer incl. build: {t_nx / t_first:.1f}x)")
-    print(f"max |raw PPR - networkx| over {VIEWERS} viewers x {len(members):,} members: "
-          f"{worst:.2e}  ({'OK' if worst <= 1e-6 else 'MISMATCH'} at 1e-6)")
-    print(f"explain found {len(ex.paths)} paths, top share "
-          f"{ex.paths[0].share if ex.paths else 0:.1%}")
+    print(
+        f"speed-up per viewer vs networkx: {t_nx / t_more:.1f}x "
+        f"(first viewer incl. build: {t_nx / t_first:.1f}x)"
+    )
+    print(
+        f"max |raw PPR - networkx| over {VIEWERS} viewers x {len(members):,} members: "
+        f"{worst:.2e}  ({'OK' if worst <= 1e-6 else 'MISMATCH'} at 1e-6)"
+    )
+    print(
+        f"explain found {len(ex.paths)} paths, top share {ex.paths[0].share if ex.paths else 0:.1%}"
+    )
 
 
 if __name__ == "__main__":

@@ -145,14 +145,18 @@ def sybil_region(
 
 
 def attack_edges(
-    rng: random.Random, honest: list[PublicKey], sybils: list[PublicKey], k: int
+    rng: random.Random, attackers: list[PublicKey], targets: list[PublicKey]
 ) -> Evidence:
-    """k honest members vouch for (even) or hand work to (odd) a Sybil."""
+    """Attacker i vouches for (even i) or hands work to (odd i) targets[i].
+
+    Dates and ratings come from `rng` alone, so the same attackers make the same
+    edges whatever the size of the region they point into.
+    """
     ev = Evidence()
-    for e in range(k):
-        a, b = rng.choice(honest), rng.choice(sybils)
+    for e, (a, b) in enumerate(zip(attackers, targets, strict=True)):
+        when = NOW - rng.randrange(HISTORY)
         if e % 2 == 0:
-            ev.vouches.append(vouch(rng, a, b, NOW - rng.randrange(HISTORY)))
+            ev.vouches.append(vouch(rng, a, b, when))
         else:
-            ev.receipts.append(receipt(rng, a, b, (), True, NOW - rng.randrange(HISTORY)))
+            ev.receipts.append(receipt(rng, a, b, (), True, when))
     return ev

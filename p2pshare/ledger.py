@@ -223,7 +223,7 @@ class _Derivation:
     def __init__(self, records: Iterable[Envelope]) -> None:
         unique = {env.id: env for env in records}
         self.by_id = unique
-        self.sorted = list(unique.values())
+        self.sorted = sorted(unique.values(), key=_order)
         self.rejected: dict[RecordId, str] = {}
         self.pending: dict[RecordId, RecordId] = {}
         self.withdraws: dict[RecordId, Envelope] = {}  # offer -> the withdraw that counts
@@ -241,12 +241,6 @@ class _Derivation:
     def _ref(self, env: Envelope, target: RecordId, cls: type[_B], what: str) -> _B | None:
         """The body of the record `env` refers to, if it stands; else file `env` as
         pending (the target is missing, or waits itself) or rejected, and return None."""
-        if (missing := self.pending.get(target)) is not None:
-            self.pending[env.id] = missing
-            return None
-        if target in self.rejected:
-            self._reject(env, f"its {what} {_short(target)} was rejected")
-            return None
         ref = self.by_id.get(target)
         if ref is None:
             self.pending[env.id] = target
@@ -254,6 +248,12 @@ class _Derivation:
         if not isinstance(ref.body, cls):
             found, wanted = _a(ref.body.NAME), _a(cls.NAME)
             self._reject(env, f"its {what} {_short(target)} is {found}, not {wanted}")
+            return None
+        if (missing := self.pending.get(target)) is not None:
+            self.pending[env.id] = missing  # wait for what the target waits for
+            return None
+        if target in self.rejected:
+            self._reject(env, f"its {what} {_short(target)} was rejected")
             return None
         return ref.body
 
@@ -266,7 +266,7 @@ class _Derivation:
         """Reject `env` if it came after the offer was withdrawn or expired."""
         withdraw = self.withdraws.get(offer.id)
         if withdraw is not None and withdraw.created_at <= env.created_at:
-            self._reject(env, "the offer was withdrawn before it")
+            self._reject(env, "the offer had been withdrawn")
             return True
         if env.created_at > body.expires_at:
             self._reject(env, "the offer had expired")
@@ -288,11 +288,9 @@ class _Derivation:
             return
         if env.author != offer.author:
             self._reject(env, "only the offer's author can withdraw it")
-        elif self._dated_before(env, offer.id, "offer"):
-            pass
         elif offer.id in self.withdraws:
             self._reject(env, "the offer was already withdrawn")
-        else:
+        elif not self._dated_before(env, offer.id, "offer"):
             self.withdraws[offer.id] = env
 
     def _forward_tree(self, env: Envelope) -> None:
@@ -440,9 +438,10 @@ class _Derivation:
         handed = self.handoffs[body.handoff]
         if handed.body.offer != body.offer:
             self._reject(env, "its hand-off is of another offer")
-        elif self._dated_before(env, body.handoff, "hand-off"):
-            pass
-        elif env.author == offer.author:
+            return
+        if self._dated_before(env, body.handoff, "hand-off"):
+            return
+        if env.author == offer.author:
             handed.outcome = env  # records run oldest first: the latest one counts
         elif env.author == handed.body.to:
             handed.confirmation = env

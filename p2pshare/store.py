@@ -389,6 +389,8 @@ class Store:
     def mark_published(self, ids: Iterable[RecordId]) -> int:
         """Take records out of the outbox once the network has them; returns how many."""
         rows = [(bytes(rid),) for rid in ids]
+        if not rows:
+            return 0
         with self._lock, _transaction(self._conn) as conn:
             before = conn.total_changes
             conn.executemany(

@@ -131,6 +131,7 @@ class PeerItem:
     connector_credit: int
     muted: bool
     blocked: bool
+    connected: bool = False  # filled in by the API from the running node
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

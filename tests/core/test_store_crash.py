@@ -85,13 +85,16 @@ def test_sigkill_mid_import_keeps_every_reported_record(tmp_path: Path) -> None:
                 break
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
+        reader.join(timeout=30)
+        while (line := lines.get(timeout=30)) is not None:  # printed before the kill
+            seen.append(line)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    reader.join(timeout=30)
-    while (line := lines.get(timeout=30)) is not None:  # lines printed before the kill
-        seen.append(line)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
     assert proc.returncode == -signal.SIGKILL, f"the import finished before the kill: {seen}"
     assert not any(line.startswith("done") for line in seen)
 

@@ -27,7 +27,9 @@ def rid() -> RecordId:
     return RecordId(hashlib.sha256(b"record:%d" % next(_serial)).digest())
 
 
-def vouch(a: PublicKey, b: PublicKey, *, age_days: int = 0, skills: tuple[str, ...] = ()) -> VouchEdge:
+def vouch(
+    a: PublicKey, b: PublicKey, *, age_days: int = 0, skills: tuple[str, ...] = ()
+) -> VouchEdge:
     return VouchEdge(id=rid(), voucher=a, subject=b, skills=skills, created_at=NOW - age_days * DAY)
 
 
@@ -84,7 +86,9 @@ def sybils(n: int, tag: str = "s") -> tuple[list[PublicKey], list[VouchEdge], li
     vouches = [vouch(members[i], members[(i + 1) % n]) for i in range(n)]
     vouches += [vouch(members[i], members[rng.randrange(n)]) for i in range(n)]
     receipts = [
-        receipt(members[i], members[(i + 2) % n], rating=5, forwarders=tuple(rng.sample(members, 3)))
+        receipt(
+            members[i], members[(i + 2) % n], rating=5, forwarders=tuple(rng.sample(members, 3))
+        )
         for i in range(n)
     ]
     return members, [v for v in vouches if v.voucher != v.subject], receipts
@@ -252,6 +256,7 @@ _ids = [RecordId(hashlib.sha256(b"h%d" % i).digest()) for i in range(64)]
 def _unique_ids(items: list[VouchEdge | Receipt]) -> list[VouchEdge | Receipt]:
     """A record id is a hash of the record: one id, one content."""
     return [dataclasses.replace(item, id=_ids[i]) for i, item in enumerate(items)]
+
 
 evidence_item = st.one_of(
     st.builds(

@@ -1,0 +1,408 @@
+"""The one asynchronous API the app talks to: actions, views and a stream of events.
+
+It lives on the asyncio side (Textual's loop). Store and ledger work runs in one
+worker thread, so the UI never waits on SQLite or on a trust computation; the
+libp2p node runs as a trio guest on the same loop (bridge.py) and is imported
+only when `start_network()` is called, after the app has painted. No libp2p or
+trio type crosses this API: views are the dataclasses of views.py, events those
+of events.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+import protocol
+from protocol import Accept, Forward, Handoff, Outcome, RecordId
+
+from . import identity as ident
+from . import views
+from .errors import UserError
+from .events import (
+    Changed,
+    Event,
+    NodeFailed,
+    NodeInfo,
+    NodeStarted,
+    NodeStopped,
+    Notice,
+    PeerConnected,
+    PeerDisconnected,
+    RecordsArrived,
+    SyncProgress,
+)
+from .home import Home
+from .member import Member
+from .store import Store, StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+POLL_SECONDS = 0.5  # how often to look for records written by another process (the CLI)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NetworkOptions:
+    listen: Sequence[str] = ()
+    peers: Sequence[str] = ()
+    mdns: bool = True
+    community: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Status:
+    """What the status bar shows."""
+
+    state: str = "offline"  # offline | starting | online | failed
+    reason: str = ""
+    info: NodeInfo | None = None
+    connected: set[str] = field(default_factory=set)
+    syncing: set[str] = field(default_factory=set)
+
+
+def create_identity(
+    home: Home,
+    *,
+    name: str,
+    headline: str = "",
+    skills: Iterable[str] = (),
+    region: str = "",
+    passphrase: bytes | None = None,
+) -> str:
+    """First run: make the keys and the first profile; returns the member id."""
+    from .member import _build
+
+    _build(
+        protocol.Profile,
+        name=name.strip(),
+        headline=headline,
+        skills=protocol.normalize_skills(skills),
+        region=region,
+        available=True,
+        seal_key=bytes(32),
+    )
+    identity = ident.create(home, passphrase=passphrase)
+    with Store.open(home.store_file) as store:
+        Member(home, identity, store).set_profile(
+            name=name.strip(), headline=headline, skills=skills, region=region, available=True
+        )
+    return identity.member_id
+
+
+class NodeAPI:
+    """A member's node as the app sees it. Open it, subscribe, then start the network."""
+
+    def __init__(
+        self,
+        home: Home,
+        *,
+        network: NetworkOptions | None = None,
+        passphrase: Callable[[], bytes | None] | None = None,
+    ) -> None:
+        self.home = home
+        self.network = network or NetworkOptions()
+        self.status = Status()
+        self._passphrase = passphrase or ident.passphrase_from_env
+        self._member: Member | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2pshare-store")
+        self._listeners: list[Callable[[Event], None]] = []
+        self._bridge: Any = None
+        self._node: Any = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._seen_seq = 0
+
+    # -- lifecycle -------------------------------------------------------------
+
+    @property
+    def member(self) -> Member:
+        if self._member is None:
+            raise RuntimeError("NodeAPI.open() first")
+        return self._member
+
+    @property
+    def member_id(self) -> str:
+        return self.member.identity.member_id
+
+    async def open(self) -> None:
+        """Load the identity and the store (UserError with a reason if they cannot be)."""
+
+        def load() -> Member:
+            try:
+                return Member.open(self.home, passphrase=self._passphrase)
+            except StoreError as exc:
+                raise UserError(str(exc)) from None
+
+        self._member = await self._run(load)
+        self._seen_seq = await self._run(self.member.store.last_seq)
+        self._tasks.append(asyncio.create_task(self._watch_store(), name="p2pshare-watch"))
+
+    async def start_network(self) -> NodeInfo:
+        """Start the libp2p node inside this loop; UserError with the reason if it fails."""
+        self.status.state = "starting"
+        try:
+            from .bridge import TrioBridge
+            from .node import Node, NodeConfig
+
+            config = NodeConfig(
+                listen=tuple(self.network.listen),
+                peers=tuple(self.network.peers),
+                mdns=self.network.mdns,
+                community=self.network.community,
+            )
+            self._bridge = TrioBridge()
+            self._node = Node(self.home, self.member.identity, config, emit=self._bridge.emit)
+            info: NodeInfo = await self._bridge.start(self._node.run)
+        except UserError as exc:
+            self._fail(str(exc))
+            raise
+        except Exception as exc:
+            log.exception("node failed to start")
+            self._fail(f"the node could not start: {exc}")
+            raise UserError(f"the node could not start: {exc}") from None
+        self.status.state, self.status.info = "online", info
+        self._tasks.append(asyncio.create_task(self._pump_events(), name="p2pshare-events"))
+        self._emit(NodeStarted(info=info))
+        return info
+
+    def _fail(self, reason: str) -> None:
+        self.status.state, self.status.reason = "failed", reason
+        self._emit(NodeFailed(reason=reason))
+
+    async def close(self) -> None:
+        """Stop the node (within about a second) and release the store."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._bridge is not None:
+            await self._bridge.stop(timeout=1.5)
+            self._bridge = None
+            self._emit(NodeStopped())
+        if self._member is not None:
+            await self._run(self._member.close)
+            self._member = None
+        self._worker.shutdown(wait=False)
+        self.status.state = "offline"
+
+    # -- events ----------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        """`listener` is called on the event loop for every event, in order."""
+        self._listeners.append(listener)
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener failed on %r", event)
+
+    async def _pump_events(self) -> None:
+        while self._bridge is not None:
+            event = await self._bridge.events.get()
+            if isinstance(event, PeerConnected):
+                self.status.connected.add(event.member_id)
+            elif isinstance(event, PeerDisconnected):
+                self.status.connected.discard(event.member_id)
+                self.status.syncing.discard(event.member_id)
+            elif isinstance(event, SyncProgress):
+                (self.status.syncing.discard if event.done else self.status.syncing.add)(
+                    event.member_id
+                )
+            elif isinstance(event, NodeFailed):
+                self.status.state, self.status.reason = "failed", event.reason
+            self._emit(event)
+            if isinstance(event, RecordsArrived):
+                await self._records_changed(event.ids)
+
+    async def _watch_store(self) -> None:
+        """Records written by another process on this home (the CLI) show up too."""
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            try:
+                seq = await self._run(self.member.store.last_seq)
+                if seq != self._seen_seq:
+                    await self._records_changed(())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("watching the store failed")
+
+    async def _records_changed(self, ids: Sequence[RecordId]) -> None:
+        """Turn newly stored records into Changed and Notice events (once each)."""
+        seq, fresh = await self._run(self.member.store.changes_since, self._seen_seq)
+        self._seen_seq = seq
+        if not fresh:
+            return
+        notices, offers, trust = await self._run(self._classify, fresh)
+        self._emit(Changed(offers=frozenset(offers), trust=trust, peers=True))
+        for notice in notices:
+            self._emit(notice)
+        if self._node is not None and any(env.author == self.member.me for env in fresh):
+            self._kick()
+
+    def _classify(self, fresh: list[protocol.Envelope]) -> tuple[list[Notice], set[RecordId], bool]:
+        member, me = self.member, self.member.me
+        ledger = member.ledger()
+        notices: list[Notice] = []
+        offers: set[RecordId] = set()
+        trust = False
+        for env in fresh:
+            body = env.body
+            offer_id = getattr(body, "offer", None)
+            if env.kind == protocol.Offer.KIND:
+                offer_id = env.id
+            if offer_id is not None:
+                offers.add(offer_id)
+            if env.kind in (protocol.Vouch.KIND, protocol.Revoke.KIND, Outcome.KIND):
+                trust = True
+            if env.author == me or offer_id is None:
+                continue
+            state = ledger.offers.get(offer_id)
+            if state is None:
+                continue
+            who, title = member.name_of(env.author), state.offer.title
+            if isinstance(body, Forward) and body.to == me:
+                notices.append(Notice(text=f"{who} forwarded you “{title}”", offer=offer_id))
+            elif isinstance(body, Handoff) and body.to == me:
+                notices.append(Notice(text=f"{who} handed you “{title}”", offer=offer_id))
+            elif isinstance(body, Accept) and state.author == me:
+                notices.append(Notice(text=f"{who} accepted your offer “{title}”", offer=offer_id))
+            elif isinstance(body, Outcome) and state.handoff_to(me) is not None:
+                word = "fulfilled" if body.fulfilled else "not fulfilled"
+                notices.append(Notice(text=f"{who} reported “{title}”: {word}", offer=offer_id))
+        return notices, offers, trust
+
+    def _kick(self) -> None:
+        """Tell the node the outbox has something new (publish now, not at the next poll)."""
+        if self._bridge is not None and self._node is not None and self._bridge.running:
+            self._bridge.call_sync(self._node.kick)
+
+    # -- plumbing --------------------------------------------------------------
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, lambda: fn(*args, **kwargs))
+
+    async def _act(self, fn: Callable[[Member], protocol.Envelope]) -> str:
+        envelope = await self._run(fn, self.member)
+        await self._records_changed((envelope.id,))
+        return envelope.id.hex()
+
+    def _offer(self, offer_id: str) -> Any:
+        return self.member.resolve_offer(offer_id)
+
+    # -- views -----------------------------------------------------------------
+
+    async def feed(self, *, include_closed: bool = False) -> list[views.FeedItem]:
+        return await self._run(views.feed, self.member, include_closed=include_closed)
+
+    async def offer(self, offer_id: str) -> dict[str, Any]:
+        return await self._run(lambda: views.offer_detail(self.member, self._offer(offer_id)))
+
+    async def peers(self) -> list[views.PeerItem]:
+        items = await self._run(views.peers, self.member)
+        online = self.status.connected
+        return [replace(item, connected=item.id in online) for item in items]
+
+    async def trust(self, member_id: str, *, explain: bool = True) -> dict[str, Any]:
+        def report() -> dict[str, Any]:
+            key = self.member.resolve_member(member_id)
+            return views.trust_report(self.member, key, explain=explain)
+
+        return await self._run(report)
+
+    async def stats(self) -> dict[str, Any]:
+        return await self._run(views.stats_report, self.member)
+
+    async def profile(self) -> dict[str, Any]:
+        def read() -> dict[str, Any]:
+            p = self.member.profile()
+            return {
+                "id": self.member_id,
+                "name": p.name if p else "",
+                "headline": p.headline if p else "",
+                "skills": list(p.skills) if p else [],
+                "region": p.region if p else "",
+                "available": p.available if p else True,
+                "invite": self.status.info.invite if self.status.info else "",
+                "addresses": list(self.status.info.addresses) if self.status.info else [],
+            }
+
+        return await self._run(read)
+
+    # -- actions (each returns the new record's id, hex) -----------------------
+
+    async def post_offer(self, **fields: Any) -> str:
+        return await self._act(lambda m: m.post_offer(**fields))
+
+    async def forward(self, offer_id: str, *, to: str | None, note: str = "") -> str:
+        def act(m: Member) -> protocol.Envelope:
+            target = m.resolve_member(to) if to else None
+            return m.forward(self._offer(offer_id), to=target, note=note)
+
+        return await self._act(act)
+
+    async def accept(self, offer_id: str, *, note: str = "") -> str:
+        return await self._act(lambda m: m.accept(self._offer(offer_id), note=note))
+
+    async def handoff(self, offer_id: str, *, to: str) -> str:
+        return await self._act(lambda m: m.handoff(self._offer(offer_id), to=m.resolve_member(to)))
+
+    async def outcome(
+        self,
+        offer_id: str,
+        *,
+        fulfilled: bool,
+        rating: int = 0,
+        value: int = 0,
+        to: str | None = None,
+        note: str = "",
+    ) -> str:
+        def act(m: Member) -> protocol.Envelope:
+            target = m.resolve_member(to) if to else None
+            return m.outcome(
+                self._offer(offer_id),
+                fulfilled=fulfilled,
+                rating=rating,
+                value=value,
+                to=target,
+                note=note,
+            )
+
+        return await self._act(act)
+
+    async def withdraw(self, offer_id: str, *, reason: str = "") -> str:
+        return await self._act(lambda m: m.withdraw(self._offer(offer_id), reason=reason))
+
+    async def vouch(self, member_id: str, *, skills: Iterable[str] = (), note: str = "") -> str:
+        return await self._act(
+            lambda m: m.vouch(m.resolve_member(member_id), skills=skills, note=note)
+        )
+
+    async def revoke(self, vouch_id: str) -> str:
+        return await self._act(lambda m: m.revoke(m.resolve_vouch(vouch_id)))
+
+    async def set_profile(self, **fields: Any) -> str:
+        return await self._act(lambda m: m.set_profile(**fields))
+
+    async def mark(self, member_id: str, mark: str, on: bool = True) -> None:
+        def act() -> None:
+            self.member.marks.set(mark, self.member.resolve_member(member_id), on)
+
+        await self._run(act)
+        self._emit(Changed(peers=True))
+
+    async def dial(self, address: str) -> None:
+        """Connect to a multiaddr or invite now (and remember it)."""
+        if self._bridge is None or self._node is None:
+            raise UserError("the node is not running")
+        await self._bridge.call(self._node.dial, address, timeout=10)

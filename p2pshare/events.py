@@ -1,0 +1,100 @@
+"""What the node and the API tell their listeners. Plain data: no libp2p or trio types.
+
+The node (trio side) emits the network events; the API (asyncio side) adds the
+ones a member cares about, derived from records that arrived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from protocol import RecordId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeInfo:
+    member_id: str
+    addresses: tuple[str, ...]  # full multiaddrs with /p2p/<member id>
+    invite: str
+    community: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeStarted:
+    info: NodeInfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeFailed:
+    reason: str  # one line a person can act on
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeStopped:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeerConnected:
+    member_id: str
+    connected: int  # peers connected now
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeerDisconnected:
+    member_id: str
+    connected: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordsArrived:
+    """Records stored from the network (gossip or sync), or by another process."""
+
+    ids: tuple[RecordId, ...]
+    source: str = ""  # member id of the peer, "" when unknown or local
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncProgress:
+    member_id: str
+    received: int
+    sent: int
+    done: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordRejected:
+    member_id: str  # who sent it
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Changed:
+    """Derived state changed: these offers, and/or trust scores (API-level event)."""
+
+    offers: frozenset[RecordId] = field(default_factory=frozenset)
+    trust: bool = False
+    peers: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notice:
+    """Something a member wants to be told about (a toast in the app)."""
+
+    text: str
+    offer: RecordId | None = None
+    severity: str = "information"  # information | warning
+
+
+Event = (
+    NodeStarted
+    | NodeFailed
+    | NodeStopped
+    | PeerConnected
+    | PeerDisconnected
+    | RecordsArrived
+    | SyncProgress
+    | RecordRejected
+    | Changed
+    | Notice
+)
