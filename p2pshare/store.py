@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 EXPORT_MAGIC = b"P2PSHARE-EXPORT\n"
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 IMPORT_BATCH = 500  # records per import transaction
+_LOCK_ATTEMPTS = 5  # NodeLock.acquire tries, 10 ms apart
 _PAGE = 500  # rows per query when iterating, so no read transaction stays open
 _LENGTH = struct.Struct(">I")
 _MIGRATION_FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -697,39 +698,57 @@ def _fsync_dir(path: Path) -> None:
 class NodeLock:
     """Only one node process (the app or `serve`) runs per home.
 
-    An exclusive, non-blocking flock on `<home>/node.lock`, holding the
-    owner's pid for the error message. The kernel drops the lock when the
-    process dies, however it dies, so there is never a stale lock to clean up.
+    An exclusive, non-blocking flock on a lock file in the home (`Home.lock_file`),
+    which holds the owner's pid for the error message. The kernel drops the
+    lock when the process dies, however it dies, so a lock is never stale.
     One-shot CLI commands do not take it: they only write to the store.
     """
 
-    FILENAME = "node.lock"
-
-    def __init__(self, home: Path) -> None:
-        self.home = Path(home)
-        self.path = self.home / self.FILENAME
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)  # the lock file, e.g. <home>/node.lock
         self._fd: int | None = None
 
     @property
-    def held(self) -> bool:
+    def acquired(self) -> bool:
+        """Whether this object holds the lock."""
         return self._fd is not None
 
+    def held(self) -> bool:
+        """Whether a node holds the lock now: this object, or any other, in any process."""
+        if self._fd is not None:
+            return True
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # also drops the shared lock, held for microseconds
+        return False
+
     def acquire(self) -> Self:
+        """Take the lock, or raise NodeLockedError naming the pid that has it."""
         if self._fd is not None:
             return self
-        _private_dir(self.home)
+        _private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pid = _read_pid(fd)
-            os.close(fd)
-            raise NodeLockedError(self.home, pid) from None
+            for attempt in range(_LOCK_ATTEMPTS):  # ride out a held() probe's shared lock
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if attempt == _LOCK_ATTEMPTS - 1:
+                        raise NodeLockedError(self.path.parent, _read_pid(fd)) from None
+                    time.sleep(0.01)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         except BaseException:
             os.close(fd)
             raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
         return self
 

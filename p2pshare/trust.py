@@ -2,7 +2,10 @@
 
 Pure and deterministic: evidence (live vouches, outcome receipts) and `now` in,
 scores out. No I/O, no clock, no randomness, and no dependence on input order:
-records are de-duplicated by id and sorted before any floating-point sum.
+records are de-duplicated by id, members indexed in key order, and every
+floating-point sum taken in a canonical order. Vectorized with numpy: 10,000
+members and 100,000 edges take about 0.2 s to build and 0.02 s per viewer
+(bench/bench_trust.py; a pure-Python power iteration alone took 0.7 s).
 
 The model
 ---------
@@ -10,8 +13,8 @@ The model
    of weight ``VOUCH_WEIGHT`` halved every ``VOUCH_HALF_LIFE`` (older weighs less;
    a revoked vouch is simply absent). A fulfilled receipt is an edge author →
    fulfiller of one unit, halved every ``RECEIPT_HALF_LIFE`` and scaled by its
-   rating (1 star: half, 3: one, 5: one and a half, none: one); units of one pair add up with
-   diminishing returns (``log2(1 + units)``), so one busy pair does not drown
+   rating (1 star: half, 3: one, 5: one and a half, none: one); units of one
+   pair add up with diminishing returns (``log2(1 + units)``), so one busy pair does not drown
    every other edge of its signer. The forwarders of a fulfilled receipt share
    ``FORWARD_SHARE`` of its unit as author → forwarder edges: connector credit.
 2. Personalized PageRank with restart at the viewer: a walk starts at the viewer,

@@ -548,7 +548,7 @@ HOLD_LOCK = """
 import sys
 from pathlib import Path
 from p2pshare.store import NodeLock
-with NodeLock(Path(sys.argv[1])):
+with NodeLock(Path(sys.argv[1]) / "node.lock"):
     print("locked", flush=True)
     sys.stdin.read()
 """
@@ -556,6 +556,8 @@ with NodeLock(Path(sys.argv[1])):
 
 def test_node_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     home = tmp_path / "home"
+    lock_file = home / "node.lock"
+    assert not NodeLock(lock_file).held()  # no file yet
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
@@ -569,25 +571,32 @@ def test_node_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        assert NodeLock(lock_file).held()
         with pytest.raises(NodeLockedError) as caught:
-            NodeLock(home).acquire()
+            NodeLock(lock_file).acquire()
         assert caught.value.pid == holder.pid
         message = str(caught.value)
         assert "another p2pshare node is already running for this home" in message
         assert f"pid {holder.pid}" in message
+        assert NodeLock(lock_file).held()  # the failed attempt did not disturb the holder
     finally:
         holder.communicate(input="", timeout=30)  # closing stdin releases the lock
     assert holder.returncode == 0
-    with NodeLock(home) as lock:
-        assert lock.held
+    assert not NodeLock(lock_file).held()
+    with NodeLock(lock_file) as lock:
+        assert lock.acquired and lock.held()
+        assert lock_file.read_text() == f"{os.getpid()}\n"
+    assert not lock.acquired
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
 
 
 def test_node_lock_within_one_process(tmp_path: Path) -> None:
-    first = NodeLock(tmp_path).acquire()
+    lock_file = tmp_path / "node.lock"
+    first = NodeLock(lock_file).acquire()
+    assert NodeLock(lock_file).held()
     with pytest.raises(NodeLockedError, match=f"pid {os.getpid()}"):
-        NodeLock(tmp_path).acquire()
+        NodeLock(lock_file).acquire()
     first.release()
-    assert not first.held
-    with NodeLock(tmp_path):
+    assert not first.acquired and not NodeLock(lock_file).held()
+    with NodeLock(lock_file):
         pass
