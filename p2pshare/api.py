@@ -104,8 +104,10 @@ class NodeAPI:
         *,
         network: NetworkOptions | None = None,
         passphrase: Callable[[], bytes | None] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.home = home
+        self._clock = clock  # a fixed clock for tests and snapshots; None = time.time
         self.network = network or NetworkOptions()
         self.status = Status()
         self._passphrase = passphrase or ident.passphrase_from_env
@@ -134,9 +136,12 @@ class NodeAPI:
 
         def load() -> Member:
             try:
-                return Member.open(self.home, passphrase=self._passphrase)
+                member = Member.open(self.home, passphrase=self._passphrase)
             except StoreError as exc:
                 raise UserError(str(exc)) from None
+            if self._clock is not None:
+                member = Member(member.home, member.identity, member.store, clock=self._clock)
+            return member
 
         self._member = await self._run(load)
         self._seen_seq = await self._run(self.member.store.last_seq)

@@ -176,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import commands
 
     try:
+        if args.command == "demo":
+            from .demo.launch import run_demo
+
+            return run_demo(peers=args.peers, directory=args.dir, headless=args.headless)
         return commands.run(args)
     except UserError as exc:
         print(f"p2pshare: {exc}", file=sys.stderr)

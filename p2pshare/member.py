@@ -150,12 +150,20 @@ class Member:
             pass
         known = self.known_members()
         by_id = [key for key in known if protocol.member_id(key).startswith(text)]
-        by_name = [
-            key
+        folded = text.casefold()
+        names = {
+            key: view.profile.name.casefold()
             for key, view in self.ledger().profiles.items()
-            if key != self.me and view.profile.name.casefold() == text.casefold()
+            if key != self.me
+        }
+        by_name = [key for key, name in names.items() if name == folded]
+        # "Rex" or "rex v" for "Rex Vance": a unique start of a name, or of a word in it
+        by_start = [
+            key
+            for key, name in names.items()
+            if name.startswith(folded) or any(w.startswith(folded) for w in name.split())
         ]
-        for matches in (by_id, by_name):
+        for matches in (by_id, by_name, by_start):
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:

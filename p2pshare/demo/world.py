@@ -227,12 +227,11 @@ def _lifecycle(act, members, author, forwarders, fulfiller, ok, rating, ago, tit
     for sender, receiver in zip(chain, chain[1:], strict=False):
         act(sender, ago - 0.2, lambda m, r=receiver: m.forward(state(m), to=r.me,
                                                                note="Right up your street"))
-    if not forwarders:
-        pass
     f = members[fulfiller]
     act(f, ago - 0.5, lambda m: m.accept(state(m), note="I'd love to"))
     act(a, ago - 1, lambda m: m.handoff(state(m), to=f.me))
-    act(a, ago - 10, lambda m: m.outcome(state(m), fulfilled=ok, rating=rating,
-                                         value=value if ok else 0))
+    done = ago / 2  # the work took a while: reported halfway between then and now
+    act(a, done, lambda m: m.outcome(state(m), fulfilled=ok, rating=rating,
+                                     value=value if ok else 0))
     if ok:
-        act(f, ago - 10, lambda m: m.outcome(state(m), fulfilled=True, rating=rating))
+        act(f, done, lambda m: m.outcome(state(m), fulfilled=True, rating=rating))

@@ -1,0 +1,243 @@
+"""GossipSub on the community topic: settings, the topic validator, flood control, scoring.
+
+The validator is the gate every live record passes before it is stored or
+relayed: decode and verify (protocol.decode), the store's admission rules
+(size, clock skew, already stored), and a per-peer rate limit. What it refuses
+is logged with the reason and never forwarded; what is invalid also lowers the
+sender's gossipsub score (P4), and a peer that keeps sending invalid records
+is disconnected and blocked for a while (the node does that, on `on_misbehaving`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import libp2p.pubsub.pubsub as _pubsub_mod
+from libp2p.abc import IHost
+from libp2p.peer.id import ID
+from libp2p.pubsub.gossipsub import PROTOCOL_ID_V11, PROTOCOL_ID_V12, GossipSub
+from libp2p.pubsub.pb import rpc_pb2
+from libp2p.pubsub.pubsub import Pubsub
+from libp2p.pubsub.rpc_queue import RpcQueue
+from libp2p.pubsub.score import ScoreParams, TopicScoreParams
+
+import protocol
+from protocol import ProtocolError, RecordId
+
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+TOPIC_PREFIX = "p2pshare/community/"
+DEFAULT_COMMUNITY = "main"
+QUEUE_SIZE = 4096
+
+
+def topic_for(community: str) -> str:
+    return TOPIC_PREFIX + community
+
+
+# -- queue sizes (process-wide) -----------------------------------------------
+# Upstream: both per-peer queues are 32 deep and drop silently when full
+# (FINDINGS §4: a 200-message burst delivered 16/200 with them, 200/200 at 4096).
+
+
+class _BigRpcQueue(RpcQueue):
+    """Pubsub._handle_new_peer calls RpcQueue() with the default max_size bound at
+    definition time (rpc_queue.OutBoundQueueSize = 32), so assigning that constant
+    changes nothing; replacing the class name inside libp2p.pubsub.pubsub does."""
+
+    def __init__(self, max_size: int = QUEUE_SIZE, **kwargs: Any) -> None:
+        super().__init__(max_size=max_size, **kwargs)
+
+
+def enlarge_queues() -> None:
+    """Call before subscribing. Affects every Pubsub in the process, which is fine."""
+    # Per-subscription channel, filled with send_nowait: full -> "fail to deliver
+    # message to subscription" and the message is lost. Read at subscribe() time.
+    _pubsub_mod.SUBSCRIPTION_CHANNEL_SIZE = QUEUE_SIZE  # type: ignore[attr-defined]
+    _pubsub_mod.RpcQueue = _BigRpcQueue  # type: ignore[attr-defined,misc]
+
+
+# -- scoring -------------------------------------------------------------------
+
+
+def score_params(app_score: Callable[[ID], float]) -> ScoreParams:
+    return ScoreParams(
+        # P4, invalid messages. py-libp2p computes `score -= weight * min(count, cap)`:
+        # the weight is POSITIVE (go-libp2p's is negative) and the default cap of 0
+        # switches the term off (FINDINGS §5). Decays per heartbeat (1 s).
+        p4_invalid_messages=TopicScoreParams(weight=3.0, cap=100.0, decay=0.95),
+        # P6: our own view (blocked peers); `score += app_score(peer) * weight`.
+        p6_appl_slack_weight=1.0,
+        app_specific_score_fn=app_score,
+        # Defaults are -inf (off). publish_threshold gates *incoming* messages in
+        # Pubsub.push_msg, and for one topic it only sees topic score + P5, not P6:
+        # 7 recent invalid messages and that peer's messages are dropped unread.
+        publish_threshold=-20.0,
+        gossip_threshold=-10.0,
+        graylist_threshold=-40.0,
+    )
+
+
+def make_router(params: ScoreParams) -> GossipSub:
+    return GossipSub(
+        protocols=[PROTOCOL_ID_V12, PROTOCOL_ID_V11],
+        degree=6,
+        degree_low=4,
+        degree_high=12,
+        heartbeat_initial_delay=0.1,
+        heartbeat_interval=1,  # upstream default is 120 s: a mesh would take minutes to heal
+        time_to_live=30,
+        gossip_window=3,
+        gossip_history=5,
+        prune_back_off=60,
+        unsubscribe_back_off=10,
+        do_px=False,  # peer exchange is ours (peers.py), bounded and over known streams
+        score_params=params,
+        # Spam protection counts per *forwarding* peer including our own publishes
+        # and drops the excess before it is even sent (10/s by default): a burst of
+        # offers would be lost. The validator's per-peer rate limit replaces it.
+        spam_protection_enabled=False,
+        max_messages_per_topic_per_second=1e9,
+        # Adaptive gossip rewrites heartbeat_interval to 30-60 s when "health" is low.
+        adaptive_gossip_enabled=False,
+        # Wants >= 3 distinct IPs in the mesh; a LAN or one machine has fewer.
+        eclipse_protection_enabled=False,
+    )
+
+
+def make_pubsub(host: IHost, router: GossipSub, topic: str) -> Pubsub:
+    return Pubsub(
+        host,
+        router,
+        strict_signing=True,  # every gossip message signed by the peer that published it
+        # Upstream caches validator verdicts by message id for 300 s, failures too.
+        # Ours depend on context (rate limit, already stored), so a verdict about one
+        # peer's copy must not be replayed on an honest peer's copy later.
+        validation_cache_ttl=0,
+        allowed_topics={topic},  # peers cannot make us track other topics
+    )
+
+
+# -- the validator -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    rate: float
+    burst: float
+    tokens: float
+    stamp: float
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+@dataclass(slots=True, kw_only=True)
+class GateStats:
+    accepted: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+
+
+class RecordGate:
+    """The topic validator: decides, before relaying, whether a gossip message is a record
+    we want. Synchronous, so pubsub calls it without a checkpoint (see `_on_invalid`)."""
+
+    def __init__(
+        self,
+        store: Store,
+        me: ID,
+        *,
+        on_reject: Callable[[ID, str], None],
+        on_misbehaving: Callable[[ID], None],
+        rate: float = 50.0,
+        burst: float = 200.0,
+        max_skew: int = 600,
+        strikes: int = 10,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.me = me
+        self.rate, self.burst, self.max_skew, self.strikes = rate, burst, max_skew, strikes
+        self._clock = clock
+        self._on_reject = on_reject
+        self._on_misbehaving = on_misbehaving
+        self._buckets: dict[ID, TokenBucket] = {}
+        self._invalid: dict[ID, int] = {}
+        self._recent: OrderedDict[RecordId, None] = OrderedDict()  # accepted, maybe not stored yet
+        self._not_invalid = False
+        self.stats = GateStats()
+
+    def install(self, pubsub: Pubsub, router: GossipSub, topic: str) -> None:
+        pubsub.set_topic_validator(topic, self, is_async_validator=False)
+        scorer: Any = router.scorer
+        if scorer is not None:
+            original = scorer.on_invalid_message
+
+            def on_invalid(peer: ID, topic: str) -> None:
+                # Upstream validators return a bool, so every refusal counts as an
+                # invalid message (P4). A duplicate (a record we got by sync first)
+                # or a rate-limited one is not the sender's fault: push_msg calls
+                # this right after our validator, with no checkpoint in between, so
+                # the flag set there is still ours.
+                skip, self._not_invalid = self._not_invalid, False
+                if not skip:
+                    original(peer, topic)
+
+            scorer.on_invalid_message = on_invalid
+
+    def forget(self, peer: ID) -> None:
+        self._buckets.pop(peer, None)
+
+    def __call__(self, forwarder: ID, msg: rpc_pb2.Message) -> bool:
+        self._not_invalid = False
+        if forwarder == self.me:
+            return True  # our own outbox: verified when it was written
+        now = self._clock()
+        bucket = self._buckets.get(forwarder)
+        if bucket is None:
+            bucket = self._buckets[forwarder] = TokenBucket(self.rate, self.burst, self.burst, now)
+        if not bucket.take(now):
+            return self._refuse(forwarder, "flood", f"over {self.rate:g} records/s", invalid=False)
+        data = msg.data
+        if len(data) > protocol.MAX_RECORD_BYTES:
+            return self._refuse(forwarder, "oversized", f"{len(data)} bytes", invalid=True)
+        try:
+            envelope = protocol.decode(data)
+        except ProtocolError as exc:
+            return self._refuse(forwarder, "invalid", str(exc), invalid=True)
+        if envelope.created_at > int(now) + self.max_skew:
+            ahead = envelope.created_at - int(now)
+            return self._refuse(forwarder, "future", f"dated {ahead} s ahead", invalid=True)
+        if envelope.id in self._recent or self.store.has(envelope.id):
+            return self._refuse(forwarder, "duplicate", envelope.id.hex()[:12], invalid=False)
+        self._recent[envelope.id] = None
+        if len(self._recent) > 10_000:
+            self._recent.popitem(last=False)
+        self.stats.accepted += 1
+        return True
+
+    def _refuse(self, peer: ID, kind: str, detail: str, *, invalid: bool) -> bool:
+        self.stats.rejected[kind] = self.stats.rejected.get(kind, 0) + 1
+        self._not_invalid = not invalid
+        level = logging.WARNING if invalid else logging.DEBUG
+        log.log(level, "refused gossip from %s: %s (%s)", peer, kind, detail)
+        if kind != "duplicate":
+            self._on_reject(peer, f"{kind}: {detail}")
+        if invalid:
+            count = self._invalid[peer] = self._invalid.get(peer, 0) + 1
+            if count >= self.strikes:
+                self._invalid[peer] = 0
+                self._on_misbehaving(peer)
+        return False
