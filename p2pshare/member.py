@@ -174,7 +174,7 @@ class Member:
     def _resolve_record(self, text: str, kind: type[Body], noun: str) -> Envelope:
         prefix = text.strip().lower()
         if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            raise NotFound(f"{text!r} is not a {noun} id (hex digits)")
+            raise NotFound(f"{text!r} is not a valid {noun} id (hex digits)")
         matches = [
             env
             for rid in self.store.ids_with_prefix(prefix, limit=50)

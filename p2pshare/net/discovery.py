@@ -1,0 +1,211 @@
+"""Finding peers: bootstrap config, remembered peers with redial backoff, and mDNS.
+
+Peers come from --peer, the home's config.toml (`peers = ["/ip4/...", "p2ps1:..."]`),
+peers.json (every peer this node was connected to, with the addresses it
+listens on), peers learned from connected peers (peer_exchange.py) and mDNS.
+The node dials them up to a bound, backing off exponentially per peer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from ..home import Home
+
+log = logging.getLogger(__name__)
+
+MAX_REMEMBERED = 200
+BACKOFF_MIN = 1.0
+BACKOFF_MAX = 300.0
+
+
+def config_peers(home: Home) -> list[str]:
+    """The `peers` list of the home's config.toml ([] if absent; errors are logged)."""
+    try:
+        with open(home.config_file, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return []
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        log.warning("ignoring %s: %s", home.config_file, exc)
+        return []
+    peers = data.get("peers", [])
+    if not isinstance(peers, list) or not all(isinstance(p, str) for p in peers):
+        log.warning("ignoring %s: `peers` must be a list of strings", home.config_file)
+        return []
+    return peers
+
+
+@dataclass(slots=True)
+class _Entry:
+    addrs: list[str]
+    last_seen: float
+    failures: int = 0
+    next_try: float = 0.0
+
+
+class PeerBook:
+    """Known peers and when to dial them next; persisted to peers.json (atomically)."""
+
+    def __init__(self, path: Path, me: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.path = path
+        self.me = me
+        self._clock = clock
+        self._peers: dict[str, _Entry] = {}
+        self._dirty = False
+
+    def load(self) -> None:
+        try:
+            raw = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring %s: %s", self.path, exc)
+            return
+        if not isinstance(raw, dict):
+            return
+        for peer, info in list(raw.items())[:MAX_REMEMBERED]:
+            if isinstance(info, dict) and isinstance(info.get("addrs"), list):
+                addrs = [a for a in info["addrs"] if isinstance(a, str)][:16]
+                self._peers[str(peer)] = _Entry(addrs, float(info.get("last_seen", 0)))
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        data = {
+            peer: {"addrs": e.addrs, "last_seen": e.last_seen}
+            for peer, e in sorted(self._peers.items(), key=lambda kv: -kv[1].last_seen)[
+                :MAX_REMEMBERED
+            ]
+        }
+        tmp = self.path.with_suffix(".json.tmp")
+        try:
+            tmp.write_text(json.dumps(data, indent=1), "utf-8")
+            os.replace(tmp, self.path)
+            self._dirty = False
+        except OSError as exc:
+            log.warning("cannot save %s: %s", self.path, exc)
+
+    def add(self, peer: str, addrs: list[str] | tuple[str, ...], *, seen: bool = False) -> bool:
+        """Remember addresses of a peer; True if the peer is new to the book."""
+        if peer == self.me:
+            return False
+        addrs = [a for a in addrs if a.endswith("/p2p/" + peer)]
+        entry = self._peers.get(peer)
+        new = entry is None
+        if entry is None:
+            if not addrs:
+                return False
+            entry = self._peers[peer] = _Entry([], 0.0)
+        merged = list(dict.fromkeys([*addrs, *entry.addrs]))[:16]
+        if merged != entry.addrs:
+            entry.addrs = merged
+            self._dirty = True
+        if seen:
+            entry.last_seen = time.time()
+            entry.failures, entry.next_try = 0, 0.0
+            self._dirty = True
+        return new
+
+    def addrs(self, peer: str) -> list[str]:
+        entry = self._peers.get(peer)
+        return list(entry.addrs) if entry else []
+
+    def failed(self, peer: str) -> None:
+        """A dial failed: wait 1, 2, 4 ... 300 s (with jitter) before the next one."""
+        entry = self._peers.get(peer)
+        if entry is None:
+            return
+        entry.failures += 1
+        delay = min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (entry.failures - 1))
+        entry.next_try = self._clock() + delay * random.uniform(0.8, 1.2)
+
+    def due(self, exclude: set[str]) -> list[str]:
+        """Peers to dial now, most recently seen first."""
+        now = self._clock()
+        ready = [
+            (peer, e)
+            for peer, e in self._peers.items()
+            if peer not in exclude and e.addrs and e.next_try <= now
+        ]
+        ready.sort(key=lambda kv: -kv[1].last_seen)
+        return [peer for peer, _ in ready]
+
+    def known(self) -> list[tuple[str, list[str]]]:
+        return [(p, list(e.addrs)) for p, e in self._peers.items() if e.addrs]
+
+
+class Mdns:
+    """py-libp2p's mDNS, started and stopped in a worker thread.
+
+    Upstream: Zeroconf() binds UDP 5353 and starts threads in the constructor and
+    `register()` blocks ~1.6 s (FINDINGS §9), inside host.run() when enable_mDNS
+    is set, freezing the trio loop (and the app, in guest mode). Here both happen
+    in trio.to_thread after the node has reported itself started. Discoveries
+    arrive on zeroconf's thread and hop into trio via the TrioToken.
+    """
+
+    def __init__(self, on_peer: Callable[[str, list[str]], None]) -> None:
+        self._on_peer = on_peer
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._mdns: Any = None
+        self._handler: Any = None
+
+    async def start(self, host: Any) -> None:
+        from libp2p.discovery.events.peerDiscovery import peerDiscovery
+        from libp2p.discovery.mdns.mdns import create_mdns_discovery
+
+        self._token = trio.lowlevel.current_trio_token()
+        addrs = [str(a) for a in host.get_transport_addrs()]
+        port = int(host.get_transport_addrs()[0].value_for_protocol("tcp"))
+
+        def handler(info: Any) -> None:  # zeroconf's thread
+            peer = info.peer_id.to_base58()
+            full = [f"{a}/p2p/{peer}" if "/p2p/" not in str(a) else str(a) for a in info.addrs]
+            try:
+                assert self._token is not None
+                self._token.run_sync_soon(self._on_peer, peer, full)
+            except trio.RunFinishedError:
+                pass
+
+        def start_blocking() -> Any:
+            mdns = create_mdns_discovery(host.get_network(), port=port, listen_addrs=addrs, host=host)
+            mdns.broadcaster.register()
+            return mdns
+
+        self._handler = handler
+        peerDiscovery.register_peer_discovered_handler(handler)
+        self._mdns = await trio.to_thread.run_sync(start_blocking, abandon_on_cancel=True)
+
+    async def stop(self) -> None:
+        from libp2p.discovery.events.peerDiscovery import peerDiscovery
+
+        if self._handler is not None:
+            peerDiscovery.unregister_peer_discovered_handler(self._handler)
+            self._handler = None
+        mdns, self._mdns = self._mdns, None
+        if mdns is None:
+            return
+
+        def stop_blocking() -> None:
+            try:
+                mdns.broadcaster.unregister()
+                mdns.listener.stop()
+                mdns.zeroconf.close()
+            except Exception:
+                log.exception("stopping mDNS")
+
+        # Closing zeroconf blocks ~250 ms; never let it hold up shutdown.
+        with trio.move_on_after(0.5):
+            await trio.to_thread.run_sync(stop_blocking, abandon_on_cancel=True)

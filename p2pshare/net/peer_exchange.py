@@ -1,0 +1,93 @@
+"""Peers learned from peers: /p2pshare/peers/1.0.0, one frame each way, then close.
+
+Each side sends ``msgpack [[own full multiaddrs...], [[member id, [full multiaddrs...]]...]]``:
+where it listens (an inbound connection shows only an ephemeral port) and up to
+32 peers it is connected to. Everything received is bounded and checked (each
+address must end in /p2p/ of the member it is listed for); the node dials the
+learned peers up to its connection bound.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgpack
+import trio
+
+from protocol import BadMemberId, public_key_of
+
+from .framing import FrameError, FramedStream
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = "/p2pshare/peers/1.0.0"
+MAX_FRAME = 32 * 1024
+MAX_PEERS = 32
+MAX_ADDRS = 8
+TIMEOUT = 5.0
+
+Listing = tuple[list[str], list[tuple[str, list[str]]]]
+
+
+def encode(own: list[str], peers: list[tuple[str, list[str]]]) -> bytes:
+    body = [own[:MAX_ADDRS], [[p, a[:MAX_ADDRS]] for p, a in peers[:MAX_PEERS]]]
+    return msgpack.packb(body, use_bin_type=True)
+
+
+def decode(data: bytes, remote: str) -> Listing:
+    """Parse a listing from `remote`; anything malformed is dropped, never raised."""
+    try:
+        own, peers = msgpack.unpackb(
+            data, raw=False, max_array_len=MAX_PEERS + MAX_ADDRS, max_str_len=512
+        )
+        mine = [a for a in own[:MAX_ADDRS] if _addr_of(a, remote)]
+        learned = []
+        for item in peers[:MAX_PEERS]:
+            peer, addrs = item
+            if isinstance(peer, str) and _valid_member(peer):
+                good = [a for a in addrs[:MAX_ADDRS] if _addr_of(a, peer)]
+                if good:
+                    learned.append((peer, good))
+        return mine, learned
+    except (ValueError, TypeError, msgpack.UnpackException):
+        log.info("bad peer listing from %s", remote)
+        return [], []
+
+
+def _valid_member(peer: str) -> bool:
+    try:
+        public_key_of(peer)
+    except BadMemberId:
+        return False
+    return True
+
+
+def _addr_of(addr: Any, peer: str) -> bool:
+    return isinstance(addr, str) and addr.startswith("/") and addr.endswith("/p2p/" + peer)
+
+
+async def exchange(stream: Any, listing: bytes, remote: str, *, initiator: bool) -> Listing:
+    """Swap listings over an open stream; the initiator writes first."""
+    framed = FramedStream(stream, max_frame=MAX_FRAME)
+    got: Listing = ([], [])
+    try:
+        with trio.move_on_after(TIMEOUT):
+            if initiator:
+                await framed.write_frame(listing)
+                await framed.flush()
+            frame = await framed.read_frame()
+            if not initiator:
+                await framed.write_frame(listing)
+                await framed.flush()
+            if frame is not None:
+                got = decode(frame, remote)
+    except (FrameError, Exception) as exc:  # a stream from a peer fails in many ways
+        log.debug("peer exchange with %s failed: %s", remote, exc)
+    finally:
+        with trio.CancelScope(shield=True), trio.move_on_after(0.5):
+            try:
+                await stream.close()
+            except Exception:
+                pass
+    return got

@@ -1,0 +1,1 @@
+"""The app's screens. Each receives the NodeAPI in its constructor."""

@@ -1,0 +1,269 @@
+"""A virtualized list of offers: renders only the visible lines (Line API).
+
+A DataTable holds a renderable per cell; at 100,000 offers that is seconds of
+work and hundreds of megabytes. This widget keeps the FeedItems and draws a
+row when it scrolls into view, so scrolling, filtering and in-place updates
+cost the same for ten rows or a hundred thousand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from p2pshare.views import FeedItem
+
+from ..fmt import money, trust_level, until
+
+# fixed column widths; the title takes what is left
+COLUMNS = (("", 2), ("trust", 6), ("hops", 5), ("title", 0), ("from", 14), ("skills", 22),
+           ("region", 12), ("value", 12), ("left", 6))  # fmt: skip
+FIXED = sum(width for _, width in COLUMNS)
+
+
+def header_text(width: int) -> str:
+    title_width = max(10, width - FIXED)
+    cells = []
+    for name, w in COLUMNS:
+        cells.append(set_cell_size(name, w or title_width))
+    return "".join(cells)
+
+
+class OfferList(ScrollView, can_focus=True):
+    """Offers, one per line; a cursor row; Selected on enter or double click."""
+
+    COMPONENT_CLASSES = {
+        "offer-list--cursor",
+        "offer-list--trusted",
+        "offer-list--known",
+        "offer-list--untrusted",
+        "offer-list--unread",
+        "offer-list--dim",
+        "offer-list--mine",
+        "offer-list--forme",
+    }
+
+    DEFAULT_CSS = """
+    OfferList {
+        height: 1fr;
+        background: $surface;
+        & > .offer-list--cursor { background: $accent 30%; text-style: bold; }
+        &:focus > .offer-list--cursor { background: $accent 55%; }
+        & > .offer-list--trusted { color: $success; text-style: bold; }
+        & > .offer-list--known { color: $warning; }
+        & > .offer-list--untrusted { color: $error 80%; }
+        & > .offer-list--unread { color: $accent; text-style: bold; }
+        & > .offer-list--dim { color: $text-muted; }
+        & > .offer-list--mine { color: $primary; }
+        & > .offer-list--forme { color: $secondary; text-style: bold; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up_rows", "Page up", show=False),
+        Binding("pagedown", "page_down_rows", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "select", "Open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+
+    class Selected(Message):
+        def __init__(self, item: FeedItem) -> None:
+            super().__init__()
+            self.item = item
+
+    class Highlighted(Message):
+        def __init__(self, item: FeedItem | None) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(
+        self,
+        *,
+        is_unread: Callable[[FeedItem], bool] = lambda item: False,
+        clock: Callable[[], float] = time.time,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._items: list[FeedItem] = []
+        self._index: dict[str, int] = {}
+        self._is_unread = is_unread
+        self._clock = clock
+        self.empty_text = "no offers"
+
+    # -- data --------------------------------------------------------------
+
+    @property
+    def items(self) -> Sequence[FeedItem]:
+        return self._items
+
+    @property
+    def current(self) -> FeedItem | None:
+        if 0 <= self.cursor < len(self._items):
+            return self._items[self.cursor]
+        return None
+
+    def index_of(self, offer_id: str) -> int | None:
+        return self._index.get(offer_id)
+
+    def set_items(self, items: list[FeedItem]) -> None:
+        """Replace the rows, keeping the cursor on the same offer when it is still there."""
+        keep = self.current.id if self.current is not None else None
+        self._items = items
+        self._index = {item.id: i for i, item in enumerate(items)}
+        self.virtual_size = Size(self.size.width, len(items))
+        new = self._index.get(keep, min(self.cursor, len(items) - 1)) if keep else 0
+        self.set_cursor(max(0, new), scroll=keep is None)
+        self.refresh()
+
+    def update_item(self, item: FeedItem) -> bool:
+        """Replace one row in place; False if that offer is not in the list."""
+        index = self._index.get(item.id)
+        if index is None:
+            return False
+        self._items[index] = item
+        self.refresh_row(index)
+        return True
+
+    def refresh_row(self, index: int) -> None:
+        y = index - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh_lines(y)
+
+    def refresh_ids(self, ids: set[str]) -> None:
+        for offer_id in ids:
+            if (index := self._index.get(offer_id)) is not None:
+                self.refresh_row(index)
+
+    # -- cursor ------------------------------------------------------------
+
+    def set_cursor(self, index: int, *, scroll: bool = True) -> None:
+        old = self.cursor
+        index = max(0, min(index, len(self._items) - 1)) if self._items else 0
+        self.cursor = index
+        if old != index:
+            self.refresh_row(old)
+        self.refresh_row(index)
+        self._keep_visible()
+        self.post_message(self.Highlighted(self.current))
+
+    def _keep_visible(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.set_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.set_cursor(self.cursor + 1)
+
+    def action_page_up_rows(self) -> None:
+        self.set_cursor(self.cursor - max(1, self.size.height - 1))
+
+    def action_page_down_rows(self) -> None:
+        self.set_cursor(self.cursor + max(1, self.size.height - 1))
+
+    def action_first(self) -> None:
+        self.set_cursor(0)
+
+    def action_last(self) -> None:
+        self.set_cursor(len(self._items) - 1)
+
+    def action_select(self) -> None:
+        if (item := self.current) is not None:
+            self.post_message(self.Selected(item))
+
+    async def _on_click(self, event: events.Click) -> None:
+        row = event.y + self.scroll_offset.y
+        if 0 <= row < len(self._items):
+            again = row == self.cursor
+            self.set_cursor(row, scroll=False)
+            if again or event.chain > 1:
+                self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self._items))
+
+    # -- drawing -----------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        if row >= len(self._items):
+            if row == 0 and not self._items:
+                text = set_cell_size(f"  {self.empty_text}", width)
+                return Strip([Segment(text, base + self.get_component_rich_style("offer-list--dim"))])
+            return Strip.blank(width, base)
+        item = self._items[row]
+        segments = self._row(item, width, base)
+        if row == self.cursor:
+            cursor = self.get_component_rich_style("offer-list--cursor", partial=True)
+            segments = [Segment(text, style + cursor) for text, style, _ in segments]
+        return Strip(segments, width).crop_extend(0, width, base)
+
+    def _row(self, item: FeedItem, width: int, base: Style) -> list[Segment]:
+        style = self.get_component_rich_style
+        dim = base + style("offer-list--dim", partial=True)
+        title_width = max(10, width - FIXED)
+        unread = self._is_unread(item)
+        if item.for_me:
+            marker = Segment("★ ", base + style("offer-list--forme", partial=True))
+        elif unread:
+            marker = Segment("● ", base + style("offer-list--unread", partial=True))
+        elif item.accepted or item.handed_to_me:
+            marker = Segment("✓ ", dim)
+        else:
+            marker = Segment("  ", base)
+        score = 1.0 if item.mine else item.signal
+        level = "mine" if item.mine else trust_level(score)[1:]
+        badge = Segment(set_cell_size(f"{score:4.2f}", 6), base + style(f"offer-list--{level}", partial=True))
+        hops = f"↪{len(item.chain)}" if item.chain else "·"
+        title_style = base + style("offer-list--unread", partial=True) if unread else base
+        if item.muted:
+            title_style = dim
+        skills = ", ".join(item.skills)
+        region = item.region or ("remote" if item.remote else "")
+        if item.region and item.remote:
+            region = f"{item.region}+rem"
+        left = until(item.expires_at, self._clock()) if item.status == "open" else item.status[:5]
+        value = money(item.value, item.currency)
+        return [
+            marker,
+            badge,
+            Segment(set_cell_size(hops, 5), dim),
+            Segment(_fit(item.title, title_width), title_style),
+            Segment(_fit(item.author_name, 14), base),
+            Segment(_fit(skills, 22), dim),
+            Segment(_fit(region, 12), dim),
+            Segment(_fit(value, 11).rjust(11) + " ", base),
+            Segment(_fit(left, 6), dim),
+        ]
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut to `width` cells (with an ellipsis and a space before the next column)."""
+    if cell_len(text) < width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 2) + "… "
