@@ -99,9 +99,13 @@ def load(home: Home, passphrase: Callable[[], bytes | None] | None = None) -> Id
     if b"ENCRYPTED PRIVATE KEY" in pem:
         secret = passphrase() if passphrase else None
         if not secret:
-            raise IdentityError(f"the key is encrypted: set {ENV_PASSPHRASE} or enter the passphrase")
+            raise IdentityError(
+                f"the key is encrypted: set {ENV_PASSPHRASE} or enter the passphrase"
+            )
     try:
-        keys = [serialization.load_pem_private_key(block, secret) for block in _PEM_BLOCK.findall(pem)]
+        keys = [
+            serialization.load_pem_private_key(block, secret) for block in _PEM_BLOCK.findall(pem)
+        ]
     except (ValueError, TypeError) as exc:
         if secret is not None:
             raise IdentityError("wrong passphrase (or a damaged key file)") from None

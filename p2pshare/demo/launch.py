@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import identity as ident
 from ..errors import UserError
-from ..home import Home, setup_logging
+from ..home import setup_logging
 from .personas import Personas
 from .world import NEWCOMER, World
 
@@ -53,13 +53,19 @@ class DemoNetwork:
 
     def _spawn(self, slug: str, peers: list[str]) -> subprocess.Popen[bytes]:
         home = self.world.home(slug)
-        cmd = _p2pshare("--home", str(home.path), "serve", "--no-mdns",
-                        "--listen", "/ip4/127.0.0.1/tcp/0")
+        cmd = _p2pshare(
+            "--home", str(home.path), "serve", "--no-mdns", "--listen", "/ip4/127.0.0.1/tcp/0"
+        )
         for peer in peers:
             cmd += ["--peer", peer]
         log_file = open(home.path / "serve.out", "ab")  # noqa: SIM115 - owned by the child
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                                preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+            preexec_fn=_die_with_parent,
+        )
         log_file.close()
         self.procs.append(proc)
         return proc
@@ -70,7 +76,8 @@ class DemoNetwork:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 out = (home.path / "serve.out").read_text("utf-8", "replace").strip()
-                raise UserError(f"persona {slug}'s node exited: {out.splitlines()[-1] if out else proc.returncode}")
+                last = out.splitlines()[-1] if out else f"exit code {proc.returncode}"
+                raise UserError(f"persona {slug}'s node exited: {last}")
             with contextlib.suppress(OSError, ValueError):
                 info = json.loads(home.node_file.read_text("utf-8"))
                 if info.get("pid") == proc.pid and info.get("addresses"):

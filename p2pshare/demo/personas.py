@@ -186,8 +186,9 @@ class Personas:
             return
         title, skills, value = self._random.choice(NEW_OFFERS)
         if set(skills) & set(profile.skills):  # they can serve it themselves: pick another
-            title, skills, value = NEW_OFFERS[(NEW_OFFERS.index((title, skills, value)) + 3)
-                                              % len(NEW_OFFERS)]
+            title, skills, value = NEW_OFFERS[
+                (NEW_OFFERS.index((title, skills, value)) + 3) % len(NEW_OFFERS)
+            ]
         envelope = member.post_offer(
             title=title,
             description=f"Came to me through a client of {profile.name}. I can't take it on.",

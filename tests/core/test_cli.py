@@ -62,8 +62,17 @@ def homes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Homes:
 
 def test_lifecycle_through_export_and_import(homes: Homes) -> None:
     offer = homes.run(
-        "alice", "offer", "post", "--title", "Keynote in Atlanta", "--skills", "keynote",
-        "--value", "5000 USD", "--contact", "jane@conf.example",
+        "alice",
+        "offer",
+        "post",
+        "--title",
+        "Keynote in Atlanta",
+        "--skills",
+        "keynote",
+        "--value",
+        "5000 USD",
+        "--contact",
+        "jane@conf.example",
     )
     homes.run("alice", "vouch", "Bob", "--skill", "design")
     homes.sync("alice", "bob")
@@ -86,8 +95,9 @@ def test_lifecycle_through_export_and_import(homes: Homes) -> None:
     assert homes.json("carol", "show", offer)["forwards"][0]["note"] == "made for you"
     assert homes.json("alice", "show", offer)["forwards"][0]["note"] == ""
 
-    homes.run("alice", "offer", "outcome", offer[:12], "--fulfilled", "--rating", "5",
-              "--value", "5000")
+    homes.run(
+        "alice", "offer", "outcome", offer[:12], "--fulfilled", "--rating", "5", "--value", "5000"
+    )
     homes.sync("alice", "bob", "carol")
     for who in ("alice", "bob", "carol"):
         assert homes.json(who, "show", offer)["status"] == "fulfilled"
@@ -115,21 +125,23 @@ def test_lifecycle_through_export_and_import(homes: Homes) -> None:
 def test_rules_are_refused_with_one_line_reasons(homes: Homes) -> None:
     offer = homes.run("alice", "offer", "post", "--title", "Audit", "--expires", "3")
     homes.sync("alice", "bob")
-    assert "has not accepted" in homes.run("alice", "offer", "handoff", offer, "--to", "Bob",
-                                           ok=False)
+    assert "has not accepted" in homes.run(
+        "alice", "offer", "handoff", offer, "--to", "Bob", ok=False
+    )
     assert "author" in homes.run("bob", "offer", "withdraw", offer, ok=False)
-    assert "no hand-off" in homes.run("alice", "offer", "outcome", offer, "--fulfilled",
-                                      ok=False)
+    assert "no hand-off" in homes.run("alice", "offer", "outcome", offer, "--fulfilled", ok=False)
     assert "no offer" in homes.run("bob", "show", "abcdef", ok=False)
     assert "not a valid offer id" in homes.run("bob", "show", "xyz", ok=False)
     assert "no known member" in homes.run("alice", "vouch", "Zed", ok=False)
-    assert "yourself" in homes.run("alice", "offer", "forward", offer, "--to",
-                                   homes.json("alice", "id")["id"], ok=False)
+    assert "yourself" in homes.run(
+        "alice", "offer", "forward", offer, "--to", homes.json("alice", "id")["id"], ok=False
+    )
     assert "already has an identity" in homes.run("alice", "init", "--name", "X", ok=False)
     assert "no identity" in homes.run("nobody", "offers", ok=False)
     assert "title" in homes.run("alice", "offer", "post", "--title", "  ", ok=False)
-    assert "value" in homes.run("alice", "offer", "post", "--title", "T", "--value", "lots!",
-                                ok=False)
+    assert "value" in homes.run(
+        "alice", "offer", "post", "--title", "T", "--value", "lots!", ok=False
+    )
     homes.run("alice", "offer", "withdraw", offer)
     homes.sync("alice", "bob")
     assert "withdraw" in homes.run("bob", "offer", "accept", offer, ok=False)
@@ -150,7 +162,9 @@ def test_expired_offer_cannot_be_accepted(homes: Homes, tmp_path: Path) -> None:
     from p2pshare.member import Member
 
     member = Member.open(Home(tmp_path / "bob"))
-    later = Member(member.home, member.identity, member.store, clock=lambda: member.now() + 2 * 86_400)
+    later = Member(
+        member.home, member.identity, member.store, clock=lambda: member.now() + 2 * 86_400
+    )
     state = later.resolve_offer(offer)
     assert state.status.value == "expired"
     with pytest.raises(Exception, match="expire"):
@@ -175,14 +189,17 @@ def test_identity_file_is_private_and_passphrase_checked(
     homes.run("dana", "export", str(tmp_path / "dana.export"))
     from p2pshare import identity
 
-    ident = identity.load(__import__("p2pshare.home").home.Home(tmp_path / "dana"),
-                          identity.passphrase_from_env)
+    ident = identity.load(
+        __import__("p2pshare.home").home.Home(tmp_path / "dana"), identity.passphrase_from_env
+    )
     secret = ident.signing_key.private_bytes_raw()
     assert secret not in (tmp_path / "dana.export").read_bytes()
     assert secret.hex() not in (tmp_path / "dana" / "p2pshare.log").read_text()
 
 
-def test_bad_name_on_init_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_name_on_init_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     homes = Homes(tmp_path, capsys)
     assert "name" in homes.run("eve", "init", "--name", "bad\x1bname", ok=False)
     assert not (tmp_path / "eve" / "identity.pem").exists()
@@ -205,13 +222,16 @@ def test_import_reports_tampered_records(homes: Homes, tmp_path: Path) -> None:
 def test_console_script_in_a_subprocess(tmp_path: Path) -> None:
     env = {**os.environ, "P2PSHARE_HOME": str(tmp_path / "zed")}
     run = [sys.executable, "-m", "p2pshare"]
-    made = subprocess.run([*run, "init", "--name", "Zed"], env=env, capture_output=True,
-                          text=True, timeout=60)
+    made = subprocess.run(
+        [*run, "init", "--name", "Zed"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert made.returncode == 0, made.stderr
-    shown = subprocess.run([*run, "id", "--json"], env=env, capture_output=True, text=True,
-                           timeout=60)
+    shown = subprocess.run(
+        [*run, "id", "--json"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert json.loads(shown.stdout)["id"] == made.stdout.strip()
     assert shown.stderr == ""
-    bad = subprocess.run([*run, "offer", "accept", "ffff"], env=env, capture_output=True,
-                         text=True, timeout=60)
+    bad = subprocess.run(
+        [*run, "offer", "accept", "ffff"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode != 0 and bad.stderr.startswith("p2pshare: ")

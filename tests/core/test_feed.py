@@ -36,7 +36,7 @@ def test_a_thousand_untrusted_forwards_do_not_lift_an_offer(tmp_path: Path) -> N
     me.vouch(friend.me)
     _share(friend, me)
     _share(stranger, me)
-    trusted = friend.post_offer(title="From a friend", skills=("ux",))
+    friend.post_offer(title="From a friend", skills=("ux",))
     spammed = stranger.post_offer(title="From a stranger", skills=("ux",))
     _share(friend, me)
     _share(stranger, me)
@@ -48,14 +48,19 @@ def test_a_thousand_untrusted_forwards_do_not_lift_an_offer(tmp_path: Path) -> N
     offer = me.ledger().offers[spammed.id]
     for _ in range(1000):  # bought re-shares: fresh identities forward it to the network
         bot = Ed25519PrivateKey.generate()
-        body = protocol.Forward(offer=offer.id, parent=offer.id, to=protocol.PublicKey(b""),
-                                note="wow", private_note=b"")
+        body = protocol.Forward(
+            offer=offer.id,
+            parent=offer.id,
+            to=protocol.PublicKey(b""),
+            note="wow",
+            private_note=b"",
+        )
         me.store.ingest(protocol.sign(body, key=bot, created_at=NOW).data, now=NOW)
     after = ranks()
     assert len(me.ledger().offers[spammed.id].forwards) == 1000
     assert after["From a stranger"] == before["From a stranger"]
     assert after["From a friend"] > after["From a stranger"]
-    assert [item.title for item in views.feed(me)][0] == "From a friend"
+    assert next(item.title for item in views.feed(me)) == "From a friend"
 
 
 def test_muted_and_blocked_members(tmp_path: Path) -> None:

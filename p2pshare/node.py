@@ -1,0 +1,508 @@
+"""The member's libp2p node (trio side): host, gossip, catch-up sync, discovery.
+
+One `Node` per home. It owns its store connection and the home's NodeLock,
+publishes the outbox, stores what gossip and sync bring (through the store's
+own validation), keeps connections to up to `max_peers` peers, and reports what
+happens as plain events (events.py) through `emit`. The app runs it as a trio
+guest (bridge.py); `p2pshare serve` runs it with trio.run. libp2p types stay
+inside this module and p2pshare/net/.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+
+from .errors import UserError
+from .events import (
+    NodeInfo,
+    PeerConnected,
+    PeerDisconnected,
+    RecordRejected,
+    RecordsArrived,
+    SyncProgress,
+)
+from .home import Home
+from .identity import Identity
+from .net import host as hostmod  # first: it routes libp2p's logging (see there)
+from .net import gossip, peer_exchange, sync_stream
+from .net.discovery import Mdns, PeerBook, config_peers
+from .net.invite import make_invite, parse_peer
+from .store import IngestStatus, NodeLock, NodeLockedError, Store, StoreError
+
+from libp2p.custom_types import TProtocol  # noqa: E402,I001  (after net.host: logging)
+from libp2p.peer.id import ID  # noqa: E402
+from libp2p.peer.peerinfo import info_from_p2p_addr  # noqa: E402
+from libp2p.tools.anyio_service import background_trio_service  # noqa: E402
+import multiaddr  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+SYNC_PROTOCOL = TProtocol(sync_stream.PROTOCOL)
+PEERS_PROTOCOL = TProtocol(peer_exchange.PROTOCOL)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeConfig:
+    listen: tuple[str, ...] = ()  # multiaddrs; default /ip4/0.0.0.0/tcp/0
+    peers: tuple[str, ...] = ()  # multiaddrs with /p2p/ or invites, dialed at start
+    mdns: bool = True
+    community: str | None = None  # None: gossip.DEFAULT_COMMUNITY
+    max_peers: int = 8  # connections the node dials up to (inbound ones are accepted)
+    poll_interval: float = 0.25  # how often to look at the outbox (kick() is immediate)
+    sync_interval: float = 30.0  # periodic catch-up with one random peer, +-20 % jitter
+    sync_on_connect: bool = True
+    gossip_rate: float = 50.0  # records/s accepted per peer over gossip
+    gossip_burst: float = 200.0
+    block_seconds: float = 600.0  # how long a misbehaving peer stays blocked
+    max_skew: int = 600  # seconds a record may be dated in the future
+    write_node_file: bool = True
+
+
+class Node:
+    """A running member node. Construct, then `await run()` in a trio nursery."""
+
+    def __init__(
+        self,
+        home: Home,
+        identity: Identity,
+        config: NodeConfig | None = None,
+        emit: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.home = home
+        self.identity = identity
+        self.config = config or NodeConfig()
+        self._emit = emit or (lambda event: None)
+        self.community = self.config.community or gossip.DEFAULT_COMMUNITY
+        self.topic = gossip.topic_for(self.community)
+        self.member_id = identity.member_id
+        self.info: NodeInfo | None = None
+        self.store: Store | None = None
+        self._kicked = trio.Event()
+        self._wake_dialer = trio.Event()
+        self._connected: set[str] = set()
+        self._dialing: set[str] = set()
+        self._blocked: dict[str, float] = {}
+        self._syncing: set[str] = set()
+        self._sync_slots = trio.Semaphore(4)
+        self._reject_log: dict[tuple[str, str], float] = {}
+        self._book = PeerBook(home.peers_file, self.member_id)
+        self._nursery: trio.Nursery | None = None
+        self._host: Any = None
+        self._pubsub: Any = None
+        self._gate: gossip.RecordGate | None = None
+        self.published = 0
+
+    # -- public API (trio side) ------------------------------------------------
+
+    def kick(self) -> None:
+        """The outbox has something new: publish now. Sync, never blocks."""
+        self._kicked.set()
+
+    def connected(self) -> list[str]:
+        return sorted(self._connected)
+
+    async def dial(self, address: str) -> None:
+        """Connect to a multiaddr or invite now and remember it; UserError if it fails."""
+        peer = parse_peer(address)
+        if peer.member_id == self.member_id:
+            raise UserError("that address is this node itself")
+        self._book.add(peer.member_id, peer.addrs)
+        if peer.member_id in self._connected:
+            return
+        if not await self._dial(peer.member_id, list(peer.addrs)):
+            raise UserError(f"could not connect to {peer.member_id}")
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        lock = NodeLock(self.home.lock_file)
+        try:
+            lock.acquire()
+        except NodeLockedError as exc:
+            raise UserError(str(exc)) from None
+        try:
+            try:
+                self.store = Store.open(self.home.store_file)
+            except StoreError as exc:
+                raise UserError(str(exc)) from None
+            try:
+                await self._run(task_status)
+            finally:
+                self.store.close()
+        finally:
+            with trio.CancelScope(shield=True):
+                if self.config.write_node_file:
+                    try:
+                        self.home.node_file.unlink(missing_ok=True)
+                    except OSError:
+                        pass
+                lock.release()
+
+    async def _run(self, task_status: Any) -> None:
+        assert self.store is not None
+        key_pair = hostmod.keypair_of(self.identity.signing_key)
+        host = self._host = hostmod.make_host(key_pair)
+        gossip.enlarge_queues()
+        router = gossip.make_router(gossip.score_params(self._app_score))
+        pubsub = self._pubsub = gossip.make_pubsub(host, router, self.topic)
+        me = host.get_id()
+        gate = self._gate = gossip.RecordGate(
+            self.store,
+            me,
+            on_reject=self._on_reject,
+            on_misbehaving=self._on_misbehaving,
+            rate=self.config.gossip_rate,
+            burst=self.config.gossip_burst,
+            max_skew=self.config.max_skew,
+        )
+        gate.install(pubsub, router, self.topic)
+        host.set_stream_handler(SYNC_PROTOCOL, self._on_sync_stream)
+        host.set_stream_handler(PEERS_PROTOCOL, self._on_peers_stream)
+        self._book.load()
+        for text in (*self.config.peers, *config_peers(self.home)):
+            try:
+                peer = parse_peer(text)
+            except UserError as exc:
+                log.warning("ignoring peer %r: %s", text[:80], exc)
+                continue
+            self._book.add(peer.member_id, peer.addrs)
+        listen = hostmod.listen_addrs(self.config.listen)
+        mdns: Mdns | None = None
+        async with host.run(listen):
+            try:
+                if not host.get_transport_addrs():
+                    # Upstream: a failed listen() is only logged and run() enters anyway.
+                    wanted = ", ".join(str(a) for a in listen)
+                    raise UserError(f"cannot listen on {wanted} (address in use?)")
+                async with background_trio_service(pubsub), background_trio_service(router):
+                    with trio.fail_after(5):
+                        await pubsub.wait_until_ready()
+                    subscription = await pubsub.subscribe(self.topic)
+                    addresses = tuple(hostmod.public_addrs(host))
+                    self.info = NodeInfo(
+                        member_id=self.member_id,
+                        addresses=addresses,
+                        invite=make_invite(self.member_id, addresses, self.community),
+                        community=self.community,
+                    )
+                    self._write_node_file()
+                    async with trio.open_nursery() as nursery:
+                        self._nursery = nursery
+                        nursery.start_soon(self._read_gossip, subscription)
+                        nursery.start_soon(self._publish_loop)
+                        nursery.start_soon(self._watch_connections)
+                        nursery.start_soon(self._dial_loop)
+                        nursery.start_soon(self._sync_loop)
+                        log.info("node %s listening on %s", self.member_id, addresses)
+                        task_status.started(self.info)
+                        if self.config.mdns:
+                            mdns = Mdns(self._on_mdns_peer)
+                            nursery.start_soon(self._start_mdns, mdns)
+            finally:
+                with trio.CancelScope(shield=True), trio.move_on_after(1.0):
+                    if mdns is not None:
+                        await mdns.stop()
+                    self._book.save()
+                    await host.close()
+
+    # -- outbox ----------------------------------------------------------------
+
+    async def _publish_loop(self) -> None:
+        while True:
+            with trio.move_on_after(self.config.poll_interval):
+                await self._kicked.wait()
+            self._kicked = trio.Event()
+            try:
+                await self._publish_outbox()
+            except Exception:
+                log.exception("publishing the outbox failed")
+
+    async def _publish_outbox(self) -> None:
+        assert self.store is not None
+        # Upstream publishes to nobody when no peer is subscribed: keep records in
+        # the outbox until someone is (sync also delivers them on connect).
+        if not self._pubsub.peer_topics.get(self.topic):
+            return
+        outbox = self.store.outbox()
+        if not outbox:
+            return
+        for envelope in outbox:
+            await self._pubsub.publish(self.topic, envelope.data)
+        self.store.mark_published(env.id for env in outbox)
+        self.published += len(outbox)
+        log.info("published %d records", len(outbox))
+
+    # -- gossip in ---------------------------------------------------------------
+
+    async def _read_gossip(self, subscription: Any) -> None:
+        me = self._host.get_id().to_bytes()
+        channel = subscription.receive_channel
+        while True:
+            batch = [await channel.receive()]
+            while len(batch) < 500:
+                try:
+                    batch.append(channel.receive_nowait())
+                except trio.WouldBlock:
+                    break
+            items = [(bytes(m.data), bytes(m.from_id)) for m in batch if m.from_id != me]
+            if items:
+                await self._store_records(
+                    [data for data, _ in items], [_peer_str(src) for _, src in items]
+                )
+
+    async def _store_records(self, datas: list[bytes], sources: list[str]) -> list[bytes]:
+        """Ingest through the store's validation; emit RecordsArrived per source."""
+        assert self.store is not None
+        store, now = self.store, int(time.time())
+        results = await trio.to_thread.run_sync(
+            lambda: store.ingest_many(datas, now=now, max_skew=self.config.max_skew)
+        )
+        added: dict[str, list[Any]] = {}
+        for result, source in zip(results, sources, strict=True):
+            if result.status is IngestStatus.ADDED and result.id is not None:
+                added.setdefault(source, []).append(result.id)
+            elif result.status is IngestStatus.REJECTED:
+                self._on_reject_str(source, f"rejected by the store: {result.reason}")
+        for source, ids in added.items():
+            self._emit(RecordsArrived(ids=tuple(ids), source=source))
+        return [rid for ids in added.values() for rid in ids]
+
+    # -- flood control and blocking ----------------------------------------------
+
+    def _app_score(self, peer: ID) -> float:
+        return -100.0 if peer.to_base58() in self._blocked else 0.0
+
+    def _on_reject(self, peer: ID, reason: str) -> None:
+        self._on_reject_str(peer.to_base58(), reason)
+
+    def _on_reject_str(self, peer: str, reason: str) -> None:
+        # One event per peer and kind of refusal per second: a flood of garbage
+        # must not become a flood of events.
+        key = (peer, reason.split(":")[0])
+        now = time.monotonic()
+        if now - self._reject_log.get(key, -math.inf) < 1.0:
+            return
+        self._reject_log[key] = now
+        if len(self._reject_log) > 1000:
+            self._reject_log.clear()
+        self._emit(RecordRejected(member_id=peer, reason=reason))
+
+    def _on_misbehaving(self, peer: ID) -> None:
+        name = peer.to_base58()
+        log.warning("blocking %s for %.0f s: repeated invalid records", name, self.config.block_seconds)
+        self._blocked[name] = time.monotonic() + self.config.block_seconds
+        self._pubsub.add_to_blacklist(peer)
+        if self._nursery is not None:
+            self._nursery.start_soon(self._disconnect, peer)
+
+    async def _disconnect(self, peer: ID) -> None:
+        with trio.move_on_after(2):
+            try:
+                await self._host.disconnect(peer)
+            except Exception:
+                log.debug("disconnecting %s failed", peer, exc_info=True)
+
+    def _unblock_expired(self) -> None:
+        now = time.monotonic()
+        for name, until in list(self._blocked.items()):
+            if until <= now:
+                del self._blocked[name]
+                self._pubsub.remove_from_blacklist(ID.from_base58(name))
+
+    # -- connections --------------------------------------------------------------
+
+    async def _watch_connections(self) -> None:
+        """Turn the swarm's connection set into events, syncs and peer exchanges."""
+        host = self._host
+        while True:
+            now_connected = {p.to_base58() for p in host.get_connected_peers()}
+            for name in sorted(now_connected - self._connected):
+                if name in self._blocked:
+                    assert self._nursery is not None
+                    self._nursery.start_soon(self._disconnect, ID.from_base58(name))
+                    continue
+                self._connected.add(name)
+                self._emit(PeerConnected(member_id=name, connected=len(self._connected)))
+                assert self._nursery is not None
+                self._nursery.start_soon(self._on_new_peer, name)
+                self._kicked.set()  # someone to publish to, maybe
+            for name in sorted(self._connected - now_connected):
+                self._connected.discard(name)
+                if self._gate is not None:
+                    self._gate.forget(ID.from_base58(name))
+                self._emit(PeerDisconnected(member_id=name, connected=len(self._connected)))
+                self._wake_dialer.set()
+            self._unblock_expired()
+            await trio.sleep(0.1)
+
+    async def _on_new_peer(self, name: str) -> None:
+        await self._exchange_peers(name)
+        # Both sides see the connection; the lower id starts the sync, so one
+        # session (which moves records both ways) runs per connection.
+        if self.config.sync_on_connect and self.member_id < name:
+            await self._sync_with(name)
+
+    async def _dial_loop(self) -> None:
+        while True:
+            with trio.move_on_after(1.0):
+                await self._wake_dialer.wait()
+            self._wake_dialer = trio.Event()
+            room = self.config.max_peers - len(self._connected) - len(self._dialing)
+            if room <= 0:
+                continue
+            exclude = self._connected | self._dialing | set(self._blocked)
+            assert self._nursery is not None
+            for peer in self._book.due(exclude)[:room]:
+                self._nursery.start_soon(self._dial, peer, self._book.addrs(peer))
+
+    async def _dial(self, peer: str, addrs: list[str]) -> bool:
+        if peer in self._dialing or peer == self.member_id:
+            return False
+        self._dialing.add(peer)
+        try:
+            pid = ID.from_base58(peer)
+            for addr in addrs:
+                hostmod.unblock(self._host, pid)  # upstream keeps failed peers 60 s
+                try:
+                    with trio.fail_after(5):
+                        await self._host.connect(info_from_p2p_addr(multiaddr.Multiaddr(addr)))
+                except Exception as exc:
+                    log.info("dial %s failed: %s", addr, exc)
+                    continue
+                self._book.add(peer, [addr], seen=True)
+                return True
+            self._book.failed(peer)
+            return False
+        finally:
+            self._dialing.discard(peer)
+
+    def _on_mdns_peer(self, peer: str, addrs: list[str]) -> None:
+        if self._book.add(peer, addrs):
+            log.info("mDNS found %s", peer)
+        self._wake_dialer.set()
+
+    async def _start_mdns(self, mdns: Mdns) -> None:
+        try:
+            await mdns.start(self._host)
+        except Exception as exc:  # no multicast here, port taken...: not fatal
+            log.warning("mDNS is off: %s", exc)
+
+    # -- peer exchange -------------------------------------------------------------
+
+    def _listing(self) -> bytes:
+        own = list(self.info.addresses) if self.info else []
+        peers = [(p, self._book.addrs(p)) for p in sorted(self._connected)]
+        return peer_exchange.encode(own, [(p, a) for p, a in peers if a])
+
+    def _learn(self, remote: str, listing: peer_exchange.Listing) -> None:
+        own, learned = listing
+        if own:
+            self._book.add(remote, own, seen=True)
+        for peer, addrs in learned:
+            self._book.add(peer, addrs)
+        if learned:
+            self._wake_dialer.set()
+
+    async def _exchange_peers(self, name: str) -> None:
+        try:
+            with trio.fail_after(5):
+                stream = await self._host.new_stream(ID.from_base58(name), [PEERS_PROTOCOL])
+        except Exception as exc:
+            log.debug("no peer exchange with %s: %s", name, exc)
+            return
+        got = await peer_exchange.exchange(stream, self._listing(), name, initiator=True)
+        self._learn(name, got)
+
+    async def _on_peers_stream(self, stream: Any) -> None:
+        name = stream.muxed_conn.peer_id.to_base58()
+        got = await peer_exchange.exchange(stream, self._listing(), name, initiator=False)
+        self._learn(name, got)
+
+    # -- catch-up sync ---------------------------------------------------------------
+
+    async def _sync_loop(self) -> None:
+        while True:
+            interval = self.config.sync_interval
+            await trio.sleep(interval * random.uniform(0.8, 1.2))
+            candidates = sorted(self._connected - self._syncing)
+            if candidates:
+                await self._sync_with(random.choice(candidates))
+
+    async def sync_with(self, member_id: str) -> int:
+        """Run one catch-up session with a connected peer now; records received."""
+        return await self._sync_with(member_id)
+
+    async def _sync_with(self, name: str) -> int:
+        if name in self._syncing:
+            return 0
+        self._syncing.add(name)
+        try:
+            async with self._sync_slots:
+                try:
+                    with trio.fail_after(5):
+                        stream = await self._host.new_stream(ID.from_base58(name), [SYNC_PROTOCOL])
+                except Exception as exc:
+                    log.info("cannot open sync stream to %s: %s", name, exc)
+                    return 0
+                return await self._session(stream, name, initiator=True)
+        finally:
+            self._syncing.discard(name)
+
+    async def _on_sync_stream(self, stream: Any) -> None:
+        name = stream.muxed_conn.peer_id.to_base58()
+        if name in self._blocked:
+            await stream.reset()
+            return
+        async with self._sync_slots:
+            await self._session(stream, name, initiator=False)
+
+    async def _session(self, stream: Any, name: str, *, initiator: bool) -> int:
+        assert self.store is not None
+        received = 0
+
+        async def on_records(datas: list[bytes]) -> None:
+            nonlocal received
+            received += len(await self._store_records(datas, [name] * len(datas)))
+
+        self._emit(SyncProgress(member_id=name, received=0, sent=0, done=False))
+        result = await sync_stream.run_session(
+            stream, self.store, initiator=initiator, on_records=on_records
+        )
+        self._emit(SyncProgress(member_id=name, received=received, sent=result.sent, done=True))
+        if result.error:
+            log.info("sync with %s ended early: %s", name, result.error)
+        return received
+
+    # -- node file ----------------------------------------------------------------------
+
+    def _write_node_file(self) -> None:
+        if not self.config.write_node_file or self.info is None:
+            return
+        import json
+
+        data = {
+            "id": self.member_id,
+            "addresses": list(self.info.addresses),
+            "invite": self.info.invite,
+            "community": self.community,
+            "pid": os.getpid(),
+        }
+        tmp = self.home.node_file.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2), "utf-8")
+        os.replace(tmp, self.home.node_file)
+
+
+def _peer_str(raw: bytes) -> str:
+    try:
+        return ID(raw).to_base58()
+    except Exception:
+        return ""

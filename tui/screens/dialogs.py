@@ -1,0 +1,259 @@
+"""Small modal screens: a note, a passphrase, an error, help, outcome, vouch, pick one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Label, Markdown, OptionList, Select, Static, Switch
+from textual.widgets.option_list import Option
+
+from ..fmt import csv
+
+
+class Dialog(ModalScreen[Any]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteScreen(Dialog):
+    """A title, one optional line of text, and a button: accept, withdraw…"""
+
+    def __init__(self, title: str, verb: str, placeholder: str = "", *, body: str = "") -> None:
+        super().__init__()
+        self._title, self._verb, self._placeholder, self._body = title, verb, placeholder, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="dialog-title")
+            if self._body:
+                yield Static(self._body, classes="dialog-body")
+            yield Input(placeholder=self._placeholder, id="note")
+            with Horizontal(classes="buttons"):
+                yield Button(self._verb, variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.dismiss(self.query_one("#note", Input).value.strip())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PassphraseScreen(Dialog):
+    def __init__(self, reason: str = "") -> None:
+        super().__init__()
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Your key is encrypted", classes="dialog-title")
+            if self._reason:
+                yield Static(self._reason, classes="error")
+            yield Input(placeholder="passphrase", password=True, id="secret")
+            with Horizontal(classes="buttons"):
+                yield Button("Unlock", variant="primary", id="ok")
+                yield Button("Quit", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one("#secret", Input).value
+        if value:
+            self.dismiss(value.encode())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ErrorScreen(Screen[None]):
+    """When the home cannot be opened: the reason, and a way out. Never a traceback."""
+
+    BINDINGS = [Binding("q,escape,enter", "close", "Quit")]
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__()
+        self._title, self._reason = title, reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -error"):
+            yield Label(self._title, classes="dialog-title")
+            yield Static(self._reason, id="reason", classes="error")
+            yield Static("Details are in the log file of the home.", classes="dim")
+            with Horizontal(classes="buttons"):
+                yield Button("Quit", variant="error", id="quit")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.dismiss(None)
+
+
+HELP = """\
+## p2pshare
+
+Pass the work you cannot take to people you trust; see where it went.
+
+* **Feed** (1): open offers, best first: trust in whoever posted or forwarded
+  them, skill match, freshness. `●` unread, `★` forwarded to you, `✓` accepted.
+  The trust column is colored: green trusted, amber known, red stranger.
+* **Hand-offs** (2): what you posted or forwarded and where it stands, and what
+  was handed to you.
+* **Peers** (3): everyone you know, their trust and history; vouch, mute, block.
+* **Profile** (4): your profile, member id, invite, and your return on sharing.
+
+Every action is also in the command palette (**ctrl+p**), including the theme.
+"""
+
+
+class HelpScreen(Dialog):
+    BINDINGS = [Binding("escape,question_mark,q", "cancel", "Close")]
+
+    def __init__(self, under: Screen[Any]) -> None:
+        super().__init__()
+        self._under = under
+
+    def compose(self) -> ComposeResult:
+        lines = [HELP, "\n### Keys here\n", "| key | action |", "|---|---|"]
+        seen = set()
+        for key, active in self._under.active_bindings.items():
+            binding = active.binding
+            if binding.description and (key, binding.description) not in seen:
+                seen.add((key, binding.description))
+                lines.append(f"| `{binding.key_display or key}` | {binding.description} |")
+        with VerticalScroll(classes="dialog -wide", id="help"):
+            yield Markdown("\n".join(lines))
+            yield Button("Close", id="close")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class OutcomeScreen(Dialog):
+    """Report how a hand-off went: fulfilled or not, a rating, the value, a note."""
+
+    def __init__(self, title: str, handoffs: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._handoffs = handoffs  # (member id, name)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Outcome of “{self._title}”", classes="dialog-title")
+            if len(self._handoffs) > 1:
+                yield Select([(name, mid) for mid, name in self._handoffs], id="to", prompt="which hand-off")
+            with Horizontal(classes="field-row"):
+                yield Label("fulfilled")
+                yield Switch(value=True, id="fulfilled")
+            yield Select([(f"{n} ★" * 1 if n else "no rating", n) for n in range(6)], value=5,
+                         allow_blank=False, id="rating")  # fmt: skip
+            yield Input(placeholder="value earned (whole number, optional)", id="value", type="integer")
+            yield Input(placeholder="note (optional)", id="note")
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Report", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        to = None
+        if len(self._handoffs) > 1:
+            value = self.query_one("#to", Select).value
+            if value is Select.BLANK:
+                self.query_one("#error", Static).update("choose which hand-off")
+                return
+            to = str(value)
+        elif self._handoffs:
+            to = self._handoffs[0][0]
+        text = self.query_one("#value", Input).value.strip()
+        self.dismiss(
+            {
+                "fulfilled": self.query_one("#fulfilled", Switch).value,
+                "rating": int(self.query_one("#rating", Select).value),  # type: ignore[arg-type]
+                "value": int(text) if text.isdigit() else 0,
+                "note": self.query_one("#note", Input).value.strip(),
+                "to": to,
+            }
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class VouchScreen(Dialog):
+    def __init__(self, name: str, skills: list[str]) -> None:
+        super().__init__()
+        self._name, self._skills = name, skills
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Vouch for {self._name}", classes="dialog-title")
+            yield Static(
+                "A signed endorsement: members who trust you will trust them more.", classes="dim"
+            )
+            yield Input(
+                value=", ".join(self._skills[:3]),
+                placeholder="for skills (comma separated, optional)",
+                id="skills",
+            )
+            yield Input(placeholder="note (optional)", id="note")
+            with Horizontal(classes="buttons"):
+                yield Button("Vouch", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.dismiss(
+            {
+                "skills": csv(self.query_one("#skills", Input).value),
+                "note": self.query_one("#note", Input).value.strip(),
+            }
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickScreen(Dialog):
+    """Pick one of a few options (e.g. which accepting member gets the hand-off)."""
+
+    def __init__(self, title: str, options: list[tuple[str, str]], hint: str = "") -> None:
+        super().__init__()
+        self._title, self._options, self._hint = title, options, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="dialog-title")
+            if self._hint:
+                yield Static(self._hint, classes="dim")
+            yield OptionList(*[Option(label, id=value) for value, label in self._options], id="pick")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,252 @@
+"""The home screen: open offers best first, with filters, search and unread markers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select, Static, Switch
+
+from p2pshare.events import Changed
+from p2pshare.views import FeedItem
+
+from ..fmt import csv
+from ..messages import OpenOffer
+from ..widgets.offer_list import OfferList, header_text
+from .base import NodeScreen
+
+MIN_TRUST = [("any trust", 0.0), ("≥ 0.10", 0.1), ("≥ 0.30", 0.3), ("≥ 0.50", 0.5), ("≥ 0.80", 0.8)]
+REFRESH_DELAY = 0.15  # coalesce bursts of records into one refresh
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    skills: tuple[str, ...] = ()
+    region: str = ""
+    min_trust: float = 0.0
+    only_for_me: bool = False
+    show_muted: bool = False
+    show_strangers: bool = True
+    search: str = ""
+
+
+def _haystack(item: FeedItem) -> str:
+    return " ".join((item.title, item.author_name, " ".join(item.skills), item.region)).casefold()
+
+
+class FeedScreen(NodeScreen):
+    """Offers from the network, best first (the API's order). Knows nothing of trio or sqlite."""
+
+    BINDINGS = [
+        Binding("n", "compose", "New offer"),
+        Binding("a", "accept", "Accept"),
+        Binding("f", "forward", "Forward"),
+        Binding("slash", "search", "Search"),
+        Binding("x", "filters", "Filters"),
+        Binding("u", "next_unread", "Next unread"),
+        Binding("escape", "clear", "Clear search", show=False),
+    ]
+
+    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(api)
+        self._all: list[FeedItem] = []
+        self._hay: list[str] = []
+        self.filters = Filters()
+        self.loaded = False
+        self._refresh_timer = None
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="filters", classes="-hidden"):
+            yield Input(placeholder="skills: a, b", id="f-skills")
+            yield Input(placeholder="region", id="f-region")
+            yield Select(MIN_TRUST, value=0.0, allow_blank=False, id="f-trust")
+            yield Switch(id="f-forme")
+            yield Label("only for me", classes="switch-label")
+            yield Switch(id="f-muted")
+            yield Label("muted", classes="switch-label")
+            yield Switch(value=True, id="f-strangers")
+            yield Label("strangers", classes="switch-label")
+        yield Input(placeholder="search titles, authors, skills, regions…", id="search", classes="-hidden")
+        yield Static(id="list-header")
+        yield OfferList(is_unread=self.is_unread, clock=self.papp.clock, id="offers")
+        yield Static(id="feed-summary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = "Feed"
+        self.query_one(OfferList).empty_text = "loading…"
+        self.query_one(OfferList).focus()
+        self.load()
+
+    def on_resize(self) -> None:
+        self.query_one("#list-header", Static).update(header_text(self.query_one(OfferList).size.width))
+
+    # -- data --------------------------------------------------------------
+
+    def is_unread(self, item: FeedItem) -> bool:
+        return not item.mine and item.id not in self.papp.seen
+
+    def on_changed(self, event: Changed) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        if not event.offers and not event.trust and not event.peers:
+            # only the seen set changed: repaint markers, recount
+            self.query_one(OfferList).refresh()
+            self._count_unread()
+            return
+        self._refresh_timer = self.set_timer(REFRESH_DELAY, self.load)
+
+    @work(exclusive=True, group="feed", exit_on_error=False)
+    async def load(self) -> None:
+        items = await self.api.feed()
+        self._all = items
+        self._hay = [_haystack(item) for item in items]
+        self.loaded = True
+        self.query_one(OfferList).empty_text = "no offers yet — press n to post one"
+        self.apply_filters()
+        self._count_unread()
+
+    def _count_unread(self) -> None:
+        show_muted = self.filters.show_muted
+        self.papp.set_unread(
+            sum(1 for item in self._all if self.is_unread(item) and (show_muted or not item.muted))
+        )
+
+    def visible(self) -> list[FeedItem]:
+        f = self.filters
+        wanted = set(f.skills)
+        region = f.region.casefold()
+        needle = f.search.casefold()
+        out = []
+        for item, hay in zip(self._all, self._hay, strict=True):
+            if item.muted and not f.show_muted:
+                continue
+            if not item.mine:
+                if item.signal < f.min_trust:
+                    continue
+                if not f.show_strangers and item.signal <= 0.0:
+                    continue
+            if f.only_for_me and not (item.for_me or item.handed_to_me):
+                continue
+            if wanted and not wanted.intersection(item.skills):
+                continue
+            if region and region not in item.region.casefold():
+                continue
+            if needle and needle not in hay:
+                continue
+            out.append(item)
+        return out
+
+    def apply_filters(self) -> None:
+        offers = self.query_one(OfferList)
+        items = self.visible()
+        old = offers.items
+        if len(old) == len(items) and all(a.id == b.id for a, b in zip(old, items, strict=True)):
+            for new, before in zip(items, old, strict=True):
+                if new != before:
+                    offers.update_item(new)  # same rows: repaint only the changed ones
+        else:
+            offers.set_items(items)
+        shown = len(items)
+        total = len(self._all)
+        what = f"{shown} of {total} offers" if shown != total else f"{total} offers"
+        self.query_one("#feed-summary", Static).update(
+            f" {what}  ·  ★ forwarded to you  ● unread  ✓ accepted  ·  trust ≥0.5 green, ≥0.1 amber"
+        )
+
+    # -- filters and search ------------------------------------------------
+
+    def _set_filters(self, **changes: object) -> None:
+        values = {
+            name: getattr(self.filters, name)
+            for name in Filters.__dataclass_fields__  # type: ignore[attr-defined]
+        }
+        values.update(changes)
+        self.filters = Filters(**values)  # type: ignore[arg-type]
+        self.apply_filters()
+        self._count_unread()
+
+    @on(Input.Changed, "#search")
+    def _search(self, event: Input.Changed) -> None:
+        self._set_filters(search=event.value.strip())
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(OfferList).focus()
+
+    @on(Input.Changed, "#f-skills")
+    def _skills(self, event: Input.Changed) -> None:
+        self._set_filters(skills=tuple(s.casefold() for s in csv(event.value)))
+
+    @on(Input.Changed, "#f-region")
+    def _region(self, event: Input.Changed) -> None:
+        self._set_filters(region=event.value.strip())
+
+    @on(Select.Changed, "#f-trust")
+    def _trust(self, event: Select.Changed) -> None:
+        self._set_filters(min_trust=float(event.value))  # type: ignore[arg-type]
+
+    @on(Switch.Changed)
+    def _switch(self, event: Switch.Changed) -> None:
+        name = {"f-forme": "only_for_me", "f-muted": "show_muted", "f-strangers": "show_strangers"}
+        if event.switch.id in name:
+            self._set_filters(**{name[event.switch.id]: event.value})
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.remove_class("-hidden")
+        search.focus()
+
+    def action_filters(self) -> None:
+        bar = self.query_one("#filters")
+        bar.toggle_class("-hidden")
+        if not bar.has_class("-hidden"):
+            self.query_one("#f-skills", Input).focus()
+        else:
+            self.query_one(OfferList).focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+        search.add_class("-hidden")
+        self.query_one(OfferList).focus()
+
+    # -- offers --------------------------------------------------------------
+
+    @on(OfferList.Selected)
+    def _open(self, event: OfferList.Selected) -> None:
+        self.post_message(OpenOffer(event.item.id))
+
+    def action_next_unread(self) -> None:
+        offers = self.query_one(OfferList)
+        items = offers.items
+        if not items:
+            return
+        start = offers.cursor
+        for step in range(1, len(items) + 1):
+            index = (start + step) % len(items)
+            if self.is_unread(items[index]):
+                offers.set_cursor(index)
+                offers.focus()
+                return
+        self.notify("no unread offers", timeout=2)
+
+    def action_compose(self) -> None:
+        from .compose import ComposeScreen
+
+        self.app.push_screen(ComposeScreen(self.api))
+
+    def action_accept(self) -> None:
+        if (item := self.query_one(OfferList).current) is not None:
+            if item.mine:
+                self.notify("this is your own offer", severity="warning", timeout=3)
+                return
+            self.papp.accept_offer(item.id, item.title)
+
+    def action_forward(self) -> None:
+        if (item := self.query_one(OfferList).current) is not None:
+            self.papp.forward_offer(item.id, item.title, item.skills)
