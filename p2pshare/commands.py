@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,6 +128,45 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
         for addr in data["addresses"]:
             _out(f"address: {addr}")
         _out(f"invite: {data['invite']}" if data["invite"] else "no node running on this home")
+    return 0
+
+
+def cmd_serve(home: Home, args: argparse.Namespace) -> int:
+    """Run the node headless until SIGINT/SIGTERM; addresses and invite on stdout once."""
+    member = _member(home)
+    identity = member.identity
+    member.close()
+    import trio
+
+    from .bridge import unwrap
+    from .node import Node, NodeConfig  # imports libp2p, which resets its logging
+
+    setup_logging(home)  # so apply ours again, after that import
+    config = NodeConfig(
+        listen=tuple(args.listen),
+        peers=tuple(args.peer),
+        mdns=not args.no_mdns,
+        community=args.community,
+    )
+    node = Node(home, identity, config)
+
+    async def serve() -> None:
+        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async with trio.open_nursery() as nursery:
+                info = await nursery.start(node.run)
+                _out(f"member {info.member_id}")
+                for addr in info.addresses:
+                    _out(f"listening {addr}")
+                _out(f"invite {info.invite}")
+                sys.stdout.flush()
+                async for _ in signals:
+                    break
+                nursery.cancel_scope.cancel()
+
+    try:
+        trio.run(serve)
+    except BaseException as exc:
+        raise unwrap(exc) from None
     return 0
 
 
@@ -253,13 +293,17 @@ def cmd_stats(home: Home, args: argparse.Namespace) -> int:
     _out(f"offers posted      {report['offers_posted']}")
     _out(f"offers forwarded   {report['offers_forwarded']}")
     _out(f"handed off         {report['offers_handed_off']}")
-    _out(f"fulfilled          {report['offers_fulfilled']}  (value {money(report['value_fulfilled'])})")
+    _out(
+        f"fulfilled          {report['offers_fulfilled']}  (value {money(report['value_fulfilled'])})"
+    )
     for row in report["fulfilled_to"]:
         _out(f"  by {row['name']}: {row['count']}")
     _out(f"connector credit   {report['connector_credit']}")
-    _out(f"came back: forwarded to you {report['forwarded_to_me']}, accepted "
-         f"{report['offers_accepted']}, handed to you {report['handoffs_received']}, "
-         f"fulfilled by you {report['fulfilled_by_me']} (value {money(report['value_earned'])})")
+    _out(
+        f"came back: forwarded to you {report['forwarded_to_me']}, accepted "
+        f"{report['offers_accepted']}, handed to you {report['handoffs_received']}, "
+        f"fulfilled by you {report['fulfilled_by_me']} (value {money(report['value_earned'])})"
+    )
     return 0
 
 
@@ -346,6 +390,10 @@ def cmd_import(home: Home, args: argparse.Namespace) -> int:
         print(f"  record {index}: {reason}", file=sys.stderr)
     if len(report.rejected) > 20:
         print(f"  ... and {len(report.rejected) - 20} more", file=sys.stderr)
+    if report.error:
+        raise UserError(
+            f"{path}: {report.error} (the {report.processed} records before it were kept)"
+        )
     return 0
 
 
@@ -354,8 +402,11 @@ def cmd_mark(home: Home, args: argparse.Namespace) -> int:
     key = member.resolve_member(args.member)
     mark = MUTED if args.command == "mute" else BLOCKED
     member.marks.set(mark, key, not args.undo)
-    _out(f"{member.name_of(key)} {'un' if args.undo else ''}{args.command}d" if mark == MUTED
-         else f"{member.name_of(key)} {'un' if args.undo else ''}blocked")
+    _out(
+        f"{member.name_of(key)} {'un' if args.undo else ''}{args.command}d"
+        if mark == MUTED
+        else f"{member.name_of(key)} {'un' if args.undo else ''}blocked"
+    )
     return 0
 
 
@@ -363,6 +414,7 @@ COMMANDS: dict[str, Callable[[Home, argparse.Namespace], int]] = {
     "init": cmd_init,
     "id": cmd_id,
     "invite": cmd_invite,
+    "serve": cmd_serve,
     "profile": cmd_profile,
     "offer": cmd_offer,
     "vouch": cmd_vouch,

@@ -10,6 +10,7 @@ inside this module and p2pshare/net/.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -19,7 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import multiaddr
 import trio
+from libp2p.custom_types import TProtocol
+from libp2p.peer.id import ID
+from libp2p.peer.peerinfo import info_from_p2p_addr
+from libp2p.tools.anyio_service import background_trio_service
 
 from .errors import UserError
 from .events import (
@@ -32,17 +38,11 @@ from .events import (
 )
 from .home import Home
 from .identity import Identity
-from .net import host as hostmod  # first: it routes libp2p's logging (see there)
 from .net import gossip, peer_exchange, sync_stream
+from .net import host as hostmod  # first: it routes libp2p's logging (see there)
 from .net.discovery import Mdns, PeerBook, config_peers
 from .net.invite import make_invite, parse_peer
 from .store import IngestStatus, NodeLock, NodeLockedError, Store, StoreError
-
-from libp2p.custom_types import TProtocol  # noqa: E402,I001  (after net.host: logging)
-from libp2p.peer.id import ID  # noqa: E402
-from libp2p.peer.peerinfo import info_from_p2p_addr  # noqa: E402
-from libp2p.tools.anyio_service import background_trio_service  # noqa: E402
-import multiaddr  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ class Node:
         self._dialing: set[str] = set()
         self._blocked: dict[str, float] = {}
         self._syncing: set[str] = set()
+        self._sync_soon: set[str] = set()
         self._sync_slots = trio.Semaphore(4)
         self._reject_log: dict[tuple[str, str], float] = {}
         self._book = PeerBook(home.peers_file, self.member_id)
@@ -110,13 +111,21 @@ class Node:
     def connected(self) -> list[str]:
         return sorted(self._connected)
 
+    def _is_connected(self, member_id: str) -> bool:
+        return self._host is not None and any(
+            p.to_base58() == member_id for p in self._host.get_connected_peers()
+        )
+
     async def dial(self, address: str) -> None:
         """Connect to a multiaddr or invite now and remember it; UserError if it fails."""
         peer = parse_peer(address)
         if peer.member_id == self.member_id:
             raise UserError("that address is this node itself")
         self._book.add(peer.member_id, peer.addrs)
-        if peer.member_id in self._connected:
+        with trio.move_on_after(10):
+            while peer.member_id in self._dialing:  # the dialer is already at it
+                await trio.sleep(0.01)
+        if peer.member_id in self._connected or self._is_connected(peer.member_id):
             return
         if not await self._dial(peer.member_id, list(peer.addrs)):
             raise UserError(f"could not connect to {peer.member_id}")
@@ -141,10 +150,8 @@ class Node:
         finally:
             with trio.CancelScope(shield=True):
                 if self.config.write_node_file:
-                    try:
+                    with contextlib.suppress(OSError):
                         self.home.node_file.unlink(missing_ok=True)
-                    except OSError:
-                        pass
                 lock.release()
 
     async def _run(self, task_status: Any) -> None:
@@ -263,9 +270,14 @@ class Node:
         """Ingest through the store's validation; emit RecordsArrived per source."""
         assert self.store is not None
         store, now = self.store, int(time.time())
-        results = await trio.to_thread.run_sync(
-            lambda: store.ingest_many(datas, now=now, max_skew=self.config.max_skew)
-        )
+
+        def ingest() -> list[Any]:
+            return store.ingest_many(datas, now=now, max_skew=self.config.max_skew)
+
+        # A few records (live gossip) are stored right here: a thread hop costs more
+        # than the write, and the validator's store reads would wait on its lock.
+        # Batches (sync, bursts) go to a worker thread so the loop stays responsive.
+        results = ingest() if len(datas) <= 16 else await trio.to_thread.run_sync(ingest)
         added: dict[str, list[Any]] = {}
         for result, source in zip(results, sources, strict=True):
             if result.status is IngestStatus.ADDED and result.id is not None:
@@ -282,7 +294,24 @@ class Node:
         return -100.0 if peer.to_base58() in self._blocked else 0.0
 
     def _on_reject(self, peer: ID, reason: str) -> None:
-        self._on_reject_str(peer.to_base58(), reason)
+        name = peer.to_base58()
+        self._on_reject_str(name, reason)
+        if reason.startswith("flood") and name not in self._sync_soon and self._nursery:
+            # An honest burst over the rate limit is not lost: what the limiter
+            # refused comes by sync, which costs what is missing, shortly after.
+            self._sync_soon.add(name)
+            self._nursery.start_soon(self._delayed_sync, name)
+
+    async def _delayed_sync(self, name: str) -> None:
+        try:
+            await trio.sleep(2.0)
+            while name in self._syncing:
+                await trio.sleep(0.5)
+            self._sync_soon.discard(name)
+            if name in self._connected:
+                await self._sync_with(name)
+        finally:
+            self._sync_soon.discard(name)
 
     def _on_reject_str(self, peer: str, reason: str) -> None:
         # One event per peer and kind of refusal per second: a flood of garbage
@@ -298,7 +327,8 @@ class Node:
 
     def _on_misbehaving(self, peer: ID) -> None:
         name = peer.to_base58()
-        log.warning("blocking %s for %.0f s: repeated invalid records", name, self.config.block_seconds)
+        seconds = self.config.block_seconds
+        log.warning("blocking %s for %.0f s: repeated invalid records", name, seconds)
         self._blocked[name] = time.monotonic() + self.config.block_seconds
         self._pubsub.add_to_blacklist(peer)
         if self._nursery is not None:

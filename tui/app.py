@@ -30,7 +30,6 @@ from p2pshare.errors import UserError
 from p2pshare.events import (
     Changed,
     NodeFailed,
-    NodeStarted,
     Notice,
 )
 from p2pshare.home import Home
@@ -67,10 +66,10 @@ class P2PShareApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("1", "mode('feed')", "Feed"),
-        Binding("2", "mode('handoffs')", "Hand-offs"),
-        Binding("3", "mode('peers')", "Peers"),
-        Binding("4", "mode('profile')", "Profile"),
+        Binding("1", "mode('feed')", "Feed", show=False),
+        Binding("2", "mode('handoffs')", "Hand-offs", show=False),
+        Binding("3", "mode('peers')", "Peers", show=False),
+        Binding("4", "mode('profile')", "Profile", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -227,8 +226,6 @@ class P2PShareApp(App[None]):
             self.notify(event.text, severity=severity, timeout=6)  # type: ignore[arg-type]
         elif isinstance(event, NodeFailed):
             self.notify(f"the node failed: {event.reason}", severity="error", timeout=10)
-        elif isinstance(event, NodeStarted):
-            self.notify(f"online — listening on {len(event.info.addresses)} address(es)", timeout=3)
         self.publish_status()
 
     @property
@@ -364,9 +361,16 @@ class P2PShareApp(App[None]):
         if self._closing:
             return
         self._closing = True
-        if self.api is not None:
-            await self._close(self.api)
+        await self._close_api()
         self.exit()
+
+    async def on_unmount(self) -> None:
+        await self._close_api()  # however the app ends, the node stops and the store closes
+
+    async def _close_api(self) -> None:
+        api, self.api = self.api, None
+        if api is not None:
+            await self._close(api)
 
     async def _close(self, api: NodeAPI) -> None:
         try:

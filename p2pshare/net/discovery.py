@@ -180,13 +180,15 @@ class Mdns:
                 pass
 
         def start_blocking() -> Any:
-            mdns = create_mdns_discovery(host.get_network(), port=port, listen_addrs=addrs, host=host)
+            mdns = create_mdns_discovery(
+                host.get_network(), port=port, listen_addrs=addrs, host=host
+            )
             mdns.broadcaster.register()
             return mdns
 
         self._handler = handler
         peerDiscovery.register_peer_discovered_handler(handler)
-        self._mdns = await trio.to_thread.run_sync(start_blocking, abandon_on_cancel=True)
+        self._mdns = await trio.to_thread.run_sync(start_blocking, abandon_on_cancel=True)  # type: ignore[call-arg]
 
     async def stop(self) -> None:
         from libp2p.discovery.events.peerDiscovery import peerDiscovery
@@ -208,4 +210,4 @@ class Mdns:
 
         # Closing zeroconf blocks ~250 ms; never let it hold up shutdown.
         with trio.move_on_after(0.5):
-            await trio.to_thread.run_sync(stop_blocking, abandon_on_cancel=True)
+            await trio.to_thread.run_sync(stop_blocking, abandon_on_cancel=True)  # type: ignore[call-arg]

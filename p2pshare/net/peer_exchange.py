@@ -9,6 +9,7 @@ learned peers up to its connection bound.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ import trio
 
 from protocol import BadMemberId, public_key_of
 
-from .framing import FrameError, FramedStream
+from .framing import FramedStream
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ Listing = tuple[list[str], list[tuple[str, list[str]]]]
 
 def encode(own: list[str], peers: list[tuple[str, list[str]]]) -> bytes:
     body = [own[:MAX_ADDRS], [[p, a[:MAX_ADDRS]] for p, a in peers[:MAX_PEERS]]]
-    return msgpack.packb(body, use_bin_type=True)
+    packed: bytes = msgpack.packb(body, use_bin_type=True)
+    return packed
 
 
 def decode(data: bytes, remote: str) -> Listing:
@@ -82,12 +84,9 @@ async def exchange(stream: Any, listing: bytes, remote: str, *, initiator: bool)
                 await framed.flush()
             if frame is not None:
                 got = decode(frame, remote)
-    except (FrameError, Exception) as exc:  # a stream from a peer fails in many ways
+    except Exception as exc:  # FrameError, StreamReset...: a peer's stream fails many ways
         log.debug("peer exchange with %s failed: %s", remote, exc)
     finally:
-        with trio.CancelScope(shield=True), trio.move_on_after(0.5):
-            try:
-                await stream.close()
-            except Exception:
-                pass
+        with trio.CancelScope(shield=True), trio.move_on_after(0.5), contextlib.suppress(Exception):
+            await stream.close()
     return got

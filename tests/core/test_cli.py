@@ -235,3 +235,17 @@ def test_console_script_in_a_subprocess(tmp_path: Path) -> None:
         [*run, "offer", "accept", "ffff"], env=env, capture_output=True, text=True, timeout=60
     )
     assert bad.returncode != 0 and bad.stderr.startswith("p2pshare: ")
+
+
+def test_import_of_a_truncated_file_keeps_what_came_before(homes: Homes, tmp_path: Path) -> None:
+    for i in range(3):
+        homes.run("alice", "offer", "post", "--title", f"Offer {i}")
+    bundle = tmp_path / "cut.export"
+    homes.run("alice", "export", str(bundle))
+    bundle.write_bytes(bundle.read_bytes()[:-30])
+    reason = homes.run("bob", "import", str(bundle), ok=False)
+    assert "kept" in reason
+    assert 1 <= len(homes.json("bob", "offers")) < 3
+    garbage = tmp_path / "garbage.export"
+    garbage.write_bytes(b"\x00" * 100)
+    assert "garbage.export" in homes.run("bob", "import", str(garbage), ok=False)

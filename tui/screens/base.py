@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header
 from p2pshare.api import NodeAPI
 from p2pshare.events import Changed
 
+from ..widgets.nav import NavBar
 from ..widgets.status_bar import StatusBar, StatusInfo
 
 if TYPE_CHECKING:
@@ -28,11 +29,14 @@ class NodeScreen(Screen[Any]):
     def papp(self) -> P2PShareApp:
         return cast("P2PShareApp", self.app)
 
+    MODE = ""  # the main screen this page belongs to, lit in the tab line
+
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar(self.MODE)
         yield from self.body()
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def body(self) -> ComposeResult:
         yield from ()

@@ -158,8 +158,8 @@ class OutcomeScreen(Dialog):
             with Horizontal(classes="field-row"):
                 yield Label("fulfilled")
                 yield Switch(value=True, id="fulfilled")
-            yield Select([(f"{n} ★" * 1 if n else "no rating", n) for n in range(6)], value=5,
-                         allow_blank=False, id="rating")  # fmt: skip
+            ratings = [("★" * n if n else "no rating", n) for n in range(6)]
+            yield Select(ratings, value=5, allow_blank=False, id="rating")
             yield Input(placeholder="value earned (whole number, optional)", id="value", type="integer")
             yield Input(placeholder="note (optional)", id="note")
             yield Static("", id="error", classes="error")

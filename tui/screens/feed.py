@@ -40,13 +40,14 @@ def _haystack(item: FeedItem) -> str:
 class FeedScreen(NodeScreen):
     """Offers from the network, best first (the API's order). Knows nothing of trio or sqlite."""
 
+    MODE = "feed"
     BINDINGS = [
         Binding("n", "compose", "New offer"),
         Binding("a", "accept", "Accept"),
         Binding("f", "forward", "Forward"),
         Binding("slash", "search", "Search"),
         Binding("x", "filters", "Filters"),
-        Binding("u", "next_unread", "Next unread"),
+        Binding("u", "next_unread", "Unread"),
         Binding("escape", "clear", "Clear search", show=False),
     ]
 
@@ -115,7 +116,7 @@ class FeedScreen(NodeScreen):
             sum(1 for item in self._all if self.is_unread(item) and (show_muted or not item.muted))
         )
 
-    def visible(self) -> list[FeedItem]:
+    def visible_items(self) -> list[FeedItem]:
         f = self.filters
         wanted = set(f.skills)
         region = f.region.casefold()
@@ -142,7 +143,7 @@ class FeedScreen(NodeScreen):
 
     def apply_filters(self) -> None:
         offers = self.query_one(OfferList)
-        items = self.visible()
+        items = self.visible_items()
         old = offers.items
         if len(old) == len(items) and all(a.id == b.id for a, b in zip(old, items, strict=True)):
             for new, before in zip(items, old, strict=True):

@@ -77,7 +77,7 @@ class OfferList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down_rows", "Page down", show=False),
         Binding("home,g", "first", "First", show=False),
         Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "select", "Open"),
+        Binding("enter", "select", "Open", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
@@ -194,7 +194,7 @@ class OfferList(ScrollView, can_focus=True):
         if (item := self.current) is not None:
             self.post_message(self.Selected(item))
 
-    async def _on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         row = event.y + self.scroll_offset.y
         if 0 <= row < len(self._items):
             again = row == self.cursor

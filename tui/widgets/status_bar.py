@@ -21,7 +21,6 @@ class StatusInfo:
 class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar {
-        dock: bottom;
         height: 1;
         padding: 0 1;
         background: $panel;

@@ -1,0 +1,106 @@
+"""Catch-up sync over a libp2p stream: the transport for p2pshare/reconcile.py.
+
+reconcile.py is the sans-IO protocol (range-based set reconciliation, its
+frames and FrameDecoder); this module carries it over /p2pshare/sync/1.0.0:
+reads of up to 64 KiB fed to the decoder, each turn's replies written as
+64 KiB chunks (reconcile.write_chunks), received records handed to the caller
+(`on_records`) in batches, which stores them through Store.ingest_many, the
+same validation gossip gets. Everything is bounded: the decoder's frame size,
+the reconciler's rounds, and the whole session's time (trio.move_on_after).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+from libp2p.network.stream.exceptions import StreamEOF
+
+from ..reconcile import (
+    PROTOCOL_ID,
+    Done,
+    FrameDecoder,
+    Message,
+    Ranges,
+    ReconcileError,
+    Reconciler,
+    Role,
+    StoreSource,
+    write_chunks,
+)
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = PROTOCOL_ID
+READ_CHUNK = 64 * 1024
+SESSION_SECONDS = 60.0
+BATCH = 256  # records handed to the caller at a time
+
+
+@dataclass(slots=True)
+class SessionResult:
+    received: int = 0
+    sent: int = 0
+    error: str | None = None
+
+
+async def run_session(
+    stream: Any,
+    store: Store,
+    *,
+    initiator: bool,
+    on_records: Callable[[list[bytes]], Awaitable[None]],
+    seconds: float = SESSION_SECONDS,
+) -> SessionResult:
+    """One reconciliation session on an open stream; closes (or resets) the stream."""
+    rec = Reconciler(StoreSource(store), Role.INITIATOR if initiator else Role.RESPONDER)
+    decoder = FrameDecoder()
+    result = SessionResult()
+    ok = False
+
+    async def send(messages: list[Message]) -> None:
+        for chunk in write_chunks(messages):
+            await stream.write(chunk)
+
+    with trio.move_on_after(seconds) as scope:
+        try:
+            if initiator:
+                await send(await trio.to_thread.run_sync(rec.initiate))
+            pending: list[Message] = []
+            while not rec.done:
+                try:
+                    data = await stream.read(READ_CHUNK)
+                except StreamEOF:
+                    data = b""
+                if not data:
+                    raise ReconcileError("the peer closed the stream mid-session")
+                for msg in decoder.feed(data):
+                    # store reads (fingerprints, keys, record bytes) off the trio thread
+                    replies = await trio.to_thread.run_sync(rec.receive, msg)
+                    pending += replies
+                    if received := rec.take_received():
+                        for start in range(0, len(received), BATCH):
+                            await on_records(received[start : start + BATCH])
+                        result.received += len(received)
+                    # a turn ends with Ranges (or Done): send the whole turn at once
+                    if pending and isinstance(pending[-1], Ranges | Done):
+                        await send(pending)
+                        pending = []
+            if pending:
+                await send(pending)
+            ok = True
+        except ReconcileError as exc:
+            result.error = str(exc)
+        except Exception as exc:  # stream reset, connection gone...
+            result.error = f"{type(exc).__name__}: {exc}"
+    if scope.cancelled_caught:
+        result.error = f"session took over {seconds:g} s"
+    result.sent = len(rec.have)
+    with trio.CancelScope(shield=True), trio.move_on_after(0.5), contextlib.suppress(Exception):
+        await (stream.close() if ok else stream.reset())
+    return result

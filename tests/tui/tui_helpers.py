@@ -1,0 +1,145 @@
+"""Members with real homes for the app's tests: deterministic keys, a fixed clock.
+
+`World` makes homes whose keys derive from the member's name and whose Member
+objects sign with a fixed clock, so record ids, member ids and every date on
+screen are the same on every run (snapshots depend on it). Records move between
+homes the way the network would move them: verified ingest into the other store.
+The app under test has its own NodeAPI on "me"'s home and sees what the test
+writes there through the API's store watcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from textual.pilot import Pilot
+
+from p2pshare.home import Home
+from p2pshare.identity import Identity
+from p2pshare.ledger import OfferState
+from p2pshare.member import Member
+from p2pshare.store import Store
+from tui.app import P2PShareApp
+from tui.screens.feed import FeedScreen
+from tui.widgets.offer_list import OfferList
+
+T0 = 1_700_000_000  # 2023-11-14, as in tests/core
+SIZE = (120, 40)
+
+
+def fixed_clock() -> float:
+    return float(T0)
+
+
+def write_identity(home: Home, name: str) -> Identity:
+    """Keys derived from the name, written as p2pshare's key file (identity.pem)."""
+    seed = hashlib.sha256(b"p2pshare-tui-test\0" + name.encode()).digest()
+    seal = hashlib.sha256(b"p2pshare-tui-seal\0" + name.encode()).digest()
+    identity = Identity(
+        Ed25519PrivateKey.from_private_bytes(seed), X25519PrivateKey.from_private_bytes(seal)
+    )
+    pem = b"".join(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        for key in (identity.signing_key, identity.seal_key)
+    )
+    home.ensure()
+    fd = os.open(home.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    return identity
+
+
+class World:
+    """Several members, each with a home under `root`; `me` is the app's member."""
+
+    def __init__(self, root: Path, clock: Callable[[], float] = fixed_clock) -> None:
+        self.root = root
+        self.clock = clock
+        self.members: dict[str, Member] = {}
+
+    def member(self, name: str, *, skills: tuple[str, ...] = (), headline: str = "", region: str = "") -> Member:
+        if name not in self.members:
+            home = Home.resolve(self.root / name)
+            identity = write_identity(home, name)
+            m = Member(home, identity, Store.open(home.store_file), clock=self.clock)
+            m.set_profile(
+                name=name.capitalize(), headline=headline, skills=skills, region=region, available=True
+            )
+            self.members[name] = m
+        return self.members[name]
+
+    def home(self, name: str) -> Home:
+        return self.members[name].home
+
+    def sync(self, *names: str) -> None:
+        """Every named member ends up holding every record any of them holds."""
+        members = [self.members[n] for n in names]
+        records = {env.id: env.data for m in members for env in m.store.all()}
+        for m in members:
+            m.store.ingest_many(list(records.values()), now=int(self.clock()) + 1)
+
+    def app(self, name: str = "me", **kwargs: object) -> P2PShareApp:
+        kwargs.setdefault("start_network", False)
+        kwargs.setdefault("clock", self.clock)
+        return P2PShareApp(self.home(name), **kwargs)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        for m in self.members.values():
+            m.close()
+
+
+async def wait_for(pilot: Pilot[object], condition: Callable[[], object], timeout: float = 6.0) -> None:
+    """Pause the pilot until `condition()` is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+        await pilot.pause(0.05)
+
+
+def drive(app: P2PShareApp, scenario: Callable[[Pilot[None]], Awaitable[None]], size: tuple[int, int] = SIZE) -> None:
+    """Run the app headless at `size` and play `scenario` with its pilot."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+async def feed_ready(pilot: Pilot[None]) -> FeedScreen:
+    """Wait until the feed has painted its first load, and return it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen) and app.screen.loaded)
+    screen = app.screen
+    assert isinstance(screen, FeedScreen)
+    return screen
+
+
+def titles(screen: FeedScreen) -> list[str]:
+    return [item.title for item in screen.query_one(OfferList).items]
+
+
+async def select_title(pilot: Pilot[None], screen: FeedScreen, title: str) -> None:
+    offers = screen.query_one(OfferList)
+    index = next(i for i, item in enumerate(offers.items) if item.title == title)
+    offers.set_cursor(index)
+    offers.focus()
+    await pilot.pause()
+
+
+def state_of(member: Member, title: str) -> OfferState:
+    """The ledger's state of the offer with this title, as `member`'s home sees it now."""
+    return next(s for s in member.ledger().offers.values() if s.offer.title == title)

@@ -1,0 +1,125 @@
+"""Forward an offer: peers ranked by trust and skill match, fuzzy search, a note."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.fuzzy import Matcher
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from p2pshare.api import NodeAPI
+from p2pshare.views import PeerItem
+
+from ..fmt import trust_level
+from .dialogs import Dialog
+
+
+def rank(peer: PeerItem, skills: list[str]) -> float:
+    match = len(set(skills) & set(peer.skills)) / len(skills) if skills else 0.0
+    return 0.7 * peer.trust + 0.3 * match + (0.05 if peer.available else 0.0)
+
+
+class ForwardScreen(Dialog):
+    """Returns a ForwardChoice (to=None: the whole network), or None if cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+n", "network", "To the network"),
+        Binding("down", "focus_list", "Peers", show=False),
+    ]
+
+    def __init__(self, api: NodeAPI, title: str, skills: list[str]) -> None:
+        super().__init__()
+        self.api = api
+        self._title = title
+        self._skills = skills
+        self._peers: list[PeerItem] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -wide", id="forward"):
+            yield Label(f"Forward “{self._title}”", classes="dialog-title")
+            yield Input(placeholder="find a peer by name or skill", id="find")
+            yield OptionList(id="peers")
+            yield Input(placeholder="note (sealed to them; public on a network forward)", id="note")
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Forward to peer", variant="primary", id="ok")
+                yield Button("To the whole network", id="network")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#find", Input).focus()
+        self._load()
+
+    @work(exclusive=True, group="forward-peers", exit_on_error=False)
+    async def _load(self) -> None:
+        peers = await self.api.peers()
+        self._peers = sorted(
+            (p for p in peers if not p.blocked),
+            key=lambda p: (-rank(p, self._skills), p.name.casefold()),
+        )
+        self._show("")
+
+    def _show(self, query: str) -> None:
+        peers = self._peers
+        if query:
+            matcher = Matcher(query)
+            scored = [(matcher.match(f"{p.name} {' '.join(p.skills)}"), p) for p in peers]
+            peers = [p for score, p in sorted(scored, key=lambda sp: -sp[0]) if score > 0]
+        options = self.query_one("#peers", OptionList)
+        options.clear_options()
+        for peer in peers:
+            shared = [s for s in peer.skills if s in self._skills]
+            level = trust_level(peer.trust)[1:]
+            color = {"trusted": "$success", "known": "$warning", "untrusted": "$error"}[level]
+            label = (
+                f"[b]{peer.name}[/b]  [{color}]{peer.trust:.2f}[/]"
+                f"  [dim]{', '.join(peer.skills[:5])}[/dim]"
+                + (f"  [$accent]matches {', '.join(shared)}[/]" if shared else "")
+                + ("" if peer.available else "  [dim](unavailable)[/dim]")
+            )
+            options.add_option(Option(label, id=peer.id))
+        if peers:
+            options.highlighted = 0
+        else:
+            options.add_option(Option("[dim]no peers known yet — forward to the network[/dim]", disabled=True))
+
+    @on(Input.Changed, "#find")
+    def _find(self, event: Input.Changed) -> None:
+        self._show(event.value.strip())
+
+    @on(Input.Submitted, "#find")
+    def _find_done(self) -> None:
+        self.query_one("#peers", OptionList).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one("#peers", OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self) -> None:
+        self._ok()
+
+    @on(Input.Submitted, "#note")
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        from ..app import ForwardChoice
+
+        options = self.query_one("#peers", OptionList)
+        option = options.highlighted_option
+        if option is None or option.disabled or option.id is None:
+            self.query_one("#error", Static).update("choose a peer, or forward to the whole network")
+            return
+        self.dismiss(ForwardChoice(to=option.id, note=self.query_one("#note", Input).value.strip()))
+
+    @on(Button.Pressed, "#network")
+    def action_network(self) -> None:
+        from ..app import ForwardChoice
+
+        self.dismiss(ForwardChoice(to=None, note=self.query_one("#note", Input).value.strip()))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,148 @@
+"""A peer's page: profile, history, why I trust them; vouch, revoke, mute, block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Label, Static
+
+from p2pshare.api import NodeAPI
+from p2pshare.errors import UserError
+from p2pshare.events import Changed
+from p2pshare.views import PeerItem
+
+from ..widgets.badge import TrustBadge
+from .base import NodeScreen
+
+
+class PeerScreen(NodeScreen):
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("v", "vouch", "Vouch"),
+        Binding("r", "revoke", "Revoke vouch"),
+        Binding("m", "mute", "Mute/unmute"),
+        Binding("b", "block", "Block/unblock"),
+    ]
+
+    def __init__(self, api: NodeAPI, member_id: str) -> None:
+        super().__init__(api)
+        self.member_id = member_id
+        self.peer: PeerItem | None = None
+        self.report: dict[str, Any] | None = None
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(id="peer"):
+            with Horizontal(id="peer-head"):
+                yield Label("", id="peer-name")
+                yield TrustBadge(0.0, id="peer-trust")
+                yield Label("", id="peer-conn", classes="chip")
+            yield Static("loading…", id="peer-profile")
+            yield Label("History", classes="section")
+            yield Static("", id="peer-history")
+            yield Label("Why this trust", classes="section")
+            yield Static("", id="peer-explain")
+            yield Label("Their offers", classes="section")
+            yield Static("", id="peer-offers")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = "Peer"
+        self.load()
+
+    def on_changed(self, event: Changed) -> None:
+        if event.peers or event.trust or event.offers:
+            self.load()
+
+    @work(exclusive=True, group="peer", exit_on_error=False)
+    async def load(self) -> None:
+        try:
+            peers = await self.api.peers()
+            self.report = await self.api.trust(self.member_id, explain=True)
+            feed = await self.api.feed(include_closed=True)
+        except UserError as exc:
+            self.query_one("#peer-profile", Static).update(f"[$error]{escape(str(exc))}[/]")
+            return
+        self.peer = next((p for p in peers if p.id == self.member_id), None)
+        p, r = self.peer, self.report
+        self.query_one("#peer-name", Label).update(escape(r["name"]))
+        self.query_one("#peer-trust", TrustBadge).set_score(r["trust"])
+        conn = self.query_one("#peer-conn", Label)
+        connected = bool(p and p.connected)
+        conn.update("connected" if connected else "not connected")
+        conn.set_classes("chip -connected" if connected else "chip")
+        if p is not None:
+            marks = [m for m, on in (("muted", p.muted), ("blocked", p.blocked)) if on]
+            lines = [
+                escape(p.headline) or "[dim]no headline[/dim]",
+                f"skills     {escape(', '.join(p.skills)) or '—'}",
+                f"region     {escape(p.region) or '—'}",
+                f"available  {'yes' if p.available else 'no'}",
+                f"member id  {p.id}",
+            ]
+            if marks:
+                lines.append(f"[b $warning]{', '.join(marks)}[/] (only on this machine)")
+            self.query_one("#peer-profile", Static).update("\n".join(lines))
+            vouched = "yes (r to revoke)" if p.vouched_by_me else "no (v to vouch)"
+            self.query_one("#peer-history", Static).update(
+                f"vouches for them  {p.vouches}     vouched by you  {vouched}\n"
+                f"fulfilled hand-offs  {p.fulfilled}     failed  {p.failed}"
+                f"     routed to a fulfiller  {p.connector_credit}"
+            )
+        lines = [escape(line) for line in r.get("explanation", [])]
+        self.query_one("#peer-explain", Static).update("\n".join(lines) or "[dim]—[/dim]")
+        theirs = [i for i in feed if i.author == self.member_id][:20]
+        self.query_one("#peer-offers", Static).update(
+            "\n".join(f"• {escape(i.title)}  [dim]{i.status}[/dim]" for i in theirs)
+            or "[dim]none that you hold[/dim]"
+        )
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "revoke":
+            return bool(self.peer and self.peer.vouched_by_me)
+        if action == "vouch":
+            return bool(self.peer and not self.peer.vouched_by_me)
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_vouch(self) -> None:
+        from .dialogs import VouchScreen
+
+        if self.peer is None:
+            return
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is not None:
+                self.papp._act(f"Vouched for {self.peer.name if self.peer else ''}", "vouch", self.member_id, **result)
+
+        self.app.push_screen(VouchScreen(self.peer.name, self.peer.skills), done)
+
+    def action_revoke(self) -> None:
+        if self.peer and self.peer.vouched_by_me:
+            self.papp._act("Vouch revoked", "revoke", self.peer.vouched_by_me)
+
+    def action_mute(self) -> None:
+        if self.peer is not None:
+            self._mark("muted", not self.peer.muted)
+
+    def action_block(self) -> None:
+        if self.peer is not None:
+            self._mark("blocked", not self.peer.blocked)
+
+    @work(group="mark", exit_on_error=False)
+    async def _mark(self, mark: str, on: bool) -> None:
+        try:
+            await self.api.mark(self.member_id, mark, on)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        name = self.peer.name if self.peer else ""
+        word = {"muted": "muted", "blocked": "blocked"}[mark]
+        self.notify(f"{name} {word if on else 'un' + word}", timeout=3)

@@ -1,0 +1,142 @@
+"""Everyone this member knows: trust, vouches, fulfilled and failed, connection state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input
+
+from p2pshare.events import Changed
+from p2pshare.views import PeerItem
+
+from ..fmt import trust_level
+from ..messages import OpenPeer
+from .base import NodeScreen
+
+TRUST_STYLE = {"-trusted": "bold green", "-known": "yellow", "-untrusted": "red"}
+
+
+def trust_cell(score: float) -> Text:
+    return Text(f"{score:.2f}", style=TRUST_STYLE[trust_level(score)], justify="right")
+
+
+class PeersScreen(NodeScreen):
+    MODE = "peers"
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("escape", "clear", "Clear", show=False),
+    ]
+
+    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(api)
+        self.peers: list[PeerItem] = []
+        self._query = ""
+
+    def body(self) -> ComposeResult:
+        yield Input(placeholder="find by name or skill", id="peer-search", classes="-hidden")
+        table: DataTable[str | Text] = DataTable(id="peers", cursor_type="row", zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = "Peers"
+        table = self.query_one(DataTable)
+        table.add_column("", key="conn", width=2)
+        table.add_column("name", key="name", width=20)
+        table.add_column("trust", key="trust", width=6)
+        table.add_column("vouches", key="vouches", width=7)
+        table.add_column("fulfilled", key="fulfilled", width=9)
+        table.add_column("failed", key="failed", width=6)
+        table.add_column("skills", key="skills", width=30)
+        table.add_column("marks", key="marks", width=16)
+        table.add_column("headline", key="headline")
+        table.focus()
+        self.load()
+
+    def on_changed(self, event: Changed) -> None:
+        if event.peers or event.trust:
+            self.load()
+
+    def _show_status(self, info) -> None:  # type: ignore[no-untyped-def]
+        super()._show_status(info)
+        if self.peers:  # connection dots follow the node's peer events
+            self.load()
+
+    @work(exclusive=True, group="peers", exit_on_error=False)
+    async def load(self) -> None:
+        self.peers = await self.api.peers()
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        query = self._query.casefold()
+        rows = [
+            p
+            for p in self.peers
+            if not query or query in f"{p.name} {' '.join(p.skills)}".casefold()
+        ]
+        current = {str(k.value) for k in table.rows}
+        wanted = [p.id for p in rows]
+        if list(current) and [str(k.value) for k in table.rows] == wanted:
+            for p in rows:  # same peers, same order: update the cells in place
+                for column, value in self._cells(p).items():
+                    table.update_cell(p.id, column, value)
+            return
+        cursor = table.cursor_row
+        table.clear()
+        for p in rows:
+            table.add_row(*self._cells(p).values(), key=p.id)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def _cells(self, p: PeerItem) -> dict[str, str | Text]:
+        marks = ", ".join(
+            m
+            for m, on_ in (("vouched", bool(p.vouched_by_me)), ("muted", p.muted), ("blocked", p.blocked))
+            if on_
+        )
+        return {
+            "conn": Text("●", style="green") if p.connected else Text("○", style="dim"),
+            "name": p.name,
+            "trust": trust_cell(p.trust),
+            "vouches": str(p.vouches),
+            "fulfilled": str(p.fulfilled),
+            "failed": str(p.failed),
+            "skills": ", ".join(p.skills),
+            "marks": marks,
+            "headline": p.headline,
+        }
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.post_message(OpenPeer(str(event.row_key.value)))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.post_message(OpenPeer(str(key.value)))
+
+    def action_search(self) -> None:
+        search = self.query_one("#peer-search", Input)
+        search.remove_class("-hidden")
+        search.focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#peer-search", Input)
+        search.value = ""
+        search.add_class("-hidden")
+        self.query_one(DataTable).focus()
+
+    @on(Input.Changed, "#peer-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._query = event.value.strip()
+        self._fill()
+
+    @on(Input.Submitted, "#peer-search")
+    def _search_done(self) -> None:
+        self.query_one(DataTable).focus()

@@ -1,0 +1,179 @@
+"""My profile: edit it; my member id and invite (copyable); my return on sharing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Sparkline, Static, Switch
+
+from p2pshare.errors import UserError
+from p2pshare.events import Changed
+
+from ..fmt import csv
+from .base import NodeScreen
+from .compose import field_of
+
+BAR_WIDTH = 30
+
+
+def bars(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> str:
+    """Text bars: 'posted     ████████ 8'."""
+    top = max((n for _, n in rows), default=0) or 1
+    label_width = max((len(label) for label, _ in rows), default=0)
+    out = []
+    for label, n in rows:
+        filled = round(width * n / top)
+        out.append(f"{label:<{label_width}}  [$accent]{'█' * filled}[/]{'░' * (width - filled)} {n}")
+    return "\n".join(out)
+
+
+class ProfileScreen(NodeScreen):
+    MODE = "profile"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("c", "copy_invite", "Copy invite"),
+        Binding("i", "copy_id", "Copy id"),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(api)
+        self.profile: dict[str, Any] = {}
+        self.stats: dict[str, Any] = {}
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="profile"):
+            with VerticalScroll(id="profile-form", classes="form"):
+                yield Label("Your profile (signed; peers see it)", classes="form-title")
+                yield Label("Name")
+                yield Input(id="name", max_length=64)
+                yield Static("", id="name-error", classes="error")
+                yield Label("Headline")
+                yield Input(id="headline", placeholder="what you do, in a line")
+                yield Static("", id="headline-error", classes="error")
+                yield Label("Skills")
+                yield Input(id="skills", placeholder="keynote, python, design")
+                yield Static("", id="skills-error", classes="error")
+                yield Label("Region")
+                yield Input(id="region", placeholder="Atlanta, US")
+                yield Static("", id="region-error", classes="error")
+                with Horizontal(classes="field-row"):
+                    yield Label("Available for work ")
+                    yield Switch(value=True, id="available")
+                yield Static("", id="form-error", classes="error")
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+            with VerticalScroll(id="profile-side"):
+                yield Label("Member id", classes="section")
+                yield Static("", id="member-id", classes="copyable")
+                yield Label("Invite (c to copy)", classes="section")
+                yield Static("", id="invite", classes="copyable")
+                yield Label("Return on sharing", classes="section")
+                yield Static("", id="stats")
+                with Vertical(id="spark-box"):
+                    yield Label("passed on → came back", classes="dim")
+                    yield Sparkline([], id="spark")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = "My profile"
+        self.load()
+
+    def on_changed(self, event: Changed) -> None:
+        if event.offers or event.trust:
+            self._load_stats()
+
+    def _show_status(self, info) -> None:  # type: ignore[no-untyped-def]
+        super()._show_status(info)
+        if self.profile and not self.profile.get("invite") and info.state == "online":
+            self.load()  # the invite exists once the node listens
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="profile", exit_on_error=False)
+    async def load(self) -> None:
+        self.profile = p = await self.api.profile()
+        self.query_one("#name", Input).value = p["name"]
+        self.query_one("#headline", Input).value = p["headline"]
+        self.query_one("#skills", Input).value = ", ".join(p["skills"])
+        self.query_one("#region", Input).value = p["region"]
+        self.query_one("#available", Switch).value = p["available"]
+        self.query_one("#member-id", Static).update(p["id"])
+        self.query_one("#invite", Static).update(
+            escape(p["invite"]) or "[dim]no invite yet: the node is not online[/dim]"
+        )
+        self._load_stats()
+
+    @work(exclusive=True, group="stats", exit_on_error=False)
+    async def _load_stats(self) -> None:
+        self.stats = s = await self.api.stats()
+
+        def money(values: dict[str, int]) -> str:
+            return ", ".join(f"{v:,} {c}".strip() for c, v in values.items()) or "0"
+
+        rows = [
+            ("posted", s["offers_posted"]),
+            ("forwarded", s["offers_forwarded"]),
+            ("handed off", s["offers_handed_off"]),
+            ("fulfilled", s["offers_fulfilled"]),
+            ("forwarded to you", s["forwarded_to_me"]),
+            ("accepted", s["offers_accepted"]),
+            ("handed to you", s["handoffs_received"]),
+            ("fulfilled by you", s["fulfilled_by_me"]),
+        ]
+        who = ", ".join(f"{r['name']} ×{r['count']}" for r in s["fulfilled_to"][:5]) or "—"
+        self.query_one("#stats", Static).update(
+            bars(rows)
+            + f"\n\nconnector credit  {s['connector_credit']}"
+            + f"\nvalue fulfilled   {money(s['value_fulfilled'])}"
+            + f"\nvalue earned      {money(s['value_earned'])}"
+            + f"\nfulfilled by      {escape(who)}"
+        )
+        self.query_one("#spark", Sparkline).data = [n for _, n in rows]
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        for name in ("name", "headline", "skills", "region", "form"):
+            self.query_one(f"#{name}-error", Static).update("")
+        name = self.query_one("#name", Input).value.strip()
+        if not name:
+            self.query_one("#name-error", Static).update("a name is needed")
+            return
+        self._save(
+            {
+                "name": name,
+                "headline": self.query_one("#headline", Input).value.strip(),
+                "skills": csv(self.query_one("#skills", Input).value),
+                "region": self.query_one("#region", Input).value.strip(),
+                "available": self.query_one("#available", Switch).value,
+            }
+        )
+
+    @work(exclusive=True, group="profile-save", exit_on_error=False)
+    async def _save(self, fields: dict[str, Any]) -> None:
+        try:
+            await self.api.set_profile(**fields)
+        except UserError as exc:
+            where = field_of(str(exc))
+            where = where if where in ("name", "headline", "skills", "region") else "form"
+            self.query_one(f"#{where}-error", Static).update(str(exc))
+            return
+        self.notify("Profile saved and signed", timeout=3)
+
+    def action_copy_invite(self) -> None:
+        invite = self.profile.get("invite", "")
+        if invite:
+            self.app.copy_to_clipboard(invite)
+            self.notify("Invite copied", timeout=2)
+        else:
+            self.notify("no invite yet: the node is not online", severity="warning", timeout=3)
+
+    def action_copy_id(self) -> None:
+        if member_id := self.profile.get("id"):
+            self.app.copy_to_clipboard(member_id)
+            self.notify("Member id copied", timeout=2)
