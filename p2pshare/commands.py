@@ -439,4 +439,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"no identity in {home.path}: run `p2pshare init --name NAME` first")
         setup_logging(home)
         return COMMANDS[command](home, args)
-    raise UserError(f"`{command or 'the app'}` is not available yet")
+    if command is None:
+        # The app lives in tui/, which p2pshare/ never imports (DESIGN §3): the
+        # console script (tui.launch:main) opens it before reaching this point.
+        raise UserError("the app is opened by the `p2pshare` command (or `python -m tui`)")
+    raise UserError(f"`{command}` is not available yet")

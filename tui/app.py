@@ -94,11 +94,11 @@ class P2PShareApp(App[None]):
         self._fixed_clock = clock
         self._passphrase = passphrase
         self.api: NodeAPI | None = None
+        self._network_pending = False
         self.seen = SeenOffers.in_home(home.path)
         self.unread = 0
         self.status_signal: Signal[StatusInfo] = Signal(self, "status")
         self.changed_signal: Signal[Changed] = Signal(self, "changed")
-        self._closing = False
 
     # -- start -------------------------------------------------------------
 
@@ -172,7 +172,14 @@ class P2PShareApp(App[None]):
         await self.switch_mode("feed")
         self.publish_status()
         if self.start_network:
-            self.run_network()
+            self._network_pending = True
+            self.set_timer(1.0, self.first_paint_done)  # in case the feed never reports
+
+    def first_paint_done(self) -> None:
+        """The feed is on screen: now start the network (importing libp2p blocks the loop)."""
+        if self._network_pending:
+            self._network_pending = False
+            self.set_timer(0.1, self.run_network)
 
     async def _opening_failed(self, api: NodeAPI, reason: str, encrypted: bool) -> None:
         from .screens.dialogs import ErrorScreen
@@ -181,7 +188,9 @@ class P2PShareApp(App[None]):
         if encrypted and "passphrase" in reason:
             self._ask_passphrase(reason)
             return
-        self.push_screen(ErrorScreen("p2pshare cannot open this home", reason), lambda _: self.exit())
+        self.push_screen(
+            ErrorScreen("p2pshare cannot open this home", reason), lambda _: self.exit()
+        )
 
     def _install_modes(self, api: NodeAPI) -> None:
         from .screens.feed import FeedScreen
@@ -222,7 +231,9 @@ class P2PShareApp(App[None]):
         if isinstance(event, Changed):
             self.changed_signal.publish(event)
         elif isinstance(event, Notice):
-            severity = event.severity if event.severity in ("information", "warning") else "information"
+            severity = (
+                event.severity if event.severity in ("information", "warning") else "information"
+            )
             self.notify(event.text, severity=severity, timeout=6)  # type: ignore[arg-type]
         elif isinstance(event, NodeFailed):
             self.notify(f"the node failed: {event.reason}", severity="error", timeout=10)
@@ -308,7 +319,9 @@ class P2PShareApp(App[None]):
             if note is not None:
                 self._act("Accepted", "accept", offer_id, note=note)
 
-        self.push_screen(NoteScreen(f"Accept “{title}”", "Accept", "a note for the author (optional)"), done)
+        self.push_screen(
+            NoteScreen(f"Accept “{title}”", "Accept", "a note for the author (optional)"), done
+        )
 
     def forward_offer(self, offer_id: str, title: str, skills: Iterable[str]) -> None:
         from .screens.forward import ForwardScreen
@@ -338,15 +351,27 @@ class P2PShareApp(App[None]):
         yield from super().get_system_commands(screen)
         if self.api is None:
             return
-        for name, label in zip(MODES_ORDER, ("Feed", "Hand-offs", "Peers", "My profile"), strict=True):
-            yield SystemCommand(f"Go to {label}", f"Switch to the {label} screen", partial(self.run_action, f"mode('{name}')"))
+        for name, label in zip(
+            MODES_ORDER, ("Feed", "Hand-offs", "Peers", "My profile"), strict=True
+        ):
+            yield SystemCommand(
+                f"Go to {label}",
+                f"Switch to the {label} screen",
+                partial(self.run_action, f"mode('{name}')"),
+            )
         yield SystemCommand("Help", "Keys and what the screens show", self.action_help)
         if self.start_network and self.api.status.state in ("failed", "offline"):
-            yield SystemCommand("Start the network", "Try to start the node again", self.run_network)
+            yield SystemCommand(
+                "Start the network", "Try to start the node again", self.run_network
+            )
         seen = {"quit", "help", "change_theme", "command_palette"}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen or binding.action.startswith("mode("):
+            if (
+                not binding.description
+                or binding.action in seen
+                or binding.action.startswith("mode(")
+            ):
                 continue
             seen.add(binding.action)
             yield SystemCommand(
@@ -357,15 +382,13 @@ class P2PShareApp(App[None]):
 
     # -- quit ----------------------------------------------------------------
 
-    async def action_quit(self) -> None:
-        if self._closing:
-            return
-        self._closing = True
-        await self._close_api()
-        self.exit()
-
     async def on_unmount(self) -> None:
-        await self._close_api()  # however the app ends, the node stops and the store closes
+        """However the app ends (q, ctrl+c, an error), the node stops and the store closes.
+
+        The app's Unmount comes after its screens are gone and before the
+        terminal is restored, so nothing is printed over the screen.
+        """
+        await self._close_api()
 
     async def _close_api(self) -> None:
         api, self.api = self.api, None

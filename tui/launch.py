@@ -24,7 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_app(
-    home_dir: str | None, *, peers: Sequence[str] = (), mdns: bool = True, community: str | None = None
+    home_dir: str | None,
+    *,
+    peers: Sequence[str] = (),
+    mdns: bool = True,
+    community: str | None = None,
 ) -> int:
     from p2pshare.api import NetworkOptions
     from p2pshare.home import Home, setup_logging

@@ -36,7 +36,9 @@ def small_world(world: World) -> None:
     world.member("me", skills=("python", "keynote"), region="Atlanta")
     bob = world.member("bob", skills=("design", "keynote"))
     carol = world.member("carol", skills=("legal", "python"))
-    bob.post_offer(title="Keynote in Atlanta", skills=["keynote"], region="Atlanta", value="5000 USD")
+    bob.post_offer(
+        title="Keynote in Atlanta", skills=["keynote"], region="Atlanta", value="5000 USD"
+    )
     bob.post_offer(title="Logo design", skills=["design"], remote=True)
     carol.post_offer(title="NDA review", skills=["legal"], region="Berlin")
     world.sync("me", "bob", "carol")
@@ -52,7 +54,10 @@ def test_onboarding_creates_identity_then_shows_feed(tmp_path) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, OnboardingScreen))
         await pilot.press("ctrl+s")  # no name yet: an inline error, nothing created
-        await wait_for(pilot, lambda: "name is needed" in str(app.screen.query_one("#name-error", Static).render()))
+        await wait_for(
+            pilot,
+            lambda: "name is needed" in str(app.screen.query_one("#name-error", Static).render()),
+        )
         assert not ident.exists(home)
         app.screen.query_one("#name", Input).value = "Dana"
         app.screen.query_one("#headline", Input).value = "Keynotes on privacy"
@@ -230,7 +235,9 @@ def test_post_offer_with_inline_errors(world: World) -> None:
         compose.query_one("#title", Input).value = "Workshop in Lisbon"
         compose.query_one("#skills", Input).value = "x" * 60  # the API refuses it: shown inline
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "skill" in str(compose.query_one("#skills-error", Static).render()))
+        await wait_for(
+            pilot, lambda: "skill" in str(compose.query_one("#skills-error", Static).render())
+        )
         assert compose.query_one("#skills", Input).has_class("-invalid")
         compose.query_one("#skills", Input).value = "workshops, python"
         compose.query_one("#region", Input).value = "Lisbon"
@@ -241,7 +248,9 @@ def test_post_offer_with_inline_errors(world: World) -> None:
         compose.query_one("#expires", Input).value = "10"
         compose.query_one("#contact", Input).value = "me@example.com"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and "Workshop in Lisbon" in titles(screen))
+        await wait_for(
+            pilot, lambda: app.screen is screen and "Workshop in Lisbon" in titles(screen)
+        )
         state = state_of(world.members["me"], "Workshop in Lisbon")
         assert state.offer.skills == ("workshops", "python") and state.offer.value == 2000
 
@@ -260,9 +269,18 @@ def test_accept_from_the_feed(world: World) -> None:
         await pilot.press(*"I can do it")
         await pilot.press("enter")
         me = world.members["me"]
-        await wait_for(pilot, lambda: state_of(me, "Keynote in Atlanta").accepted_by(me.me) is not None)
+        await wait_for(
+            pilot, lambda: state_of(me, "Keynote in Atlanta").accepted_by(me.me) is not None
+        )
         assert state_of(me, "Keynote in Atlanta").accepted_by(me.me).note == "I can do it"
-        await wait_for(pilot, lambda: next(i for i in screen.query_one(OfferList).items if i.title == "Keynote in Atlanta").accepted)
+        await wait_for(
+            pilot,
+            lambda: (
+                next(
+                    i for i in screen.query_one(OfferList).items if i.title == "Keynote in Atlanta"
+                ).accepted
+            ),
+        )
 
     drive(app, scenario)
 
@@ -326,7 +344,9 @@ def test_accept_arrives_then_hand_off_then_outcome(world: World) -> None:
         screen = await feed_ready(pilot)
         await select_title(pilot, screen, "Brand refresh")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None
+        )
         page = app.screen
         assert "ceo@acme.test" in str(page.query_one("#offer-contact", Static).render())
         world.sync("me", "bob")
@@ -346,7 +366,9 @@ def test_accept_arrives_then_hand_off_then_outcome(world: World) -> None:
         await wait_for(pilot, lambda: app.screen.query("#fulfilled"))
         app.screen.query_one("#value", Input).value = "1200"
         await pilot.click("#ok")
-        await wait_for(pilot, lambda: page.detail is not None and page.detail["status"] == "fulfilled")
+        await wait_for(
+            pilot, lambda: page.detail is not None and page.detail["status"] == "fulfilled"
+        )
         outcome = page.detail["handoffs"][0]["outcome"]
         assert outcome["fulfilled"] and outcome["rating"] == 5 and outcome["value"] == 1200
 
@@ -361,12 +383,16 @@ def test_withdraw_my_offer(world: World) -> None:
         screen = await feed_ready(pilot)
         await select_title(pilot, screen, "Changed my mind")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None
+        )
         page = app.screen
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
         await pilot.press(*"filled", "enter")
-        await wait_for(pilot, lambda: page.detail is not None and page.detail["status"] == "withdrawn")
+        await wait_for(
+            pilot, lambda: page.detail is not None and page.detail["status"] == "withdrawn"
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Changed my mind" not in titles(screen))
 
@@ -385,7 +411,9 @@ async def open_peer(pilot: Pilot[None], name: str) -> PeerScreen:
     table.move_cursor(row=row)
     table.focus()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, PeerScreen) and app.screen.peer is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, PeerScreen) and app.screen.peer is not None
+    )
     screen = app.screen
     assert isinstance(screen, PeerScreen)
     return screen
@@ -470,7 +498,9 @@ def test_profile_edit_copy_and_stats(world: World) -> None:
         async def saved() -> bool:
             return (await api.profile())["headline"] == "Now with a headline"
 
-        await wait_for(pilot, lambda: world.members["me"].profile().headline == "Now with a headline")
+        await wait_for(
+            pilot, lambda: world.members["me"].profile().headline == "Now with a headline"
+        )
         assert world.members["me"].profile().available is False
         screen.query_one("#stats").focus()
         await pilot.press("i")
@@ -492,7 +522,10 @@ def test_handoffs_screen_shows_where_things_stand(world: World) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("2")
-        await wait_for(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count >= 3)
+        await wait_for(
+            pilot,
+            lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count >= 3,
+        )
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         roles = {row[1]: (row[0], row[3]) for row in rows}
@@ -533,8 +566,20 @@ def test_every_binding_is_in_the_command_palette(world: World) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
         commands = {c.title for c in app.get_system_commands(screen)}
-        for title in ("New offer", "Accept", "Forward", "Search", "Filters", "Unread", "Theme",
-                      "Go to Peers", "Go to Hand-offs", "Go to My profile", "Help", "Quit"):  # fmt: skip
+        for title in (
+            "New offer",
+            "Accept",
+            "Forward",
+            "Search",
+            "Filters",
+            "Unread",
+            "Theme",
+            "Go to Peers",
+            "Go to Hand-offs",
+            "Go to My profile",
+            "Help",
+            "Quit",
+        ):
             assert title in commands, title
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: app.screen.query("#help"))

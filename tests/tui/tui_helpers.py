@@ -69,13 +69,19 @@ class World:
         self.clock = clock
         self.members: dict[str, Member] = {}
 
-    def member(self, name: str, *, skills: tuple[str, ...] = (), headline: str = "", region: str = "") -> Member:
+    def member(
+        self, name: str, *, skills: tuple[str, ...] = (), headline: str = "", region: str = ""
+    ) -> Member:
         if name not in self.members:
             home = Home.resolve(self.root / name)
             identity = write_identity(home, name)
             m = Member(home, identity, Store.open(home.store_file), clock=self.clock)
             m.set_profile(
-                name=name.capitalize(), headline=headline, skills=skills, region=region, available=True
+                name=name.capitalize(),
+                headline=headline,
+                skills=skills,
+                region=region,
+                available=True,
             )
             self.members[name] = m
         return self.members[name]
@@ -100,7 +106,9 @@ class World:
             m.close()
 
 
-async def wait_for(pilot: Pilot[object], condition: Callable[[], object], timeout: float = 6.0) -> None:
+async def wait_for(
+    pilot: Pilot[object], condition: Callable[[], object], timeout: float = 6.0
+) -> None:
     """Pause the pilot until `condition()` is true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -109,7 +117,11 @@ async def wait_for(pilot: Pilot[object], condition: Callable[[], object], timeou
         await pilot.pause(0.05)
 
 
-def drive(app: P2PShareApp, scenario: Callable[[Pilot[None]], Awaitable[None]], size: tuple[int, int] = SIZE) -> None:
+def drive(
+    app: P2PShareApp,
+    scenario: Callable[[Pilot[None]], Awaitable[None]],
+    size: tuple[int, int] = SIZE,
+) -> None:
     """Run the app headless at `size` and play `scenario` with its pilot."""
 
     async def main() -> None:

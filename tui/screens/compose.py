@@ -40,7 +40,11 @@ class ComposeScreen(NodeScreen):
         with VerticalScroll(id="compose", classes="form"):
             yield Label("New offer — an opportunity you cannot serve", classes="form-title")
             yield Label("Title")
-            yield Input(placeholder="e.g. Keynote on data privacy, Atlanta, 12 March", id="title", max_length=200)
+            yield Input(
+                placeholder="e.g. Keynote on data privacy, Atlanta, 12 March",
+                id="title",
+                max_length=200,
+            )
             yield Static("", id="title-error", classes="error")
             yield Label("Description")
             yield TextArea(id="description", soft_wrap=True)

@@ -154,13 +154,17 @@ class OutcomeScreen(Dialog):
         with Vertical(classes="dialog"):
             yield Label(f"Outcome of “{self._title}”", classes="dialog-title")
             if len(self._handoffs) > 1:
-                yield Select([(name, mid) for mid, name in self._handoffs], id="to", prompt="which hand-off")
+                yield Select(
+                    [(name, mid) for mid, name in self._handoffs], id="to", prompt="which hand-off"
+                )
             with Horizontal(classes="field-row"):
                 yield Label("fulfilled")
                 yield Switch(value=True, id="fulfilled")
             ratings = [("★" * n if n else "no rating", n) for n in range(6)]
             yield Select(ratings, value=5, allow_blank=False, id="rating")
-            yield Input(placeholder="value earned (whole number, optional)", id="value", type="integer")
+            yield Input(
+                placeholder="value earned (whole number, optional)", id="value", type="integer"
+            )
             yield Input(placeholder="note (optional)", id="note")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
@@ -243,7 +247,9 @@ class PickScreen(Dialog):
             yield Label(self._title, classes="dialog-title")
             if self._hint:
                 yield Static(self._hint, classes="dim")
-            yield OptionList(*[Option(label, id=value) for value, label in self._options], id="pick")
+            yield OptionList(
+                *[Option(label, id=value) for value, label in self._options], id="pick"
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
 

@@ -70,7 +70,9 @@ class FeedScreen(NodeScreen):
             yield Label("muted", classes="switch-label")
             yield Switch(value=True, id="f-strangers")
             yield Label("strangers", classes="switch-label")
-        yield Input(placeholder="search titles, authors, skills, regions…", id="search", classes="-hidden")
+        yield Input(
+            placeholder="search titles, authors, skills, regions…", id="search", classes="-hidden"
+        )
         yield Static(id="list-header")
         yield OfferList(is_unread=self.is_unread, clock=self.papp.clock, id="offers")
         yield Static(id="feed-summary")
@@ -83,7 +85,9 @@ class FeedScreen(NodeScreen):
         self.load()
 
     def on_resize(self) -> None:
-        self.query_one("#list-header", Static).update(header_text(self.query_one(OfferList).size.width))
+        self.query_one("#list-header", Static).update(
+            header_text(self.query_one(OfferList).size.width)
+        )
 
     # -- data --------------------------------------------------------------
 
@@ -109,6 +113,7 @@ class FeedScreen(NodeScreen):
         self.query_one(OfferList).empty_text = "no offers yet — press n to post one"
         self.apply_filters()
         self._count_unread()
+        self.call_after_refresh(self.papp.first_paint_done)
 
     def _count_unread(self) -> None:
         show_muted = self.filters.show_muted

@@ -85,7 +85,9 @@ class ForwardScreen(Dialog):
         if peers:
             options.highlighted = 0
         else:
-            options.add_option(Option("[dim]no peers known yet — forward to the network[/dim]", disabled=True))
+            options.add_option(
+                Option("[dim]no peers known yet — forward to the network[/dim]", disabled=True)
+            )
 
     @on(Input.Changed, "#find")
     def _find(self, event: Input.Changed) -> None:
@@ -110,7 +112,9 @@ class ForwardScreen(Dialog):
         options = self.query_one("#peers", OptionList)
         option = options.highlighted_option
         if option is None or option.disabled or option.id is None:
-            self.query_one("#error", Static).update("choose a peer, or forward to the whole network")
+            self.query_one("#error", Static).update(
+                "choose a peer, or forward to the whole network"
+            )
             return
         self.dismiss(ForwardChoice(to=option.id, note=self.query_one("#note", Input).value.strip()))
 

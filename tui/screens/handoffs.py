@@ -90,7 +90,9 @@ class HandoffsScreen(NodeScreen):
             (i for i in items if not (i.mine or i.handed_to_me or i.accepted or i.for_me)),
             key=lambda i: -i.created_at,
         )[:SCAN_LIMIT]
-        for item in [i for i in items if i.mine or i.handed_to_me or i.accepted or i.for_me] + others:
+        for item in [
+            i for i in items if i.mine or i.handed_to_me or i.accepted or i.for_me
+        ] + others:
             detail = await self.api.offer(item.id)
             forwarded = any(f["from"]["id"] == me for f in detail["forwards"])
             if item.mine:

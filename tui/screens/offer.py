@@ -98,7 +98,9 @@ class OfferScreen(NodeScreen):
         status.set_classes(f"chip -{d['status'].replace('_', '-')}")
         author = d["author"]
         self.query_one("#offer-author", Label).update(
-            "posted by [b]you[/b]" if author["id"] == me else f"posted by [b]{escape(author['name'])}[/b]"
+            "posted by [b]you[/b]"
+            if author["id"] == me
+            else f"posted by [b]{escape(author['name'])}[/b]"
         )
         self.query_one("#offer-trust", TrustBadge).set_score(author["trust"], me=author["id"] == me)
         where = ", ".join(x for x in (d["region"], "remote" if d["remote"] else "") if x)
@@ -116,7 +118,9 @@ class OfferScreen(NodeScreen):
         if d["contact"]:
             contact.update(f"[b]contact[/b] (private to you): {escape(d['contact'])}")
         elif d["has_contact"]:
-            contact.update("[dim]contact: sealed — revealed only to the member it is handed to[/dim]")
+            contact.update(
+                "[dim]contact: sealed — revealed only to the member it is handed to[/dim]"
+            )
         else:
             contact.update("")
         self.query_one("#offer-chain", Static).update(self._chain(d, me))
@@ -152,7 +156,9 @@ class OfferScreen(NodeScreen):
         for h in d["handoffs"]:
             lines.append(f"handed to {_who(h['to'], me)}  {ago(h['created_at'], now)}")
             if (o := h["outcome"]) is not None:
-                word = "[b $success]fulfilled[/]" if o["fulfilled"] else "[b $error]not fulfilled[/]"
+                word = (
+                    "[b $success]fulfilled[/]" if o["fulfilled"] else "[b $error]not fulfilled[/]"
+                )
                 rating = f", rated {'★' * o['rating']}" if o["rating"] else ""
                 value = f", value {o['value']:,}" if o["value"] else ""
                 confirmed = "  [dim](confirmed by both)[/dim]" if h["confirmed"] else ""
@@ -211,15 +217,23 @@ class OfferScreen(NodeScreen):
             return
         handed = {h["to"]["id"] for h in self.detail["handoffs"]}
         options = [
-            (a["member"]["id"], f"{a['member']['name']}  trust {a['member']['trust']:.2f}"
-             + (f"  “{a['note']}”" if a["note"] else ""))
+            (
+                a["member"]["id"],
+                f"{a['member']['name']}  trust {a['member']['trust']:.2f}"
+                + (f"  “{a['note']}”" if a["note"] else ""),
+            )
             for a in self.detail["accepts"]
             if a["member"]["id"] not in handed
-        ]  # fmt: skip
+        ]
 
         def done(member_id: str | None) -> None:
             if member_id:
-                self.papp._act("Handed off: the contact is sealed to them", "handoff", self.offer_id, to=member_id)
+                self.papp._act(
+                    "Handed off: the contact is sealed to them",
+                    "handoff",
+                    self.offer_id,
+                    to=member_id,
+                )
 
         self.app.push_screen(
             PickScreen(

@@ -52,7 +52,9 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
             yield Input(password=True, placeholder="the same again", id="passphrase2")
             yield Static("", id="passphrase-error", classes="error")
             yield Label("Invite from a member (optional)")
-            yield Input(placeholder="paste an invite, or skip and find peers on your LAN", id="invite")
+            yield Input(
+                placeholder="paste an invite, or skip and find peers on your LAN", id="invite"
+            )
             yield Static("", id="form-error", classes="error")
             yield Button("Create my identity (ctrl+s)", variant="primary", id="create")
         yield Footer()
@@ -67,7 +69,9 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
             self.query_one(f"#{name}-error", Static).update("")
         name = self.query_one("#name", Input).value.strip()
         if not name:
-            self.query_one("#name-error", Static).update("a name is needed: it is how peers see you")
+            self.query_one("#name-error", Static).update(
+                "a name is needed: it is how peers see you"
+            )
             self.query_one("#name", Input).focus()
             return
         secret = self.query_one("#passphrase", Input).value
@@ -87,7 +91,9 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
         self, *, name: str, headline: str, skills: list[str], passphrase: bytes | None, invite: str
     ) -> None:
         try:
-            create_identity(self.home, name=name, headline=headline, skills=skills, passphrase=passphrase)
+            create_identity(
+                self.home, name=name, headline=headline, skills=skills, passphrase=passphrase
+            )
         except UserError as exc:
             reason = str(exc)
             field = reason.split(":", 1)[0]

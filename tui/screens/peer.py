@@ -120,7 +120,12 @@ class PeerScreen(NodeScreen):
 
         def done(result: dict[str, Any] | None) -> None:
             if result is not None:
-                self.papp._act(f"Vouched for {self.peer.name if self.peer else ''}", "vouch", self.member_id, **result)
+                self.papp._act(
+                    f"Vouched for {self.peer.name if self.peer else ''}",
+                    "vouch",
+                    self.member_id,
+                    **result,
+                )
 
         self.app.push_screen(VouchScreen(self.peer.name, self.peer.skills), done)
 

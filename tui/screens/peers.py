@@ -95,7 +95,11 @@ class PeersScreen(NodeScreen):
     def _cells(self, p: PeerItem) -> dict[str, str | Text]:
         marks = ", ".join(
             m
-            for m, on_ in (("vouched", bool(p.vouched_by_me)), ("muted", p.muted), ("blocked", p.blocked))
+            for m, on_ in (
+                ("vouched", bool(p.vouched_by_me)),
+                ("muted", p.muted),
+                ("blocked", p.blocked),
+            )
             if on_
         )
         return {

@@ -28,7 +28,9 @@ def bars(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> str:
     out = []
     for label, n in rows:
         filled = round(width * n / top)
-        out.append(f"{label:<{label_width}}  [$accent]{'█' * filled}[/]{'░' * (width - filled)} {n}")
+        out.append(
+            f"{label:<{label_width}}  [$accent]{'█' * filled}[/]{'░' * (width - filled)} {n}"
+        )
     return "\n".join(out)
 
 
@@ -126,7 +128,7 @@ class ProfileScreen(NodeScreen):
             ("handed to you", s["handoffs_received"]),
             ("fulfilled by you", s["fulfilled_by_me"]),
         ]
-        who = ", ".join(f"{r['name']} ×{r['count']}" for r in s["fulfilled_to"][:5]) or "—"
+        who = ", ".join(f"{r['name']} x{r['count']}" for r in s["fulfilled_to"][:5]) or "—"
         self.query_one("#stats", Static).update(
             bars(rows)
             + f"\n\nconnector credit  {s['connector_credit']}"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-TABS = (("feed", "1 Feed"), ("handoffs", "2 Hand-offs"), ("peers", "3 Peers"), ("profile", "4 Profile"))
+TABS = (
+    ("feed", "1 Feed"),
+    ("handoffs", "2 Hand-offs"),
+    ("peers", "3 Peers"),
+    ("profile", "4 Profile"),
+)
 
 
 class NavBar(Static):

@@ -27,17 +27,34 @@ from p2pshare.views import FeedItem
 from ..fmt import money, trust_level, until
 
 # fixed column widths; the title takes what is left
-COLUMNS = (("", 2), ("trust", 6), ("hops", 5), ("title", 0), ("from", 14), ("skills", 22),
-           ("region", 12), ("value", 12), ("left", 6))  # fmt: skip
-FIXED = sum(width for _, width in COLUMNS)
+COLUMNS = (
+    ("", 2),
+    ("trust", 6),
+    ("hops", 5),
+    ("title", 0),
+    ("from", 14),
+    ("skills", 22),
+    ("region", 12),
+    ("value", 12),
+    ("left", 6),
+)
+OPTIONAL = ("skills", "region", "hops")  # dropped in this order on narrow terminals
+MIN_TITLE = 28
+
+
+def columns_for(width: int) -> list[tuple[str, int]]:
+    """The columns that fit `width`, each with its width (the title gets the rest)."""
+    cols = list(COLUMNS)
+    for name in OPTIONAL:
+        if width - sum(w for _, w in cols) >= MIN_TITLE:
+            break
+        cols = [c for c in cols if c[0] != name]
+    rest = max(10, width - sum(w for _, w in cols))
+    return [(name, w or rest) for name, w in cols]
 
 
 def header_text(width: int) -> str:
-    title_width = max(10, width - FIXED)
-    cells = []
-    for name, w in COLUMNS:
-        cells.append(set_cell_size(name, w or title_width))
-    return "".join(cells)
+    return "".join(set_cell_size(name, w) for name, w in columns_for(width))
 
 
 class OfferList(ScrollView, can_focus=True):
@@ -107,6 +124,8 @@ class OfferList(ScrollView, can_focus=True):
         self._is_unread = is_unread
         self._clock = clock
         self.empty_text = "no offers"
+        self._columns: list[tuple[str, int]] = columns_for(120)
+        self._columns_width = 120
 
     # -- data --------------------------------------------------------------
 
@@ -214,7 +233,9 @@ class OfferList(ScrollView, can_focus=True):
         if row >= len(self._items):
             if row == 0 and not self._items:
                 text = set_cell_size(f"  {self.empty_text}", width)
-                return Strip([Segment(text, base + self.get_component_rich_style("offer-list--dim"))])
+                return Strip(
+                    [Segment(text, base + self.get_component_rich_style("offer-list--dim"))]
+                )
             return Strip.blank(width, base)
         item = self._items[row]
         segments = self._row(item, width, base)
@@ -226,7 +247,9 @@ class OfferList(ScrollView, can_focus=True):
     def _row(self, item: FeedItem, width: int, base: Style) -> list[Segment]:
         style = self.get_component_rich_style
         dim = base + style("offer-list--dim", partial=True)
-        title_width = max(10, width - FIXED)
+        if self._columns_width != width:
+            self._columns = columns_for(width)
+            self._columns_width = width
         unread = self._is_unread(item)
         if item.for_me:
             marker = Segment("★ ", base + style("offer-list--forme", partial=True))
@@ -238,7 +261,9 @@ class OfferList(ScrollView, can_focus=True):
             marker = Segment("  ", base)
         score = 1.0 if item.mine else item.signal
         level = "mine" if item.mine else trust_level(score)[1:]
-        badge = Segment(set_cell_size(f"{score:4.2f}", 6), base + style(f"offer-list--{level}", partial=True))
+        badge = Segment(
+            set_cell_size(f"{score:4.2f}", 6), base + style(f"offer-list--{level}", partial=True)
+        )
         hops = f"↪{len(item.chain)}" if item.chain else "·"
         title_style = base + style("offer-list--unread", partial=True) if unread else base
         if item.muted:
@@ -249,17 +274,18 @@ class OfferList(ScrollView, can_focus=True):
             region = f"{item.region}+rem"
         left = until(item.expires_at, self._clock()) if item.status == "open" else item.status[:5]
         value = money(item.value, item.currency)
-        return [
-            marker,
-            badge,
-            Segment(set_cell_size(hops, 5), dim),
-            Segment(_fit(item.title, title_width), title_style),
-            Segment(_fit(item.author_name, 14), base),
-            Segment(_fit(skills, 22), dim),
-            Segment(_fit(region, 12), dim),
-            Segment(_fit(value, 11).rjust(11) + " ", base),
-            Segment(_fit(left, 6), dim),
-        ]
+        cells = {
+            "": lambda w: marker,
+            "trust": lambda w: badge,
+            "hops": lambda w: Segment(set_cell_size(hops, w), dim),
+            "title": lambda w: Segment(_fit(item.title, w), title_style),
+            "from": lambda w: Segment(_fit(item.author_name, w), base),
+            "skills": lambda w: Segment(_fit(skills, w), dim),
+            "region": lambda w: Segment(_fit(region, w), dim),
+            "value": lambda w: Segment(_fit(value, w - 1).rjust(w - 1) + " ", base),
+            "left": lambda w: Segment(_fit(left, w), dim),
+        }
+        return [cells[name](w) for name, w in self._columns]
 
 
 def _fit(text: str, width: int) -> str:

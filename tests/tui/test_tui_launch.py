@@ -1,0 +1,46 @@
+"""The `p2pshare` console script: subcommands go to the CLI, no subcommand opens the app."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tui import launch
+
+
+def test_subcommands_are_dispatched_to_the_cli(tmp_path, capsys) -> None:
+    home = str(tmp_path / "h")
+    assert launch.main(["--home", home, "init", "--name", "Ann", "--skills", "a,b"]) == 0
+    member_id = capsys.readouterr().out.strip()
+    assert launch.main(["--home", home, "id", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == member_id
+
+
+def test_cli_errors_keep_their_exit_code(tmp_path, capsys) -> None:
+    assert launch.main(["--home", str(tmp_path / "none"), "offers"]) == 1
+    assert "no identity" in capsys.readouterr().err
+
+
+def test_no_subcommand_opens_the_app(tmp_path, monkeypatch) -> None:
+    opened = {}
+
+    def fake_run_app(home, *, peers, mdns, community):
+        opened.update(home=home, peers=list(peers), mdns=mdns, community=community)
+        return 0
+
+    monkeypatch.setattr(launch, "run_app", fake_run_app)
+    args = ["--home", str(tmp_path), "--peer", "/ip4/127.0.0.1/tcp/1/p2p/x", "--no-mdns"]
+    assert launch.main([*args, "--community", "c1"]) == 0
+    assert opened == {
+        "home": str(tmp_path),
+        "peers": ["/ip4/127.0.0.1/tcp/1/p2p/x"],
+        "mdns": False,
+        "community": "c1",
+    }
+
+
+def test_usage_errors_exit_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        launch.main(["--bogus"])
+    assert exc.value.code == 2
