@@ -42,16 +42,24 @@ def _non_negative(value: str) -> int:
     raise argparse.ArgumentTypeError("expected a whole number, 0 or more")
 
 
-def _network_options(parser: argparse.ArgumentParser) -> None:
+def _network_options(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
+    """The node's options; on a subcommand (`inherit`) they keep what was given before it,
+    so `p2pshare --peer X serve` and `p2pshare serve --peer X` mean the same."""
+    unset = argparse.SUPPRESS if inherit else None
     parser.add_argument(
         "--peer",
         action="append",
-        default=[],
+        default=unset if inherit else [],
         metavar="MADDR|INVITE",
         help="a peer to dial: a multiaddr with /p2p/ID, or an invite string (repeatable)",
     )
-    parser.add_argument("--no-mdns", action="store_true", help="do not look for peers on the LAN")
-    parser.add_argument("--community", default=None, help="the community topic to join")
+    parser.add_argument(
+        "--no-mdns",
+        action="store_true",
+        default=unset if inherit else False,
+        help="do not look for peers on the LAN",
+    )
+    parser.add_argument("--community", default=unset, help="the community topic to join")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the node without the app, until interrupted")
     p.add_argument("--listen", action="append", default=[], metavar="MADDR")
-    _network_options(p)
+    _network_options(p, inherit=True)
 
     sub.add_parser("invite", help="print an invite string for this node")
 

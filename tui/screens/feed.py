@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -58,6 +58,7 @@ class FeedScreen(NodeScreen):
         self.filters = Filters()
         self.loaded = False
         self._refresh_timer = None
+        self._last_search: tuple[str, Filters, list[int]] | None = None
 
     def body(self) -> ComposeResult:
         with Horizontal(id="filters", classes="-hidden"):
@@ -109,52 +110,76 @@ class FeedScreen(NodeScreen):
         items = await self.api.feed()
         self._all = items
         self._hay = [_haystack(item) for item in items]
+        self._last_search = None
         self.loaded = True
         self.query_one(OfferList).empty_text = "no offers yet — press n to post one"
-        self.apply_filters()
+        self.apply_filters(reloaded=True)
         self._count_unread()
         self.call_after_refresh(self.papp.first_paint_done)
 
     def _count_unread(self) -> None:
-        show_muted = self.filters.show_muted
+        seen, show_muted = self.papp.seen, self.filters.show_muted
         self.papp.set_unread(
-            sum(1 for item in self._all if self.is_unread(item) and (show_muted or not item.muted))
+            sum(
+                1
+                for item in self._all
+                if not item.mine and item.id not in seen and (show_muted or not item.muted)
+            )
         )
 
     def visible_items(self) -> list[FeedItem]:
-        f = self.filters
-        wanted = set(f.skills)
-        region = f.region.casefold()
-        needle = f.search.casefold()
-        out = []
-        for item, hay in zip(self._all, self._hay, strict=True):
-            if item.muted and not f.show_muted:
-                continue
-            if not item.mine:
-                if item.signal < f.min_trust:
-                    continue
-                if not f.show_strangers and item.signal <= 0.0:
-                    continue
-            if f.only_for_me and not (item.for_me or item.handed_to_me):
-                continue
-            if wanted and not wanted.intersection(item.skills):
-                continue
-            if region and region not in item.region.casefold():
-                continue
-            if needle and needle not in hay:
-                continue
-            out.append(item)
-        return out
+        """The feed after filters and search, in the API's order.
 
-    def apply_filters(self) -> None:
+        Each active filter is one pass over the candidates the others left, so
+        inactive filters cost nothing; typing more of a search narrows the
+        previous result instead of scanning the whole feed again.
+        """
+        f = self.filters
+        rows: range | list[int] = range(len(self._all))
+        rest = replace(f, search="")
+        last = self._last_search
+        if last is not None and f.search.casefold().startswith(last[0]) and last[1] == rest:
+            rows = last[2]
+        all_, hay = self._all, self._hay
+        if not f.show_muted:
+            rows = [i for i in rows if not all_[i].muted]
+        if f.min_trust > 0.0:
+            rows = [i for i in rows if all_[i].mine or all_[i].signal >= f.min_trust]
+        if not f.show_strangers:
+            rows = [i for i in rows if all_[i].mine or all_[i].signal > 0.0]
+        if f.only_for_me:
+            rows = [i for i in rows if all_[i].for_me or all_[i].handed_to_me]
+        if f.skills:
+            wanted = set(f.skills)
+            rows = [i for i in rows if not wanted.isdisjoint(all_[i].skills)]
+        if f.region:
+            region = f.region.casefold()
+            rows = [i for i in rows if region in all_[i].region.casefold()]
+        if f.search:
+            needle = f.search.casefold()
+            rows = [i for i in rows if needle in hay[i]]
+            self._last_search = (needle, rest, rows)
+        else:
+            self._last_search = None
+        return [all_[i] for i in rows]
+
+    def apply_filters(self, *, reloaded: bool = False) -> None:
         offers = self.query_one(OfferList)
         items = self.visible_items()
         old = offers.items
-        if len(old) == len(items) and all(a.id == b.id for a, b in zip(old, items, strict=True)):
+        if reloaded:
+            same_rows = len(old) == len(items) and all(
+                a.id == b.id for a, b in zip(old, items, strict=True)
+            )
+        else:
+            same_rows = len(old) == len(items) and all(
+                a is b for a, b in zip(old, items, strict=True)
+            )
+        if same_rows and reloaded:
             for new, before in zip(items, old, strict=True):
                 if new != before:
                     offers.update_item(new)  # same rows: repaint only the changed ones
-        else:
+        elif not same_rows:
             offers.set_items(items)
         shown = len(items)
         total = len(self._all)
@@ -173,7 +198,8 @@ class FeedScreen(NodeScreen):
         values.update(changes)
         self.filters = Filters(**values)  # type: ignore[arg-type]
         self.apply_filters()
-        self._count_unread()
+        if "show_muted" in changes:
+            self._count_unread()
 
     @on(Input.Changed, "#search")
     def _search(self, event: Input.Changed) -> None:

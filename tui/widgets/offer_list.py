@@ -120,7 +120,7 @@ class OfferList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._items: list[FeedItem] = []
-        self._index: dict[str, int] = {}
+        self._index: dict[str, int] | None = {}
         self._is_unread = is_unread
         self._clock = clock
         self.empty_text = "no offers"
@@ -139,22 +139,36 @@ class OfferList(ScrollView, can_focus=True):
             return self._items[self.cursor]
         return None
 
+    @property
+    def _by_id(self) -> dict[str, int]:
+        """Row of each offer id, built on first use after the rows change (not per keystroke)."""
+        if self._index is None:
+            self._index = {item.id: i for i, item in enumerate(self._items)}
+        return self._index
+
     def index_of(self, offer_id: str) -> int | None:
-        return self._index.get(offer_id)
+        return self._by_id.get(offer_id)
 
     def set_items(self, items: list[FeedItem]) -> None:
         """Replace the rows, keeping the cursor on the same offer when it is still there."""
-        keep = self.current.id if self.current is not None else None
+        keep = self.current
         self._items = items
-        self._index = {item.id: i for i, item in enumerate(items)}
+        self._index = None
         self.virtual_size = Size(self.size.width, len(items))
-        new = self._index.get(keep, min(self.cursor, len(items) - 1)) if keep else 0
+        new = 0
+        if keep is not None:
+            # by identity first (filters keep the objects; dataclass == would compare
+            # every field of every row), by id after a reload
+            found = next((i for i, item in enumerate(items) if item is keep), None)
+            if found is None:
+                found = self._by_id.get(keep.id)
+            new = found if found is not None else min(self.cursor, len(items) - 1)
         self.set_cursor(max(0, new), scroll=keep is None)
         self.refresh()
 
     def update_item(self, item: FeedItem) -> bool:
         """Replace one row in place; False if that offer is not in the list."""
-        index = self._index.get(item.id)
+        index = self._by_id.get(item.id)
         if index is None:
             return False
         self._items[index] = item
@@ -168,7 +182,7 @@ class OfferList(ScrollView, can_focus=True):
 
     def refresh_ids(self, ids: set[str]) -> None:
         for offer_id in ids:
-            if (index := self._index.get(offer_id)) is not None:
+            if (index := self._by_id.get(offer_id)) is not None:
                 self.refresh_row(index)
 
     # -- cursor ------------------------------------------------------------
