@@ -38,8 +38,8 @@ from .events import (
     SyncProgress,
 )
 from .home import Home
-from .member import Member
-from .store import Store, StoreError
+from .member import Member, create_member
+from .store import StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,23 +75,10 @@ def create_identity(
     region: str = "",
     passphrase: bytes | None = None,
 ) -> str:
-    """First run: make the keys and the first profile; returns the member id."""
-    from .member import _build
-
-    _build(
-        protocol.Profile,
-        name=name.strip(),
-        headline=headline,
-        skills=protocol.normalize_skills(skills),
-        region=region,
-        available=True,
-        seal_key=bytes(32),
+    """First run (the onboarding screen): keys and the first profile; returns the member id."""
+    identity = create_member(
+        home, name=name, headline=headline, skills=skills, region=region, passphrase=passphrase
     )
-    identity = ident.create(home, passphrase=passphrase)
-    with Store.open(home.store_file) as store:
-        Member(home, identity, store).set_profile(
-            name=name.strip(), headline=headline, skills=skills, region=region, available=True
-        )
     return identity.member_id
 
 

@@ -16,15 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import protocol
-
 from . import identity as ident
 from . import views
 from .errors import UserError
 from .home import Home, setup_logging
 from .marks import BLOCKED, MUTED
-from .member import Member
-from .store import Store, StoreError
+from .member import Member, create_member
+from .store import StoreError
 
 
 def _out(text: str = "") -> None:
@@ -70,28 +68,14 @@ def cmd_init(home: Home, args: argparse.Namespace) -> int:
             passphrase = getpass.getpass("New passphrase: ").encode()
             if passphrase != getpass.getpass("Again: ").encode():
                 raise UserError("the passphrases differ; nothing was changed")
-    # Validate the profile before any key is written, so a bad name changes nothing.
-    from .member import _build
-
-    _build(
-        protocol.Profile,
-        name=args.name.strip(),
+    identity = create_member(
+        home,
+        name=args.name,
         headline=args.headline,
-        skills=protocol.normalize_skills(args.skills),
+        skills=args.skills,
         region=args.region,
-        available=True,
-        seal_key=bytes(32),
+        passphrase=passphrase,
     )
-    identity = ident.create(home, passphrase=passphrase)
-    with Store.open(home.store_file) as store:
-        member = Member(home, identity, store)
-        member.set_profile(
-            name=args.name.strip(),
-            headline=args.headline,
-            skills=args.skills,
-            region=args.region,
-            available=True,
-        )
     _out(identity.member_id)
     return 0
 
@@ -293,9 +277,8 @@ def cmd_stats(home: Home, args: argparse.Namespace) -> int:
     _out(f"offers posted      {report['offers_posted']}")
     _out(f"offers forwarded   {report['offers_forwarded']}")
     _out(f"handed off         {report['offers_handed_off']}")
-    _out(
-        f"fulfilled          {report['offers_fulfilled']}  (value {money(report['value_fulfilled'])})"
-    )
+    fulfilled_value = money(report["value_fulfilled"])
+    _out(f"fulfilled          {report['offers_fulfilled']}  (value {fulfilled_value})")
     for row in report["fulfilled_to"]:
         _out(f"  by {row['name']}: {row['count']}")
     _out(f"connector credit   {report['connector_credit']}")

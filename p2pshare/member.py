@@ -53,6 +53,25 @@ class _Derived:
     trust: TrustGraph
 
 
+def create_member(
+    home: Home,
+    *,
+    name: str,
+    headline: str = "",
+    skills: Iterable[str] = (),
+    region: str = "",
+    passphrase: bytes | None = None,
+) -> Identity:
+    """First run: make the keys and sign the first profile. A bad profile writes nothing."""
+    skills = protocol.normalize_skills(skills)
+    fields = {"name": name.strip(), "headline": headline, "skills": skills, "region": region}
+    _build(Profile, **fields, available=True, seal_key=bytes(32))  # validate before any key
+    identity = ident.create(home, passphrase=passphrase)
+    with Store.open(home.store_file) as store:
+        Member(home, identity, store).set_profile(**fields, available=True)  # type: ignore[arg-type]
+    return identity
+
+
 def parse_value(text: str) -> tuple[int, str]:
     """'5000', '5000 USD', 'USD 5,000' or '' → (amount, currency)."""
     amount, currency = 0, ""
@@ -123,9 +142,13 @@ class Member:
     # -- names and ids -------------------------------------------------------
 
     def name_of(self, key: PublicKey) -> str:
+        return self.name_in(self.ledger(), key)
+
+    def name_in(self, ledger: Ledger, key: PublicKey) -> str:
+        """A member's display name in `ledger` (views pass one snapshot for many names)."""
         if key == self.me:
             return "you"
-        view = self.ledger().profiles.get(key)
+        view = ledger.profiles.get(key)
         return view.profile.name if view else protocol.member_id(key)[-8:]
 
     def known_members(self) -> set[PublicKey]:
@@ -167,8 +190,8 @@ class Member:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                names = ", ".join(sorted(self.name_of(k) for k in matches)[:5])
-                raise NotFound(f"{text!r} matches several members ({names}): give more of the id")
+                listed = ", ".join(sorted(self.name_of(k) for k in matches)[:5])
+                raise NotFound(f"{text!r} matches several members ({listed}): give more of the id")
         raise NotFound(f"no known member matches {text!r}")
 
     def _resolve_record(self, text: str, kind: type[Body], noun: str) -> Envelope:

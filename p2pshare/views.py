@@ -7,13 +7,14 @@ command line (`--json` is `asdict` of these, see README §JSON) and the app.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import protocol
 from protocol import PublicKey
 
-from .ledger import NETWORK, OfferState, OfferStatus
+from .ledger import NETWORK, Ledger, OfferState, OfferStatus
 from .member import Member
 from .stats import Stats, stats
 from .trust import offer_signal, render_explanation
@@ -60,6 +61,18 @@ class FeedItem:
         return asdict(self)
 
 
+def _namer(member: Member, ledger: Ledger) -> Callable[[PublicKey], str]:
+    """Display names from one ledger snapshot, each looked up once."""
+    cache: dict[PublicKey, str] = {}
+
+    def name(key: PublicKey) -> str:
+        if key not in cache:
+            cache[key] = member.name_in(ledger, key)
+        return cache[key]
+
+    return name
+
+
 def skill_match(offer_skills: tuple[str, ...], mine: tuple[str, ...]) -> float:
     if not offer_skills:
         return 0.0
@@ -69,6 +82,7 @@ def skill_match(offer_skills: tuple[str, ...], mine: tuple[str, ...]) -> float:
 def feed(member: Member, *, include_closed: bool = False) -> list[FeedItem]:
     """Offers best first: trust in whoever posted or forwarded them, skill match, freshness."""
     ledger, scores, me, now = member.ledger(), member.scores(), member.me, member.now()
+    name = _namer(member, ledger)
     profile = member.profile()
     my_skills = profile.skills if profile else ()
     muted, blocked = member.marks.muted, member.marks.blocked
@@ -89,7 +103,7 @@ def feed(member: Member, *, include_closed: bool = False) -> list[FeedItem]:
                 id=_hex(state.id),
                 title=state.offer.title,
                 author=_mid(state.author),
-                author_name=member.name_of(state.author),
+                author_name=name(state.author),
                 status=state.status.value,
                 skills=list(state.offer.skills),
                 region=state.offer.region,
@@ -140,6 +154,7 @@ class PeerItem:
 def peers(member: Member) -> list[PeerItem]:
     """Every member this home knows of, most trusted first."""
     ledger, scores, me = member.ledger(), member.scores(), member.me
+    name = _namer(member, ledger)
     muted, blocked = member.marks.muted, member.marks.blocked
     vouches: dict[PublicKey, int] = {}
     mine: dict[PublicKey, str] = {}
@@ -159,7 +174,7 @@ def peers(member: Member) -> list[PeerItem]:
         items.append(
             PeerItem(
                 id=_mid(key),
-                name=member.name_of(key),
+                name=name(key),
                 headline=p.headline if p else "",
                 skills=list(p.skills) if p else [],
                 region=p.region if p else "",
@@ -181,10 +196,11 @@ def peers(member: Member) -> list[PeerItem]:
 def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
     """An offer's page: the offer, its verified chain, accepts, hand-offs and outcome."""
     scores, me = member.scores(), member.me
+    name = _namer(member, member.ledger())
 
     def who(key: PublicKey) -> dict[str, Any]:
         trust = 1.0 if key == me else round(scores.get(key, 0.0), 6)
-        return {"id": _mid(key), "name": member.name_of(key), "trust": trust}
+        return {"id": _mid(key), "name": name(key), "trust": trust}
 
     def outcome(view: Any) -> dict[str, Any] | None:
         if view is None:
@@ -259,21 +275,22 @@ def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
 
 def trust_report(member: Member, key: PublicKey, *, explain: bool) -> dict[str, Any]:
     graph = member.trust_graph()
+    name = _namer(member, member.ledger())
     report: dict[str, Any] = {
         "id": _mid(key),
-        "name": member.name_of(key),
+        "name": name(key),
         "trust": round(graph.score(member.me, key), 6) if key != member.me else 1.0,
     }
     if explain and key != member.me:
         ex = graph.explain(member.me, key)
-        report["explanation"] = render_explanation(ex, member.name_of)
+        report["explanation"] = render_explanation(ex, name)
         report["paths"] = [
             {
                 "share": round(path.share, 6),
                 "hops": [
                     {
                         "id": _mid(h.member),
-                        "name": member.name_of(h.member),
+                        "name": name(h.member),
                         "relation": h.relation,
                         "fulfilled": h.fulfilled,
                         "forwarded": h.forwarded,
@@ -294,7 +311,9 @@ def trust_report(member: Member, key: PublicKey, *, explain: bool) -> dict[str, 
 
 
 def stats_report(member: Member) -> dict[str, Any]:
-    s: Stats = stats(member.ledger(), member.me)
+    ledger = member.ledger()
+    name = _namer(member, ledger)
+    s: Stats = stats(ledger, member.me)
     return {
         "offers_posted": s.offers_posted,
         "offers_forwarded": s.offers_forwarded,
@@ -302,7 +321,7 @@ def stats_report(member: Member) -> dict[str, Any]:
         "offers_fulfilled": s.offers_fulfilled,
         "value_fulfilled": dict(s.value_fulfilled),
         "fulfilled_to": [
-            {"id": _mid(k), "name": member.name_of(k), "count": n}
+            {"id": _mid(k), "name": name(k), "count": n}
             for k, n in sorted(s.fulfilled_to.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "connector_credit": s.connector_credit,

@@ -103,7 +103,8 @@ class Personas:
         memory, now = self._memory[slug], self._clock
         ledger = member.ledger()
         me = member.me
-        my_skills = set(member.profile().skills) if member.profile() else set()
+        profile = member.profile()
+        my_skills = set(profile.skills) if profile else set()
         for state in ledger.offers.values():
             if state.status is not OfferStatus.OPEN and state.status is not OfferStatus.HANDED_OFF:
                 if state.author == me:

@@ -103,7 +103,7 @@ RING_LEADER = Persona(
 RING_SIZE = 8
 
 # (author, forwarders, fulfiller, fulfilled, rating, days ago, title, skills, value)
-HISTORY = (
+HISTORY: tuple[tuple[str, tuple[str, ...], str, bool, int, int, str, tuple[str, ...], int], ...] = (
     (
         "shel",
         ("dana",),
@@ -187,7 +187,7 @@ HISTORY = (
     ("priya", (), "dana", True, 5, 6, "UX review of an internal data tool", ("ux",), 5000),
 )
 
-VOUCHES = (
+VOUCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("shel", "dana", ("ux",)),
     ("dana", "shel", ("keynote",)),
     ("dana", "priya", ("python",)),
@@ -201,7 +201,7 @@ VOUCHES = (
     ("shel", "priya", ()),
 )
 
-OPEN_OFFERS = (
+OPEN_OFFERS: tuple[tuple[str, str, str, tuple[str, ...], str, bool, int, int], ...] = (
     (
         "shel",
         "Keynote for a fintech offsite, 3 May, Atlanta",

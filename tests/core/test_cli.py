@@ -242,10 +242,12 @@ def test_import_of_a_truncated_file_keeps_what_came_before(homes: Homes, tmp_pat
         homes.run("alice", "offer", "post", "--title", f"Offer {i}")
     bundle = tmp_path / "cut.export"
     homes.run("alice", "export", str(bundle))
-    bundle.write_bytes(bundle.read_bytes()[:-30])
+    data = bundle.read_bytes()
+    offsets = [data.index(f"Offer {i}".encode()) for i in range(3)]
+    bundle.write_bytes(data[: max(offsets)])  # cut inside the last offer record
     reason = homes.run("bob", "import", str(bundle), ok=False)
     assert "kept" in reason
-    assert 1 <= len(homes.json("bob", "offers")) < 3
+    assert len(homes.json("bob", "offers")) == 2  # the records before the damage
     garbage = tmp_path / "garbage.export"
     garbage.write_bytes(b"\x00" * 100)
     assert "garbage.export" in homes.run("bob", "import", str(garbage), ok=False)
