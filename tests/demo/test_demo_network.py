@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from terminal import listening_ports, processes_mentioning
 
 pytestmark = pytest.mark.network
 
@@ -58,40 +59,6 @@ def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> lis
     raise AssertionError(f"demo did not print {marker!r}: {lines}")
 
 
-def _listening_ports(pids: set[int]) -> set[int]:
-    """TCP ports in LISTEN state owned by any of `pids` (from /proc, no tools needed)."""
-    inodes: set[str] = set()
-    for pid in pids:
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
-        except OSError:
-            continue
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as f:
-            for row in f.read().splitlines()[1:]:
-                cols = row.split()
-                if cols[3] == "0A" and cols[9] in inodes:
-                    ports.add(int(cols[1].rsplit(":", 1)[1], 16))
-    return ports
-
-
-def _demo_pids(root: Path) -> set[int]:
-    pids = set()
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if str(root).encode() in cmdline:
-                pids.add(int(pid))
-    return pids
-
-
 def test_personas_answer_and_the_demo_cleans_up(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     demo = subprocess.Popen(
@@ -106,7 +73,7 @@ def test_personas_answer_and_the_demo_cleans_up(tmp_path: Path) -> None:
         lines = _read_until(demo, "Newcomer home", timeout=120)
         peers = [line.split("--peer ", 1)[1] for line in lines if "--peer " in line]
         assert len(peers) == 3
-        persona_pids = _demo_pids(root) - {demo.pid}
+        persona_pids = processes_mentioning(root) - {demo.pid}
         assert len(persona_pids) >= 3
         cmd = [*P2PSHARE, "--home", str(newcomer), "serve", "--no-mdns"]
         cmd += ["--listen", "/ip4/127.0.0.1/tcp/0"]
@@ -152,5 +119,5 @@ def test_personas_answer_and_the_demo_cleans_up(tmp_path: Path) -> None:
             serve.wait(timeout=15)
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)
-    assert _wait(lambda: not (_demo_pids(root)), 15, "every demo process to exit")
-    assert not _listening_ports(persona_pids)
+    assert _wait(lambda: not (processes_mentioning(root)), 15, "every demo process to exit")
+    assert not listening_ports(persona_pids)

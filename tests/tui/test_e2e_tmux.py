@@ -14,64 +14,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from terminal import ROOT, Tmux, p2pshare_command
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-WIDTH, HEIGHT = 120, 40
-
-
-def p2pshare_command() -> list[str]:
-    script = Path(sys.executable).with_name("p2pshare")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
-
-
-class Tmux:
-    """A private tmux server (its own socket), one session per terminal."""
-
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str) -> str:
-        result = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        )
-        if result.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)}: {result.stderr.strip()}")
-        return result.stdout
-
-    def start(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        exports = " ".join(f"{k}={v}" for k, v in env.items())
-        line = f"cd {ROOT} && env {exports} {' '.join(command)}"
-        self.run("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), line)
-        self.run("resize-window", "-t", name, "-x", str(WIDTH), "-y", str(HEIGHT))
-
-    def screen(self, name: str) -> str:
-        return self.run("capture-pane", "-p", "-t", name)
-
-    def keys(self, name: str, *keys: str, literal: bool = False) -> None:
-        self.run("send-keys", "-t", name, *(["-l"] if literal else []), *keys)
-
-    def wait(
-        self, name: str, predicate: Callable[[str], bool], what: str, timeout: float = 20
-    ) -> str:
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen(name)
-            if predicate(text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"{name}: timed out waiting for {what}; the screen was:\n{text}")
-
-    def kill(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
 
 
 def cli(home: Path, *args: str) -> str:
