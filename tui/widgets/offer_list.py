@@ -75,7 +75,7 @@ class OfferList(ScrollView, can_focus=True):
     OfferList {
         height: 1fr;
         background: $surface;
-        & > .offer-list--cursor { background: $accent 30%; text-style: bold; }
+        & > .offer-list--cursor { background: $accent 30%; color: $text; text-style: bold; }
         &:focus > .offer-list--cursor { background: $accent 55%; }
         & > .offer-list--trusted { color: $success; text-style: bold; }
         & > .offer-list--known { color: $warning; }
