@@ -47,6 +47,7 @@ class _Memory:
 
     seen: dict[bytes, float] = field(default_factory=dict)
     next_post: float = 0.0
+    posts: int = 0
 
     def ready(self, key: bytes, now: float, delay: float) -> bool:
         first = self.seen.setdefault(key, now)
@@ -126,7 +127,8 @@ class Personas:
         self._vouch_back(member, ledger.vouches)
         if now >= memory.next_post:
             memory.next_post = now + self._random.uniform(*POST_EVERY)
-            self._post(member)
+            self._post(member, always_to_newcomer=memory.posts == 0)
+            memory.posts += 1
 
     def _hand_off(self, member: Member, memory: _Memory, state: OfferState, now: float) -> None:
         if state.handoffs or not state.accepts:
@@ -181,7 +183,7 @@ class Personas:
         ):
             member.vouch(newcomer, note="Good to have you here.")
 
-    def _post(self, member: Member) -> None:
+    def _post(self, member: Member, *, always_to_newcomer: bool) -> None:
         profile = member.profile()
         if profile is None:
             return
@@ -199,5 +201,5 @@ class Personas:
             contact=f"{profile.name}'s client · +1 555 0100",
         )
         state = member.ledger().offers.get(envelope.id)
-        if state is not None and self._random.random() < 0.6:
+        if state is not None and (always_to_newcomer or self._random.random() < 0.6):
             member.forward(state, to=self._newcomer, note="Thought of you for this one.")
