@@ -66,20 +66,9 @@ class Status:
     syncing: set[str] = field(default_factory=set)
 
 
-def create_identity(
-    home: Home,
-    *,
-    name: str,
-    headline: str = "",
-    skills: Iterable[str] = (),
-    region: str = "",
-    passphrase: bytes | None = None,
-) -> str:
-    """First run (the onboarding screen): keys and the first profile; returns the member id."""
-    identity = create_member(
-        home, name=name, headline=headline, skills=skills, region=region, passphrase=passphrase
-    )
-    return identity.member_id
+def create_identity(home: Home, **profile: Any) -> str:
+    """First run (the onboarding screen): `member.create_member`, returning the member id."""
+    return create_member(home, **profile).member_id
 
 
 class NodeAPI:
