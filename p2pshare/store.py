@@ -691,9 +691,14 @@ def _read_export(source: IO[bytes]) -> Iterator[bytes | str]:
 
 
 def _load(data: bytes) -> Envelope | None:
-    """A stored record, re-verified. None (logged) if this version now refuses it."""
+    """A stored record, re-parsed. None (logged) if this version now refuses it.
+
+    Only `ingest` and `add_own` write rows, both after `protocol.decode` checked
+    the signature, and the file is this member's own (0600): reading back skips
+    the Ed25519 check, two thirds of a decode, but not canonical form or limits.
+    """
     try:
-        return protocol.decode(bytes(data))
+        return protocol.decode_trusted(bytes(data))
     except ProtocolError as exc:
         log.warning("stored record %s no longer decodes: %s", protocol.record_id(data).hex(), exc)
         return None

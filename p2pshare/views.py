@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 import protocol
 from protocol import PublicKey
 
 from .ledger import NETWORK, Ledger, OfferState, OfferStatus
-from .member import Member
+from .member import Member, bulk_allocation
 from .stats import Stats, stats
 from .trust import offer_signal, render_explanation
 
@@ -27,7 +28,9 @@ def _hex(data: bytes) -> str:
     return data.hex()
 
 
+@lru_cache(maxsize=16_384)
 def _mid(key: PublicKey) -> str:
+    """A member id; cached, as a feed of 100,000 offers names a few hundred authors."""
     return protocol.member_id(key) if key else ""
 
 
@@ -86,46 +89,64 @@ def feed(member: Member, *, include_closed: bool = False) -> list[FeedItem]:
     profile = member.profile()
     my_skills = profile.skills if profile else ()
     muted, blocked = member.marks.muted, member.marks.blocked
+    w_signal, w_match, w_fresh = RANK_WEIGHTS
+    shown = (OfferStatus.OPEN, OfferStatus.HANDED_OFF)
+    # A feed of 100,000 offers has a few hundred authors and skill sets: what
+    # depends only on those is worked out once each.
+    authors: dict[PublicKey, tuple[str, str, float, float, bool]] = {}
+    matches: dict[tuple[str, ...], float] = {}
     items = []
-    for state in ledger.offers.values():
-        if state.author in blocked:
-            continue
-        if not include_closed and state.status not in (OfferStatus.OPEN, OfferStatus.HANDED_OFF):
-            continue
-        forwarders = [link.author for link in state.forwards if link.author not in blocked]
-        signal = offer_signal(scores, state.author, forwarders, viewer=me)
-        match = skill_match(state.offer.skills, my_skills)
-        age_days = max(0, now - state.created_at) / 86_400
-        freshness = math.exp(-age_days / FRESHNESS_DAYS)
-        w_signal, w_match, w_fresh = RANK_WEIGHTS
-        items.append(
-            FeedItem(
-                id=_hex(state.id),
-                title=state.offer.title,
-                author=_mid(state.author),
-                author_name=name(state.author),
-                status=state.status.value,
-                skills=list(state.offer.skills),
-                region=state.offer.region,
-                remote=state.offer.remote,
-                value=state.offer.value,
-                currency=state.offer.currency,
-                created_at=state.created_at,
-                expires_at=state.offer.expires_at,
-                chain=[_mid(link.author) for link in state.chain_to(me)],
-                trust=1.0 if state.author == me else round(scores.get(state.author, 0.0), 6),
-                signal=round(signal, 6),
-                match=round(match, 6),
-                rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
-                mine=state.author == me,
-                for_me=bool(state.forwarded_to(me)),
-                accepted=state.accepted_by(me) is not None,
-                handed_to_me=state.handoff_to(me) is not None,
-                accepts=len(state.accepts),
-                muted=state.author in muted,
+    with bulk_allocation():
+        for state in ledger.offers.values():
+            author = state.author
+            if author in blocked:
+                continue
+            if not include_closed and state.status not in shown:
+                continue
+            if (about := authors.get(author)) is None:
+                mine = author == me
+                trust = 1.0 if mine else round(scores.get(author, 0.0), 6)
+                alone = offer_signal(scores, author, (), viewer=me)
+                about = authors[author] = (_mid(author), name(author), trust, alone, mine)
+            mid, author_name, trust, signal, mine = about
+            # Most offers have no forwards, accepts or hand-offs: skip the scans then.
+            forwards = state.forwards
+            if forwards:
+                forwarders = [link.author for link in forwards if link.author not in blocked]
+                signal = offer_signal(scores, author, forwarders, viewer=me)
+            offer = state.offer
+            if (match := matches.get(offer.skills)) is None:
+                match = matches[offer.skills] = skill_match(offer.skills, my_skills)
+            age_days = max(0, now - state.created_at) / 86_400
+            freshness = math.exp(-age_days / FRESHNESS_DAYS)
+            items.append(
+                FeedItem(
+                    id=state.id.hex(),
+                    title=offer.title,
+                    author=mid,
+                    author_name=author_name,
+                    status=state.status.value,
+                    skills=list(offer.skills),
+                    region=offer.region,
+                    remote=offer.remote,
+                    value=offer.value,
+                    currency=offer.currency,
+                    created_at=state.created_at,
+                    expires_at=offer.expires_at,
+                    chain=[_mid(link.author) for link in state.chain_to(me)] if forwards else [],
+                    trust=trust,
+                    signal=round(signal, 6),
+                    match=round(match, 6),
+                    rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
+                    mine=mine,
+                    for_me=bool(forwards) and bool(state.forwarded_to(me)),
+                    accepted=bool(state.accepts) and state.accepted_by(me) is not None,
+                    handed_to_me=bool(state.handoffs) and state.handoff_to(me) is not None,
+                    accepts=len(state.accepts),
+                    muted=author in muted,
+                )
             )
-        )
-    items.sort(key=lambda item: (-item.rank, -item.created_at, item.id))
+        items.sort(key=lambda item: (-item.rank, -item.created_at, item.id))
     return items
 
 

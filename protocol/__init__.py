@@ -4,7 +4,16 @@ Bytes in, records out; records in, bytes out. No network, disk, clock or
 randomness: timestamps and keys are arguments. docs/PROTOCOL.md is the spec.
 """
 
-from .envelope import Envelope, decode, encode, record_id, sign, signing_input, verify
+from .envelope import (
+    Envelope,
+    decode,
+    decode_trusted,
+    encode,
+    record_id,
+    sign,
+    signing_input,
+    verify,
+)
 from .errors import (
     BadMemberId,
     BadSignature,
@@ -68,6 +77,7 @@ __all__ = [
     "Vouch",
     "Withdraw",
     "decode",
+    "decode_trusted",
     "encode",
     "forward_note_context",
     "handoff_contact_context",

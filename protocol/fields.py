@@ -22,6 +22,8 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _check_chars(name: str, value: str, *, multiline: bool) -> None:
+    if value.isascii() and value.isprintable():
+        return  # printable ASCII has no control, bidi or surrogate character
     for char in value:
         if char in "\n\t" and multiline:
             continue

@@ -10,7 +10,7 @@ of an existing kind, add a new kind or format version instead.
 # ruff: noqa: RUF009
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import Field, dataclass, fields
 from typing import Any, ClassVar, NewType
 
 from . import fields as f
@@ -44,13 +44,31 @@ class _Body:
     __slots__ = ()
 
     def __post_init__(self) -> None:
-        f.validate_fields(self, fields(self))  # type: ignore[arg-type]
+        f.validate_fields(self, _fields(type(self)))
 
     def to_wire(self) -> list[object]:
         return [
             list(value) if isinstance(value, tuple) else value
-            for value in (getattr(self, field.name) for field in fields(self))  # type: ignore[arg-type]
+            for value in (getattr(self, name) for name in field_names(type(self)))
         ]
+
+
+_FIELDS: dict[type, tuple[Field[Any], ...]] = {}
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[Field[Any], ...]:
+    # dataclasses.fields() rebuilds its tuple on every call: a third of a decode
+    if (found := _FIELDS.get(cls)) is None:
+        found = _FIELDS[cls] = fields(cls)
+    return found
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """A body type's field names, in wire order."""
+    if (found := _NAMES.get(cls)) is None:
+        found = _NAMES[cls] = tuple(x.name for x in _fields(cls))
+    return found
 
 
 def _id() -> Any:

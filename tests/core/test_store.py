@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sqlite3
 import stat
@@ -149,6 +150,32 @@ def test_ingest_rejects_bad_input_with_reasons_and_keeps_good_data(
     assert store.count() == 2
     assert store.get(good.id) == good
     assert not store.has(future.id)
+
+
+def test_only_stored_records_skip_the_signature_check(
+    store: Store, key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    """Reading back skips Ed25519 (decode_trusted); every way in still verifies."""
+    forged = tampered(offer(key))
+    assert store.ingest(forged, now=NOW).status is IngestStatus.REJECTED
+    assert store.ingest_many([forged], now=NOW)[0].status is IngestStatus.REJECTED
+    write_export(tmp_path / "forged.p2pshare", [forged])
+    assert store.import_file(tmp_path / "forged.p2pshare", now=NOW).rejected
+    good = offer(key)
+    with pytest.raises(ProtocolError):
+        store.add_own(dataclasses.replace(good, data=forged))
+    assert store.count() == 0
+    # ...and the trusted path is used in one place only: reading the store's own rows.
+    package = Path(p2pshare.__file__).parent
+    users = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "decode_trusted" in path.read_text("utf-8")
+    }
+    assert users == {"store.py"}
+    source = (package / "store.py").read_text("utf-8")
+    assert source.count("decode_trusted(") == 1
+    assert "return protocol.decode_trusted(bytes(data))" in source.split("def _load(")[1]
 
 
 def test_ingest_many_in_one_batch(store: Store, key: Ed25519PrivateKey) -> None:
