@@ -30,7 +30,10 @@ logging.basicConfig(
 )
 
 LOOPBACK = multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")
-CONFIG = NodeConfig(listen=("/ip4/127.0.0.1/tcp/0",), mdns=False, sync_interval=3600.0)
+# max_peers=0: the node dials only what the benchmark tells it to. Otherwise peer
+# exchange fills every node up to 8 connections (a 20-node sparse graph of 29
+# edges became ~100 connections), and the raw side would not have the same topology.
+CONFIG = NodeConfig(listen=("/ip4/127.0.0.1/tcp/0",), mdns=False, sync_interval=3600.0, max_peers=0)
 
 
 def sparse_graph(n: int, extra: float = 0.5, seed: int = 7) -> list[tuple[int, int]]:

@@ -99,6 +99,7 @@ class Node:
         self._nursery: trio.Nursery | None = None
         self._host: Any = None
         self._pubsub: Any = None
+        self._router: Any = None
         self._gate: gossip.RecordGate | None = None
         self.published = 0
 
@@ -159,7 +160,7 @@ class Node:
         key_pair = hostmod.keypair_of(self.identity.signing_key)
         host = self._host = hostmod.make_host(key_pair)
         gossip.enlarge_queues()
-        router = gossip.make_router(gossip.score_params(self._app_score))
+        router = self._router = gossip.make_router(gossip.score_params(self._app_score))
         pubsub = self._pubsub = gossip.make_pubsub(host, router, self.topic)
         me = host.get_id()
         gate = self._gate = gossip.RecordGate(
@@ -184,42 +185,63 @@ class Node:
             self._book.add(peer.member_id, peer.addrs)
         listen = hostmod.listen_addrs(self.config.listen)
         mdns: Mdns | None = None
-        async with host.run(listen):
+        async with trio.open_nursery() as root:
+            host_scope: trio.CancelScope = await root.start(self._serve_host, listen)
             try:
-                if not host.get_transport_addrs():
-                    # Upstream: a failed listen() is only logged and run() enters anyway.
-                    wanted = ", ".join(str(a) for a in listen)
-                    raise UserError(f"cannot listen on {wanted} (address in use?)")
-                async with background_trio_service(pubsub), background_trio_service(router):
-                    with trio.fail_after(5):
-                        await pubsub.wait_until_ready()
-                    subscription = await pubsub.subscribe(self.topic)
-                    addresses = tuple(hostmod.public_addrs(host))
-                    self.info = NodeInfo(
-                        member_id=self.member_id,
-                        addresses=addresses,
-                        invite=make_invite(self.member_id, addresses, self.community),
-                        community=self.community,
-                    )
-                    self._write_node_file()
-                    async with trio.open_nursery() as nursery:
-                        self._nursery = nursery
-                        nursery.start_soon(self._read_gossip, subscription)
-                        nursery.start_soon(self._publish_loop)
-                        nursery.start_soon(self._watch_connections)
-                        nursery.start_soon(self._dial_loop)
-                        nursery.start_soon(self._sync_loop)
-                        log.info("node %s listening on %s", self.member_id, addresses)
-                        task_status.started(self.info)
-                        if self.config.mdns:
-                            mdns = Mdns(self._on_mdns_peer)
-                            nursery.start_soon(self._start_mdns, mdns)
+                with trio.fail_after(5):
+                    await pubsub.wait_until_ready()
+                subscription = await pubsub.subscribe(self.topic)
+                addresses = tuple(hostmod.public_addrs(host))
+                self.info = NodeInfo(
+                    member_id=self.member_id,
+                    addresses=addresses,
+                    invite=make_invite(self.member_id, addresses, self.community),
+                    community=self.community,
+                )
+                self._write_node_file()
+                async with trio.open_nursery() as nursery:
+                    self._nursery = nursery
+                    nursery.start_soon(self._read_gossip, subscription)
+                    nursery.start_soon(self._publish_loop)
+                    nursery.start_soon(self._watch_connections)
+                    nursery.start_soon(self._dial_loop)
+                    nursery.start_soon(self._sync_loop)
+                    log.info("node %s listening on %s", self.member_id, addresses)
+                    task_status.started(self.info)
+                    if self.config.mdns:
+                        mdns = Mdns(self._on_mdns_peer)
+                        nursery.start_soon(self._start_mdns, mdns)
             finally:
                 with trio.CancelScope(shield=True), trio.move_on_after(1.0):
                     if mdns is not None:
                         await mdns.stop()
                     self._book.save()
                     await host.close()
+                host_scope.cancel()
+
+    async def _serve_host(self, listen: list[Any], *, task_status: Any) -> None:
+        """Run the host (its swarm, every connection) and pubsub under a shield until
+        `_run` is done.
+
+        Upstream: the swarm's connection tasks live inside host.run(); when the
+        node's scope is cancelled they are cancelled too, and SwarmConn.close()
+        dies at its first await: the socket is never closed and the remote keeps
+        a dead connection (found by test_discovery's restart test, in-process).
+        Shielded, the connections are still there when `_run`'s finally calls
+        host.close(), which closes them properly; then it cancels this scope.
+        Pubsub lives here too: its stream readers run in the connections' tasks and
+        must find its service alive until the connections are closed.
+        """
+        host, pubsub, router = self._host, self._pubsub, self._router
+        with trio.CancelScope(shield=True) as scope:
+            async with host.run(listen):
+                if not host.get_transport_addrs():
+                    # Upstream: a failed listen() is only logged and run() enters anyway.
+                    wanted = ", ".join(str(a) for a in listen)
+                    raise UserError(f"cannot listen on {wanted} (address in use?)")
+                async with background_trio_service(pubsub), background_trio_service(router):
+                    task_status.started(scope)
+                    await trio.sleep_forever()
 
     # -- outbox ----------------------------------------------------------------
 

@@ -154,6 +154,11 @@ class Mdns:
     is set, freezing the trio loop (and the app, in guest mode). Here both happen
     in trio.to_thread after the node has reported itself started. Discoveries
     arrive on zeroconf's thread and hop into trio via the TrioToken.
+
+    Upstream's MDNSDiscovery always opens Zeroconf() on every interface; we build
+    its broadcaster and listener around our own Zeroconf instead, so that a node
+    listening on loopback only announces itself on loopback only (announcing
+    127.0.0.1 addresses to the LAN helps nobody, and tests stay on 127.0.0.1).
     """
 
     def __init__(self, on_peer: Callable[[str, list[str]], None]) -> None:
@@ -164,7 +169,6 @@ class Mdns:
 
     async def start(self, host: Any) -> None:
         from libp2p.discovery.events.peerDiscovery import peerDiscovery
-        from libp2p.discovery.mdns.mdns import create_mdns_discovery
 
         self._token = trio.lowlevel.current_trio_token()
         addrs = [str(a) for a in host.get_transport_addrs()]
@@ -180,9 +184,7 @@ class Mdns:
                 pass
 
         def start_blocking() -> Any:
-            mdns = create_mdns_discovery(
-                host.get_network(), port=port, listen_addrs=addrs, host=host
-            )
+            mdns = _Discovery(host, port, addrs)
             mdns.broadcaster.register()
             return mdns
 
@@ -211,3 +213,43 @@ class Mdns:
         # Closing zeroconf blocks ~250 ms; never let it hold up shutdown.
         with trio.move_on_after(0.5):
             await trio.to_thread.run_sync(stop_blocking, abandon_on_cancel=True)  # type: ignore[call-arg]
+
+
+def mdns_interfaces(listen_addrs: list[str]) -> Any:
+    """Loopback only when every listen address is loopback, else every interface."""
+    from zeroconf import InterfaceChoice
+
+    if listen_addrs and all(a.startswith("/ip4/127.") for a in listen_addrs):
+        return ["127.0.0.1"]
+    return InterfaceChoice.All
+
+
+class _Discovery:
+    """What upstream's MDNSDiscovery holds (zeroconf, broadcaster, listener), minus
+    its Zeroconf() on all interfaces and its unused cleanup task. Blocking: a thread's."""
+
+    def __init__(self, host: Any, port: int, addrs: list[str]) -> None:
+        from libp2p.discovery.mdns.broadcaster import PeerBroadcaster
+        from libp2p.discovery.mdns.listener import PeerListener
+        from libp2p.discovery.mdns.mdns import SERVICE_TYPE
+        from libp2p.discovery.mdns.utils import stringGen
+        from zeroconf import Zeroconf
+
+        self.zeroconf = Zeroconf(interfaces=mdns_interfaces(addrs))
+        name = f"{stringGen(63)}.{SERVICE_TYPE}"
+        peer = str(host.get_id())
+        self.broadcaster = PeerBroadcaster(
+            zeroconf=self.zeroconf,
+            service_type=SERVICE_TYPE,
+            service_name=name,
+            peer_id=peer,
+            port=port,
+            listen_addrs=addrs,
+            host=host,
+        )
+        self.listener = PeerListener(
+            zeroconf=self.zeroconf,
+            peerstore=host.get_peerstore(),
+            service_type=SERVICE_TYPE,
+            service_name=name,
+        )
