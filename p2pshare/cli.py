@@ -187,7 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from .demo.launch import run_demo
 
-            return run_demo(peers=args.peers, directory=args.dir, headless=args.headless)
+            return run_demo(
+                peers=args.peers,
+                directory=args.dir,
+                headless=args.headless,
+                say=lambda line: print(line, flush=True),
+            )
         return commands.run(args)
     except UserError as exc:
         print(f"p2pshare: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import identity as ident
@@ -110,12 +111,16 @@ class DemoNetwork:
                 proc.wait()
 
 
-def run_demo(*, peers: int, directory: str | None, headless: bool) -> int:
+def run_demo(
+    *, peers: int, directory: str | None, headless: bool, say: Callable[[str], None]
+) -> int:
+    """Run the demo until the app (or, headless, a signal) ends it. `say` is how the
+    command line tells the person at the terminal what is happening."""
     temporary = directory is None
     root = Path(directory or tempfile.mkdtemp(prefix="p2pshare-demo-")).absolute()
     world = World(root)
     if not world.seeded:
-        print(f"Creating the demo network in {root} ...", flush=True)
+        say(f"Creating the demo network in {root} ...")
         world.seed(peers, int(time.time()), newcomer_name=_your_name())
     newcomer = world.home(NEWCOMER)
     setup_logging(newcomer)
@@ -130,16 +135,16 @@ def run_demo(*, peers: int, directory: str | None, headless: bool) -> int:
 
     old_term = signal.signal(signal.SIGTERM, on_signal)
     try:
-        print(f"Starting {len(slugs)} persona nodes on 127.0.0.1 ...", flush=True)
+        say(f"Starting {len(slugs)} persona nodes on 127.0.0.1 ...")
         addresses = network.start()
         me = ident.load(newcomer).public_key
         personas = Personas({slug: world.home(slug) for slug in slugs}, me)
         personas.start()
         if headless:
-            print("Demo network running. Join it with:", flush=True)
+            say("Demo network running. Join it with:")
             for address in addresses:
-                print(f"  --peer {address}", flush=True)
-            print(f"Newcomer home: {newcomer.path}  (Ctrl+C stops everything)", flush=True)
+                say(f"  --peer {address}")
+            say(f"Newcomer home: {newcomer.path}  (Ctrl+C stops everything)")
             while not stop["now"]:
                 time.sleep(0.5)
             return 0
