@@ -9,11 +9,12 @@ derived from the store's records; they are cached until the store changes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -45,6 +46,16 @@ from .trust import TrustGraph
 
 DAY = 86_400
 _B = TypeVar("_B", bound=Body)
+
+
+# Body fields whose values repeat across many records (see Member._compact).
+_SHARED_FIELDS: dict[type[Body], tuple[str, ...]] = {
+    Offer: ("skills", "region", "currency"),
+    Profile: ("skills", "region"),
+    Forward: ("to",),
+    Vouch: ("subject", "skills"),
+    Handoff: ("to",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +135,7 @@ class Member:
         self._derived: _Derived | None = None
         self._records: dict[RecordId, Envelope] | None = None  # the store, read once
         self._records_seq = 0  # the store's last_seq when _records was last caught up
+        self._shared: dict[object, object] = {}  # one object per repeated value, see _compact
 
     @classmethod
     def open(cls, home: Home, *, passphrase: Callable[[], bytes | None] | None = None) -> Member:
@@ -170,14 +182,35 @@ class Member:
         if self._records is None:
             seq = self.store.last_seq()  # before the walk: a record stored during it comes again
             with bulk_allocation():
-                self._records = {env.id: env for env in self.store.all()}
+                self._records = {env.id: self._compact(env) for env in self.store.all()}
             self._records_seq = seq
         while True:
             seq, fresh = self.store.changes_since(self._records_seq)
             if not fresh and seq == self._records_seq:
                 return self._records
-            self._records.update((env.id, env) for env in fresh)
+            self._records.update((env.id, self._compact(env)) for env in fresh)
             self._records_seq = seq
+
+    def _compact(self, env: Envelope) -> Envelope:
+        """A cached record made small: ~100,000 of them live as long as the app.
+
+        A copy without its signed bytes (the ledger and views never read `data`;
+        the store keeps them, and what is published is read from there), in which
+        values that repeat across records (authors, skills, regions, currencies)
+        are one shared object each. Equal values only, so it compares as before.
+        """
+        shared = self._shared
+        body = env.body
+        if names := _SHARED_FIELDS.get(type(body), ()):
+            changes = {}
+            for name in names:
+                value = getattr(body, name)
+                if type(value) is tuple:
+                    value = tuple(shared.setdefault(v, v) for v in value)
+                changes[name] = shared.setdefault(value, value)
+            body = dataclasses.replace(body, **changes)  # type: ignore[arg-type]
+        author = PublicKey(cast(bytes, shared.setdefault(env.author, env.author)))
+        return dataclasses.replace(env, data=b"", author=author, body=body)
 
     def ledger(self) -> Ledger:
         return self._derive().ledger

@@ -41,14 +41,16 @@ class FeedItem:
     author: str
     author_name: str
     status: str
-    skills: list[str]
+    # Tuples, not lists: a feed holds ~100,000 items, and a tuple can be the
+    # offer's own (shared) skills or the one empty tuple. JSON gives lists.
+    skills: tuple[str, ...]
     region: str
     remote: bool
     value: int
     currency: str
     created_at: int
     expires_at: int
-    chain: list[str]  # member ids of the forwarders that brought it to me, author side first
+    chain: tuple[str, ...]  # member ids of the forwarders that brought it to me, author side first
     trust: float  # my trust in the author (1.0 for my own offers)
     signal: float  # the most trusted of whoever posted or forwarded it
     match: float  # share of the offer's skills that I have
@@ -61,7 +63,9 @@ class FeedItem:
     muted: bool
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["skills"], out["chain"] = list(self.skills), list(self.chain)
+        return out
 
 
 def _namer(member: Member, ledger: Ledger) -> Callable[[PublicKey], str]:
@@ -126,14 +130,16 @@ def feed(member: Member, *, include_closed: bool = False) -> list[FeedItem]:
                     author=mid,
                     author_name=author_name,
                     status=state.status.value,
-                    skills=list(offer.skills),
+                    skills=offer.skills,
                     region=offer.region,
                     remote=offer.remote,
                     value=offer.value,
                     currency=offer.currency,
                     created_at=state.created_at,
                     expires_at=offer.expires_at,
-                    chain=[_mid(link.author) for link in state.chain_to(me)] if forwards else [],
+                    chain=tuple(_mid(link.author) for link in state.chain_to(me))
+                    if forwards
+                    else (),
                     trust=trust,
                     signal=round(signal, 6),
                     match=round(match, 6),
