@@ -364,8 +364,9 @@ def test_accept_arrives_then_hand_off_then_outcome(world: World) -> None:
         assert bob.open_contact(state_of(bob, "Brand refresh")) == "ceo@acme.test"
         await pilot.press("o")
         await wait_for(pilot, lambda: app.screen.query("#fulfilled"))
-        app.screen.query_one("#value", Input).value = "1200"
-        await pilot.click("#ok")
+        # keyboard only: the dialog opens in the value field, and enter reports
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "value")
+        await pilot.press(*"1200", "enter")
         await wait_for(
             pilot, lambda: page.detail is not None and page.detail["status"] == "fulfilled"
         )

@@ -145,6 +145,10 @@ class HelpScreen(Dialog):
 class OutcomeScreen(Dialog):
     """Report how a hand-off went: fulfilled or not, a rating, the value, a note."""
 
+    # Start in the value field: typing goes somewhere visible and Enter reports. A
+    # focused switch first meant a stray space silently flipped "fulfilled".
+    AUTO_FOCUS = "#value"
+
     def __init__(self, title: str, handoffs: list[tuple[str, str]]) -> None:
         super().__init__()
         self._title = title
