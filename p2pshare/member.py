@@ -39,7 +39,7 @@ from . import identity as ident
 from .errors import NotFound, UserError
 from .home import Home
 from .identity import Identity
-from .ledger import NETWORK, Ledger, OfferState, OfferStatus
+from .ledger import NETWORK, Ledger, OfferState
 from .marks import Marks
 from .store import Store
 from .trust import TrustGraph
@@ -315,9 +315,6 @@ class Member:
         self.store.add_own(envelope, now=self.now())
         return envelope
 
-    def _ephemeral(self) -> X25519PrivateKey:
-        return X25519PrivateKey.generate()
-
     def _seal_key_of(self, member: PublicKey) -> PublicKey:
         view = self.ledger().profiles.get(member)
         if view is None:
@@ -399,7 +396,10 @@ class Member:
     def _seal(self, text: str, recipient: PublicKey, context: bytes) -> bytes:
         try:
             return protocol.seal(
-                text.encode(), recipient=recipient, context=context, ephemeral=self._ephemeral()
+                text.encode(),
+                recipient=recipient,
+                context=context,
+                ephemeral=X25519PrivateKey.generate(),
             )
         except protocol.SealError as exc:
             raise UserError(f"cannot seal private text: {exc}") from None
@@ -525,9 +525,6 @@ class Member:
             return ""
         context = protocol.forward_note_context(link.author, link.parent, self.me)
         return _open(link.private_note, self.identity.seal_key, context)
-
-    def is_open(self, offer: OfferState) -> bool:
-        return offer.status is OfferStatus.OPEN
 
 
 def _open(sealed: bytes, key: X25519PrivateKey, context: bytes) -> str:
