@@ -338,22 +338,23 @@ class Member:
         available: bool | None = None,
     ) -> Envelope:
         """Publish a new profile: given fields change, the others stay as they were."""
+        given = {
+            "name": name,
+            "headline": headline,
+            "skills": None if skills is None else protocol.normalize_skills(skills),
+            "region": region,
+            "available": available,
+        }
         old = self.profile()
         if old is None and name is None:
             raise UserError("the first profile needs a name")
-        body = _build(
-            Profile,
-            name=name if name is not None else old.name if old else "",
-            headline=headline if headline is not None else old.headline if old else "",
-            skills=protocol.normalize_skills(skills)
-            if skills is not None
-            else old.skills
+        base = (
+            _fields_of(old)
             if old
-            else (),
-            region=region if region is not None else old.region if old else "",
-            available=available if available is not None else old.available if old else True,
-            seal_key=self.identity.seal_public,
+            else {"headline": "", "skills": (), "region": "", "available": True}
         )
+        changes = {key: value for key, value in given.items() if value is not None}
+        body = _build(Profile, **{**base, **changes, "seal_key": self.identity.seal_public})
         return self._commit(body)
 
     def post_offer(
@@ -532,6 +533,10 @@ def _open(sealed: bytes, key: X25519PrivateKey, context: bytes) -> str:
         return protocol.open_sealed(sealed, key=key, context=context).decode("utf-8", "replace")
     except protocol.SealError:
         return ""
+
+
+def _fields_of(body: Body) -> dict[str, object]:
+    return {f.name: getattr(body, f.name) for f in dataclasses.fields(body)}
 
 
 def _build(cls: type[_B], **fields: object) -> _B:
