@@ -46,6 +46,7 @@ from .trust import TrustGraph
 
 DAY = 86_400
 _B = TypeVar("_B", bound=Body)
+_NEWEST_WINS = (Profile, Outcome, Vouch)  # the ledger keeps the newest of these
 
 
 # Body fields whose values repeat across many records (see Member._compact).
@@ -305,8 +306,21 @@ class Member:
     # -- acting --------------------------------------------------------------
 
     def _commit(self, body: Body) -> Envelope:
-        """Sign, check against the ledger's rules with the record added, then store."""
-        envelope = protocol.sign(body, key=self.identity.signing_key, created_at=self.now())
+        """Sign, check against the ledger's rules with the record added, then store.
+
+        For kinds where the newest record wins (a profile, an outcome, a vouch), the
+        new one is dated after this member's previous one of that kind, so two edits
+        within one second cannot come out in the wrong order (ties go by id).
+        """
+        created_at = self.now()
+        if isinstance(body, _NEWEST_WINS):
+            previous = [
+                env.created_at
+                for env in self._all_records().values()
+                if env.author == self.me and env.kind == body.KIND
+            ]
+            created_at = max(created_at, max(previous, default=-1) + 1)
+        envelope = protocol.sign(body, key=self.identity.signing_key, created_at=created_at)
         trial = Ledger.build([*self._all_records().values(), envelope], now=self.now())
         if (reason := trial.rejected.get(envelope.id)) is not None:
             raise UserError(reason)

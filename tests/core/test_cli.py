@@ -251,3 +251,13 @@ def test_import_of_a_truncated_file_keeps_what_came_before(homes: Homes, tmp_pat
     garbage = tmp_path / "garbage.export"
     garbage.write_bytes(b"\x00" * 100)
     assert "garbage.export" in homes.run("bob", "import", str(garbage), ok=False)
+
+
+def test_quick_profile_edits_keep_their_order(homes: Homes) -> None:
+    # several edits within one second: each builds on the one before
+    homes.run("alice", "profile", "set", "--headline", "Speaker")
+    homes.run("alice", "profile", "set", "--region", "Atlanta")
+    homes.run("alice", "profile", "set", "--available", "no")
+    homes.sync("alice", "bob")
+    alice = next(p for p in homes.json("bob", "peers") if p["name"] == "Alice")
+    assert (alice["headline"], alice["region"], alice["available"]) == ("Speaker", "Atlanta", False)
