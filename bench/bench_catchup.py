@@ -22,17 +22,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from p2pshare.reconcile import (
+from p2pshare.store import Store, StoreSource
+from protocol import Envelope, PublicKey, Vouch, sign
+from protocol.sync import (
     ExchangeStats,
     MemorySource,
     Reconciler,
     RecordSource,
     Role,
-    StoreSource,
     run_in_memory,
 )
-from p2pshare.store import Store
-from protocol import Envelope, PublicKey, Vouch, sign
 
 HISTORY = 100_000
 MISSED = 10_000

@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from p2pshare.trust import ALPHA, TrustGraph, offer_signal
+from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal
 from protocol import PublicKey
 
 from . import synthetic

@@ -11,8 +11,8 @@ import time
 
 import networkx as nx
 
-from p2pshare import trust
-from p2pshare.trust import TrustGraph
+from p2pshare.domain import trust
+from p2pshare.domain.trust import TrustGraph
 
 from . import synthetic
 

@@ -118,8 +118,8 @@ def build_home(root: Path, n_offers: int) -> tuple[Path, float]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     import protocol
-    from p2pshare.api import create_identity
-    from p2pshare.home import Home
+    from p2pshare.member.home import Home
+    from p2pshare.service.api import create_identity
     from p2pshare.store import Store
 
     rng = random.Random(7)
@@ -171,7 +171,7 @@ def rss_mb() -> float:
 
 async def keystrokes(home_dir: Path) -> dict[str, object]:
     """Open the app headless on `home_dir` and time keystroke → redraw."""
-    from p2pshare.home import Home
+    from p2pshare.member.home import Home
     from tui.app import P2PShareApp
     from tui.screens.feed import FeedScreen
     from tui.widgets.offer_list import OfferList

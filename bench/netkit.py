@@ -16,13 +16,13 @@ from libp2p.crypto.ed25519 import create_new_key_pair
 from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.tools.anyio_service import background_trio_service
 
-from p2pshare.api import create_identity
 from p2pshare.events import RecordsArrived
-from p2pshare.home import Home
-from p2pshare.member import Member
+from p2pshare.member.actions import Member
+from p2pshare.member.home import Home
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod
-from p2pshare.node import Node, NodeConfig
+from p2pshare.net.node import Node, NodeConfig
+from p2pshare.service.api import create_identity
 
 # logs (libp2p's ERRORs at close included) go to a file, never over the figures
 logging.basicConfig(

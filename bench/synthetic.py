@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from p2pshare.evidence import Receipt, VouchEdge
+from p2pshare.domain.evidence import Receipt, VouchEdge
 from protocol import PublicKey, RecordId
 
 DAY = 86_400

@@ -23,10 +23,10 @@ CORE_FORBIDDEN = {"textual"}
 # The node/network bridge may legitimately load trio and libp2p (and the CLI starts
 # the app); every other module of p2pshare/ is core and is checked.
 NOT_CORE = (
-    "p2pshare.node",
+    "p2pshare.net.node",
     "p2pshare.net*",
-    "p2pshare.bridge",
-    "p2pshare.cli",
+    "p2pshare.net.bridge",
+    "p2pshare.cli.main",
     "p2pshare.__main__",
 )
 

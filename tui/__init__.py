@@ -1,1 +1,1 @@
-"""The p2pshare app: a Textual front end that talks only to p2pshare.api.NodeAPI."""
+"""The p2pshare app: a Textual front end that talks only to p2pshare.service.api.NodeAPI."""

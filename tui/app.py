@@ -24,15 +24,15 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Static
 
-from p2pshare import identity as ident
-from p2pshare.api import NetworkOptions, NodeAPI
 from p2pshare.errors import UserError
 from p2pshare.events import (
     Changed,
     NodeFailed,
     Notice,
 )
-from p2pshare.home import Home
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home
+from p2pshare.service.api import NetworkOptions, NodeAPI
 
 from .messages import NodeEvent, OpenOffer, OpenPeer
 from .unread import SeenOffers

@@ -1,9 +1,9 @@
 """The `p2pshare` console script: the app when no subcommand is given, else the CLI.
 
 p2pshare/ never imports tui/ (DESIGN §3), so the dispatch lives here: the
-arguments are parsed by p2pshare.cli's parser, the app opens for a bare
+arguments are parsed by p2pshare.cli.main's parser, the app opens for a bare
 `p2pshare [--home DIR] [--peer …] [--no-mdns] [--community NAME]`, and every
-subcommand goes to p2pshare.cli.main unchanged.
+subcommand goes to p2pshare.cli.main.main unchanged.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from p2pshare.cli import build_parser
-from p2pshare.cli import main as cli_main
+from p2pshare.cli.main import build_parser
+from p2pshare.cli.main import main as cli_main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,8 +30,8 @@ def run_app(
     mdns: bool = True,
     community: str | None = None,
 ) -> int:
-    from p2pshare.api import NetworkOptions
-    from p2pshare.home import Home, setup_logging
+    from p2pshare.member.home import Home, setup_logging
+    from p2pshare.service.api import NetworkOptions
 
     from .app import P2PShareApp
 

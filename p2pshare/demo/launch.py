@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import identity as ident
-from ..errors import UserError
-from ..home import setup_logging
-from .personas import Personas
-from .world import NEWCOMER, World
+from p2pshare.demo.personas import Personas
+from p2pshare.demo.world import NEWCOMER, World
+from p2pshare.errors import UserError
+from p2pshare.member import identity as ident
+from p2pshare.member.home import setup_logging
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,12 @@ import random
 import threading
 from dataclasses import dataclass, field
 
+from p2pshare.domain.evidence import VouchEdge
+from p2pshare.domain.ledger import OfferState, OfferStatus
+from p2pshare.errors import UserError
+from p2pshare.member.actions import Member
+from p2pshare.member.home import Home
 from protocol import PublicKey
-
-from ..errors import UserError
-from ..evidence import VouchEdge
-from ..home import Home
-from ..ledger import OfferState, OfferStatus
-from ..member import Member
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from p2pshare.member.actions import Member
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home
+from p2pshare.store import Store
 from protocol import Body, Envelope
-
-from .. import identity as ident
-from ..home import Home
-from ..member import Member
-from ..store import Store
 
 DAY = 86_400
 NEWCOMER = "newcomer"

@@ -21,7 +21,7 @@ from typing import Any
 
 import trio
 
-from ..home import Home
+from p2pshare.member.home import Home
 
 log = logging.getLogger(__name__)
 

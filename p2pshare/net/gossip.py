@@ -27,9 +27,8 @@ from libp2p.pubsub.rpc_queue import RpcQueue
 from libp2p.pubsub.score import ScoreParams, TopicScoreParams
 
 import protocol
+from p2pshare.store import Store
 from protocol import ProtocolError, RecordId
-
-from ..store import Store
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import libp2p  # noqa: F401  (its import runs libp2p.utils.logging.setup_logging
 # Upstream behaviour (FINDINGS §8): `import libp2p` clears the handlers of the
 # "libp2p" logger and sets propagate=False, so WARNINGs end up on stderr through
 # logging.lastResort, over the app's screen. Send them up to the root logger,
-# which p2pshare.home.setup_logging points at the home's log file. This has to
+# which p2pshare.member.home.setup_logging points at the home's log file. This has to
 # run after the import, hence here, in the module every network import goes through.
 _libp2p_log = logging.getLogger("libp2p")
 _libp2p_log.handlers.clear()

@@ -15,9 +15,8 @@ import base58
 import msgpack
 import multiaddr
 
+from p2pshare.errors import UserError
 from protocol import BadMemberId, member_id, public_key_of
-
-from ..errors import UserError
 
 PREFIX = "p2ps1:"
 MAX_INVITE = 2048  # characters; an invite with a dozen addresses is ~400

@@ -16,9 +16,8 @@ from typing import Any
 import msgpack
 import trio
 
+from p2pshare.net.framing import FramedStream
 from protocol import BadMemberId, public_key_of
-
-from .framing import FramedStream
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from typing import Any
 import trio
 from libp2p.network.stream.exceptions import StreamEOF
 
-from ..reconcile import (
+from p2pshare.store import Store, StoreSource
+from protocol.sync import (
     PROTOCOL_ID,
     Done,
     FrameDecoder,
@@ -29,10 +30,8 @@ from ..reconcile import (
     ReconcileError,
     Reconciler,
     Role,
-    StoreSource,
     write_chunks,
 )
-from ..store import Store
 
 log = logging.getLogger(__name__)
 

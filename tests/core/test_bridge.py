@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import trio
 
-from p2pshare.bridge import TrioBridge
 from p2pshare.errors import UserError
+from p2pshare.net.bridge import TrioBridge
 
 
 class Fake:
@@ -85,8 +85,8 @@ def test_start_error_reaches_the_caller() -> None:
 def test_real_node_through_the_bridge(tmp_path: Path) -> None:
     import socket
 
-    from p2pshare.member import Member
-    from p2pshare.node import Node, NodeConfig
+    from p2pshare.member.actions import Member
+    from p2pshare.net.node import Node, NodeConfig
     from tests.net.conftest import make_home, port_free
 
     home = make_home(tmp_path, "a")

@@ -1,7 +1,7 @@
 """The command line as scripts use it: the whole lifecycle across three homes.
 
 Records move between homes only through `export`/`import`, as issue 3 asks: no
-network is involved. Commands run in-process through `p2pshare.cli.main` (the
+network is involved. Commands run in-process through `p2pshare.cli.main.main` (the
 same code the console script runs) so the test stays fast; one test runs the
 real console script in a subprocess.
 """
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from p2pshare import cli
+from p2pshare.cli import main as cli
+from p2pshare.member.home import Home
 
 
 class Homes:
@@ -158,8 +159,8 @@ def test_ambiguous_prefix_is_refused(homes: Homes) -> None:
 def test_expired_offer_cannot_be_accepted(homes: Homes, tmp_path: Path) -> None:
     offer = homes.run("alice", "offer", "post", "--title", "Soon gone", "--expires", "1")
     homes.sync("alice", "bob")
-    from p2pshare.home import Home
-    from p2pshare.member import Member
+    from p2pshare.member.actions import Member
+    from p2pshare.member.home import Home
 
     member = Member.open(Home(tmp_path / "bob"))
     later = Member(
@@ -187,10 +188,11 @@ def test_identity_file_is_private_and_passphrase_checked(
     # the secret key never shows up in the log or in an export
     monkeypatch.setenv("P2PSHARE_PASSPHRASE", "correct horse")
     homes.run("dana", "export", str(tmp_path / "dana.export"))
-    from p2pshare import identity
+    from p2pshare.member import identity
 
     ident = identity.load(
-        __import__("p2pshare.home").home.Home(tmp_path / "dana"), identity.passphrase_from_env
+        Home(tmp_path / "dana"),
+        identity.passphrase_from_env,
     )
     secret = ident.signing_key.private_bytes_raw()
     assert secret not in (tmp_path / "dana.export").read_bytes()

@@ -7,10 +7,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import protocol
-from p2pshare import identity as ident
-from p2pshare import views
-from p2pshare.home import Home
-from p2pshare.member import Member
+from p2pshare.domain import views
+from p2pshare.member.actions import Member
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home
 from p2pshare.store import Store
 
 NOW = 1_800_000_000

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from p2pshare.ledger import MAX_CHAIN, NETWORK, Ledger, OfferStatus
-from p2pshare.stats import stats
+from p2pshare.domain.ledger import MAX_CHAIN, NETWORK, Ledger, OfferStatus
+from p2pshare.domain.stats import stats
 from protocol import Envelope, Forward, RecordId
 
 if TYPE_CHECKING:  # conftest is not importable as a module at run time

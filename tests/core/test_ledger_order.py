@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from p2pshare.ledger import Ledger
-from p2pshare.stats import stats
+from p2pshare.domain.ledger import Ledger
+from p2pshare.domain.stats import stats
 from protocol import Accept, Envelope, Forward, Handoff, Offer, Vouch
 
 if TYPE_CHECKING:  # conftest is not importable as a module at run time

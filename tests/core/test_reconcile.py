@@ -18,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from p2pshare.reconcile import (
+from p2pshare.store import IngestStatus, Store, StoreSource
+from protocol import Envelope, ProtocolError, RecordId, record_id
+from protocol.sync import (
     IDLIST_THRESHOLD,
     MAX_FRAME,
     MAX_WANT,
@@ -28,13 +30,13 @@ from p2pshare.reconcile import (
     IdList,
     MemorySource,
     Message,
+    RangeKey,
     Ranges,
     ReconcileError,
     Reconciler,
     Records,
     Role,
     Skip,
-    StoreSource,
     Want,
     decode_message,
     encode_frame,
@@ -43,8 +45,6 @@ from p2pshare.reconcile import (
     fingerprint_of,
     run_in_memory,
 )
-from p2pshare.store import IngestStatus, RangeKey, Store
-from protocol import Envelope, ProtocolError, RecordId, record_id
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000  # as in conftest.py
@@ -507,7 +507,7 @@ def test_threshold_default_is_sane() -> None:
 
 def test_reconcile_is_sans_io() -> None:
     code = (
-        "import json, sys, p2pshare.reconcile\n"
+        "import json, sys, protocol.sync\n"
         "print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))\n"
     )
     result = subprocess.run(

@@ -24,7 +24,6 @@ from p2pshare.store import (
     Migration,
     NodeLock,
     NodeLockedError,
-    RangeKey,
     Store,
     StoreError,
     load_migrations,
@@ -40,6 +39,7 @@ from protocol import (
     Vouch,
     sign,
 )
+from protocol.sync import RangeKey
 
 NOW = 1_700_000_000
 REPO = Path(p2pshare.__file__).resolve().parent.parent
@@ -172,8 +172,8 @@ def test_only_stored_records_skip_the_signature_check(
         for path in package.rglob("*.py")
         if "decode_trusted" in path.read_text("utf-8")
     }
-    assert users == {"store.py"}
-    source = (package / "store.py").read_text("utf-8")
+    assert users == {"store/records.py"}
+    source = (package / "store" / "records.py").read_text("utf-8")
     assert source.count("decode_trusted(") == 1
     assert "return protocol.decode_trusted(bytes(data))" in source.split("def _load(")[1]
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from p2pshare.evidence import Receipt, VouchEdge
-from p2pshare.trust import ALPHA, TrustGraph, offer_signal, render_explanation
+from p2pshare.domain.evidence import Receipt, VouchEdge
+from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal, render_explanation
 from protocol import PublicKey, RecordId
 
 NOW = 1_750_000_000

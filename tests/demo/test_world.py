@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from p2pshare import views
 from p2pshare.demo.world import NEWCOMER, PERSONAS, RING_LEADER, World
-from p2pshare.member import Member
+from p2pshare.domain import views
+from p2pshare.member.actions import Member
 
 
 def test_seeded_history_ranks_the_fake_ring_below_every_honest_persona(tmp_path: Path) -> None:

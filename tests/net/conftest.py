@@ -15,10 +15,10 @@ from typing import Any
 
 import trio
 
-from p2pshare.api import create_identity
-from p2pshare.home import Home
-from p2pshare.member import Member
-from p2pshare.node import Node, NodeConfig
+from p2pshare.member.actions import Member
+from p2pshare.member.home import Home
+from p2pshare.net.node import Node, NodeConfig
+from p2pshare.service.api import create_identity
 
 LOOPBACK = ("/ip4/127.0.0.1/tcp/0",)
 TEST_CONFIG = NodeConfig(listen=LOOPBACK, mdns=False, sync_interval=3600.0)

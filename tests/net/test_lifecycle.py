@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from p2pshare.ledger import Ledger
+from p2pshare.domain.ledger import Ledger
 
 from .conftest import Peer, network, wait_until
 

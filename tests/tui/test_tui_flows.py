@@ -11,9 +11,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static, Switch
 from tui_helpers import World, drive, feed_ready, select_title, state_of, titles, wait_for
 
-from p2pshare import identity as ident
-from p2pshare.api import create_identity
-from p2pshare.home import Home
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home
+from p2pshare.service.api import create_identity
 from tui.app import P2PShareApp
 from tui.screens.compose import ComposeScreen
 from tui.screens.dialogs import ErrorScreen, NoteScreen, PassphraseScreen
@@ -535,8 +535,8 @@ def test_handoffs_screen_shows_where_things_stand(world: World) -> None:
 
 def test_network_failure_shows_in_the_status_bar(world: World, monkeypatch) -> None:
     world.member("me")
-    from p2pshare.api import NodeAPI
     from p2pshare.errors import UserError
+    from p2pshare.service.api import NodeAPI
 
     async def failing(self: NodeAPI) -> None:
         self.status.state = "starting"

@@ -1,4 +1,4 @@
-"""tui/ talks to the node only through p2pshare.api: importing the app loads no
+"""tui/ talks to the node only through p2pshare.service.api: importing the app loads no
 libp2p, trio or sqlite3 (the node is imported by NodeAPI.start_network, after the
 first paint). Checked in a fresh interpreter, like tests/test_layering.py."""
 

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from tui_helpers import SIZE, World, feed_ready, select_title, state_of, wait_for
 
-from p2pshare.home import Home
+from p2pshare.member.home import Home
 from tui.app import P2PShareApp
 from tui.screens.compose import ComposeScreen
 from tui.screens.forward import ForwardScreen

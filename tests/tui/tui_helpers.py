@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from textual.pilot import Pilot
 
-from p2pshare.home import Home
-from p2pshare.identity import Identity
-from p2pshare.ledger import OfferState
-from p2pshare.member import Member
+from p2pshare.domain.ledger import OfferState
+from p2pshare.member.actions import Member
+from p2pshare.member.home import Home
+from p2pshare.member.identity import Identity
 from p2pshare.store import Store
 from tui.app import P2PShareApp
 from tui.screens.feed import FeedScreen

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from p2pshare.api import NodeAPI
 from p2pshare.events import Changed
+from p2pshare.service.api import NodeAPI
 
 from ..widgets.nav import NavBar
 from ..widgets.status_bar import StatusBar, StatusInfo

@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
+from p2pshare.domain.views import FeedItem
 from p2pshare.events import Changed
-from p2pshare.views import FeedItem
 
 from ..fmt import csv
 from ..messages import OpenOffer

@@ -10,8 +10,8 @@ from textual.fuzzy import Matcher
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from p2pshare.api import NodeAPI
-from p2pshare.views import PeerItem
+from p2pshare.domain.views import PeerItem
+from p2pshare.service.api import NodeAPI
 
 from ..fmt import trust_level
 from .dialogs import Dialog

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from p2pshare.domain.views import FeedItem
 from p2pshare.events import Changed
-from p2pshare.views import FeedItem
 
 from ..fmt import status_word
 from ..messages import OpenOffer

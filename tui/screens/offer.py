@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
-from p2pshare.api import NodeAPI
 from p2pshare.errors import UserError
 from p2pshare.events import Changed
+from p2pshare.service.api import NodeAPI
 
 from ..fmt import ago, money, status_word, until
 from ..widgets.badge import TrustBadge, trust_markup

@@ -11,9 +11,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from p2pshare.api import create_identity
 from p2pshare.errors import UserError
-from p2pshare.home import Home
+from p2pshare.member.home import Home
+from p2pshare.service.api import create_identity
 
 from ..fmt import csv
 

@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
-from p2pshare.api import NodeAPI
+from p2pshare.domain.views import PeerItem
 from p2pshare.errors import UserError
 from p2pshare.events import Changed
-from p2pshare.views import PeerItem
+from p2pshare.service.api import NodeAPI
 
 from ..widgets.badge import TrustBadge
 from .base import NodeScreen

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
+from p2pshare.domain.views import PeerItem
 from p2pshare.events import Changed
-from p2pshare.views import PeerItem
 
 from ..fmt import trust_level
 from ..messages import OpenPeer

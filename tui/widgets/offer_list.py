@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from p2pshare.views import FeedItem
+from p2pshare.domain.views import FeedItem
 
 from ..fmt import money, trust_level, until
 

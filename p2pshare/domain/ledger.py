@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeVar
 
+from p2pshare.domain.evidence import Receipt, VouchEdge
 from protocol import (
     Accept,
     Envelope,
@@ -34,8 +35,6 @@ from protocol import (
     Vouch,
     Withdraw,
 )
-
-from .evidence import Receipt, VouchEdge
 
 MAX_CHAIN = 64
 """Most forwards between an offer and its furthest link; longer chains are rejected."""

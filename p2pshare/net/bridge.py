@@ -28,7 +28,7 @@ from typing import Any
 import outcome
 import trio
 
-from .events import NodeFailed
+from p2pshare.events import NodeFailed
 
 log = logging.getLogger(__name__)
 

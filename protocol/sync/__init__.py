@@ -20,15 +20,32 @@ import hashlib
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 import msgpack
 
-from p2pshare.store import RangeKey
 from protocol import MAX_RECORD_BYTES, ProtocolError, RecordId, record_id
 
-if TYPE_CHECKING:
-    from p2pshare.store import Store
+
+class RangeKey(NamedTuple):
+    """A record's place in sync order: records sort by (created_at, id)."""
+
+    created_at: int
+    id: RecordId
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Summary of the ids in a key range, equal on two nodes iff (w.h.p.) the sets are.
+
+    `digest` is SHA-256(sum of ids as little-endian integers mod 2**256, as 32
+    little-endian bytes || count as 8 little-endian bytes), first 16 bytes. A
+    modular sum, unlike XOR, cannot be steered by grinding record ids.
+    """
+
+    count: int
+    digest: bytes
+
 
 PROTOCOL_ID = "/p2pshare/sync/1.0.0"
 
@@ -81,7 +98,7 @@ def _digest(total: int, count: int) -> bytes:
 
 
 def fingerprint_of(ids: Iterable[bytes]) -> tuple[int, bytes]:
-    """(count, digest) of a set of ids: the function of `p2pshare.store.Fingerprint`.
+    """(count, digest) of a set of ids: the function of `Fingerprint` above.
 
     SHA-256(sum of ids as little-endian integers mod 2**256 || count as u64 LE),
     first 16 bytes. Peers must agree on it bit for bit, so both sources use it.
@@ -110,23 +127,6 @@ class RecordSource(Protocol):
     def get_data(self, ids: Sequence[RecordId]) -> list[bytes]:
         """The signed bytes of those of `ids` that are held (any order, absent ones left out)."""
         ...
-
-
-class StoreSource:
-    """A `RecordSource` over the node's store (indexed (created_at, id) queries)."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def fingerprint(self, lo: Bound, hi: Bound) -> tuple[int, bytes]:
-        fp = self._store.fingerprint(lo, hi)
-        return fp.count, fp.digest
-
-    def keys_in_range(self, lo: Bound, hi: Bound, limit: int | None = None) -> list[RangeKey]:
-        return self._store.keys_in_range(lo, hi, limit=limit)
-
-    def get_data(self, ids: Sequence[RecordId]) -> list[bytes]:
-        return self._store.get_data(ids)
 
 
 class MemorySource:

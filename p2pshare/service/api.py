@@ -19,12 +19,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import protocol
-from protocol import Accept, Forward, Handoff, Outcome, RecordId
-
-from . import identity as ident
-from . import views
-from .errors import UserError
-from .events import (
+from p2pshare.domain import views
+from p2pshare.errors import UserError
+from p2pshare.events import (
     Changed,
     Event,
     NodeFailed,
@@ -37,9 +34,11 @@ from .events import (
     RecordsArrived,
     SyncProgress,
 )
-from .home import Home
-from .member import Member, create_member
-from .store import StoreError
+from p2pshare.member.actions import Member, create_member
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home
+from p2pshare.store import StoreError
+from protocol import Accept, Forward, Handoff, Outcome, RecordId
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,8 +126,8 @@ class NodeAPI:
         """Start the libp2p node inside this loop; UserError with the reason if it fails."""
         self.status.state = "starting"
         try:
-            from .bridge import TrioBridge
-            from .node import Node, NodeConfig
+            from p2pshare.net.bridge import TrioBridge
+            from p2pshare.net.node import Node, NodeConfig
 
             config = NodeConfig(
                 listen=tuple(self.network.listen),

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import identity as ident
-from . import views
-from .errors import UserError
-from .home import Home, setup_logging
-from .marks import BLOCKED, MUTED
-from .member import Member, create_member
-from .store import StoreError
+from p2pshare.domain import views
+from p2pshare.errors import UserError
+from p2pshare.member.actions import Member, create_member
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home, setup_logging
+from p2pshare.member.marks import BLOCKED, MUTED
+from p2pshare.store import StoreError
 
 
 def _out(text: str = "") -> None:
@@ -82,7 +82,7 @@ def cmd_init(home: Home, args: argparse.Namespace) -> int:
 
 def _node_info(home: Home) -> dict[str, Any]:
     """Addresses and invite written by a running node on this home, if any."""
-    from .store import NodeLock
+    from p2pshare.store import NodeLock
 
     try:
         info = json.loads(home.node_file.read_text("utf-8"))
@@ -122,8 +122,8 @@ def cmd_serve(home: Home, args: argparse.Namespace) -> int:
     member.close()
     import trio
 
-    from .bridge import unwrap
-    from .node import Node, NodeConfig  # imports libp2p, which resets its logging
+    from p2pshare.net.bridge import unwrap
+    from p2pshare.net.node import Node, NodeConfig  # imports libp2p, which resets its logging
 
     setup_logging(home)  # so apply ours again, after that import
     config = NodeConfig(

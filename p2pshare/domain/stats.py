@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from p2pshare.domain.ledger import Ledger, OfferStatus
 from protocol import PublicKey
-
-from .ledger import Ledger, OfferStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,14 @@ from typing import TypeVar, cast
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol
+from p2pshare.domain.ledger import NETWORK, Ledger, OfferState
+from p2pshare.domain.trust import TrustGraph
+from p2pshare.errors import NotFound, UserError
+from p2pshare.member import identity as ident
+from p2pshare.member.home import Home
+from p2pshare.member.identity import Identity
+from p2pshare.member.marks import Marks
+from p2pshare.store import Store
 from protocol import (
     Accept,
     Body,
@@ -34,15 +42,6 @@ from protocol import (
     Vouch,
     Withdraw,
 )
-
-from . import identity as ident
-from .errors import NotFound, UserError
-from .home import Home
-from .identity import Identity
-from .ledger import NETWORK, Ledger, OfferState
-from .marks import Marks
-from .store import Store
-from .trust import TrustGraph
 
 DAY = 86_400
 _B = TypeVar("_B", bound=Body)

@@ -3,46 +3,35 @@
 Plain stdlib sqlite3 in WAL mode, so the app, `serve` and one-shot CLI commands
 can share one home: readers never block the writer, each write is one short
 `BEGIN IMMEDIATE` transaction, and a busy timeout absorbs the rest. The schema
-is versioned: the SQL files in p2pshare/schema/ (NNN_name.sql) are applied in
+is versioned: the SQL files in p2pshare/store/schema/ (NNN_name.sql) are applied in
 order, one transaction each, and recorded in the `schema_version` table.
 
 A row keeps the signed bytes exactly as received plus columns derived from them
 for indexing. Records whose parents are absent are stored all the same: the
 ledger derives state from whatever is present, so arrival order never matters.
-
-Export file format (`Store.export`, `Store.import_file`)::
-
-    b"P2PSHARE-EXPORT\\n"                      16-byte magic
-    repeated: uint32 big-endian length N > 0, then N bytes: one signed record
-    uint32 0                                   end marker
-
-Records are written in (created_at, id) order. The end marker tells a file cut
-at a record boundary from a complete one. Nothing in the file is trusted: every
-record is verified on import exactly as if it came from the network.
+The export file's format is in export_file.py; the schema in schema.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import fcntl
 import hashlib
 import logging
 import os
 import re
 import sqlite3
-import struct
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, NamedTuple, Self
+from typing import Any, Self
 
 import protocol
+from p2pshare.store.export_file import read_export, write_export
+from p2pshare.store.files import StoreError, private_dir
+from p2pshare.store.schema import load_migrations, migrate, transaction
 from protocol import (
     Accept,
     Envelope,
@@ -56,31 +45,14 @@ from protocol import (
     Vouch,
     Withdraw,
 )
+from protocol.sync import Fingerprint, RangeKey
 
 log = logging.getLogger(__name__)
 
-EXPORT_MAGIC = b"P2PSHARE-EXPORT\n"
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 IMPORT_BATCH = 500  # records per import transaction
-_LOCK_ATTEMPTS = 5  # NodeLock.acquire tries, 10 ms apart
 _PAGE = 500  # rows per query when iterating, so no read transaction stays open
-_LENGTH = struct.Struct(">I")
-_MIGRATION_FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _HEX = re.compile(r"^[0-9a-f]*$")
-
-
-class StoreError(Exception):
-    """The store cannot be used as asked; `str(err)` is a reason a person can read."""
-
-
-class NodeLockedError(StoreError):
-    """Another node process holds this home."""
-
-    def __init__(self, home: Path, pid: int | None) -> None:
-        who = f"pid {pid}" if pid is not None else "pid unknown"
-        super().__init__(f"another p2pshare node is already running for this home ({who}): {home}")
-        self.home = home
-        self.pid = pid
 
 
 class IngestStatus(enum.StrEnum):
@@ -111,117 +83,6 @@ class ImportReport:
     @property
     def processed(self) -> int:
         return self.new + self.known + len(self.rejected)
-
-
-class RangeKey(NamedTuple):
-    """A record's place in sync order: records sort by (created_at, id)."""
-
-    created_at: int
-    id: RecordId
-
-
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    """Summary of the ids in a key range, equal on two nodes iff (w.h.p.) the sets are.
-
-    `digest` is SHA-256(sum of ids as little-endian integers mod 2**256, as 32
-    little-endian bytes || count as 8 little-endian bytes), first 16 bytes. A
-    modular sum, unlike XOR, cannot be steered by grinding record ids.
-    """
-
-    count: int
-    digest: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def load_migrations() -> list[Migration]:
-    """The schema files shipped in p2pshare/schema/, in version order."""
-    found = []
-    for entry in (resources.files("p2pshare") / "schema").iterdir():
-        if match := _MIGRATION_FILE.match(entry.name):
-            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    if [m.version for m in found] != list(range(1, len(found) + 1)):
-        raise StoreError(f"schema files are not numbered 1..n: {[m.version for m in found]}")
-    return found
-
-
-def _statements(sql: str) -> Iterator[str]:
-    """Split a script into complete statements (triggers included) for execute()."""
-    pending = ""
-    for line in sql.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
-    if any(line.strip() and not line.strip().startswith("--") for line in pending.splitlines()):
-        raise StoreError("schema file ends with an incomplete statement")
-
-
-def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
-    """Bring the database up to the newest migration; return the resulting version.
-
-    Each migration runs in one IMMEDIATE transaction that re-reads the version
-    first, so two processes opening a fresh home at once apply it exactly once.
-    (executescript() would commit mid-way, hence the statement splitter.)
-    """
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version"
-        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-    )
-    newest = migrations[-1].version if migrations else 0
-    current = _schema_version(conn)
-    if current > newest:
-        raise StoreError(
-            f"this store has schema version {current}, newer than this p2pshare"
-            f" understands ({newest}); upgrade p2pshare"
-        )
-    for migration in migrations:
-        if migration.version <= current:
-            continue  # the usual case on open: no write lock is taken
-        with _transaction(conn):
-            current = _schema_version(conn)  # another process may have just done it
-            if migration.version <= current:
-                continue
-            for statement in _statements(migration.sql):
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, int(time.time())),
-            )
-            current = migration.version
-    return current
-
-
-def _schema_version(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-    return int(row[0])
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction, taking the write lock up front (no upgrade deadlocks)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def _private_dir(path: Path) -> None:
-    """Create `path` readable by this user only (an existing directory is left alone)."""
-    if not path.is_dir():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.chmod(0o700)  # mkdir's mode is filtered through the umask
 
 
 def _indexed(envelope: Envelope) -> tuple[bytes | None, bytes | None]:
@@ -270,7 +131,7 @@ class Store:
     def open(cls, path: Path) -> Store:
         """Open (creating if needed) the store at `path`, migrating its schema."""
         path = Path(path)
-        _private_dir(path.parent)
+        private_dir(path.parent)
         if not path.exists():
             # sqlite would create it with the umask's permissions; records sealed to
             # this member and its outbox are nobody else's business.
@@ -353,7 +214,7 @@ class Store:
                 continue
             to_insert.append((i, envelope))
         if to_insert or to_publish:
-            with self._lock, _transaction(self._conn) as conn:
+            with self._lock, transaction(self._conn) as conn:
                 for i, envelope in to_insert:
                     if self._insert(conn, envelope, published=True, now=now):
                         status = IngestStatus.ADDED
@@ -382,7 +243,7 @@ class Store:
         with self._lock:
             self._conn.execute("PRAGMA synchronous = FULL")
             try:
-                with _transaction(self._conn) as conn:
+                with transaction(self._conn) as conn:
                     return self._insert(conn, checked, published=False, now=received)
             finally:
                 self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -392,7 +253,7 @@ class Store:
         rows = [(bytes(rid),) for rid in ids]
         if not rows:
             return 0
-        with self._lock, _transaction(self._conn) as conn:
+        with self._lock, transaction(self._conn) as conn:
             before = conn.total_changes
             conn.executemany(
                 "UPDATE records SET published = 1 WHERE id = ? AND published = 0", rows
@@ -596,27 +457,8 @@ class Store:
         arrivals are left for the next export.
         """
         path = Path(path)
-        snapshot = self.last_seq()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        count = 0
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(EXPORT_MAGIC)
-                # verified on the way in, and will be again on import: no decode here
-                for data in self._walk(kinds=kinds, max_seq=snapshot):
-                    out.write(_LENGTH.pack(len(data)))
-                    out.write(data)
-                    count += 1
-                out.write(_LENGTH.pack(0))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(path.parent)
-        return count
+        # verified on the way in, and will be again on import: no decode here
+        return write_export(path, self._walk(kinds=kinds, max_seq=self.last_seq()))
 
     def import_file(
         self,
@@ -651,7 +493,7 @@ class Store:
                 on_progress(report.processed)
 
         with open(path, "rb") as source:
-            for item in _read_export(source):
+            for item in read_export(source):
                 if isinstance(item, str):
                     report.error = item
                     break
@@ -661,33 +503,6 @@ class Store:
             if pending:
                 flush()
         return report
-
-
-def _read_export(source: IO[bytes]) -> Iterator[bytes | str]:
-    """Records of an export file, then a reason string if the file is damaged."""
-    if source.read(len(EXPORT_MAGIC)) != EXPORT_MAGIC:
-        yield "not a p2pshare export file (bad header)"
-        return
-    index = 0
-    while True:
-        head = source.read(_LENGTH.size)
-        if len(head) < _LENGTH.size:
-            yield f"file ends after {index} records without the end marker (truncated?)"
-            return
-        (length,) = _LENGTH.unpack(head)
-        if length == 0:
-            if source.read(1):
-                yield f"unexpected data after the end marker (after {index} records)"
-            return
-        if length > protocol.MAX_RECORD_BYTES:
-            yield f"record {index}: length {length} is over the {protocol.MAX_RECORD_BYTES} limit"
-            return
-        data = source.read(length)
-        if len(data) < length:
-            yield f"record {index} is cut short ({len(data)} of {length} bytes; truncated?)"
-            return
-        yield data
-        index += 1
 
 
 def _load(data: bytes) -> Envelope | None:
@@ -701,95 +516,4 @@ def _load(data: bytes) -> Envelope | None:
         return protocol.decode_trusted(bytes(data))
     except ProtocolError as exc:
         log.warning("stored record %s no longer decodes: %s", protocol.record_id(data).hex(), exc)
-        return None
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class NodeLock:
-    """Only one node process (the app or `serve`) runs per home.
-
-    An exclusive, non-blocking flock on a lock file in the home (`Home.lock_file`),
-    which holds the owner's pid for the error message. The kernel drops the
-    lock when the process dies, however it dies, so a lock is never stale.
-    One-shot CLI commands do not take it: they only write to the store.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)  # the lock file, e.g. <home>/node.lock
-        self._fd: int | None = None
-
-    @property
-    def acquired(self) -> bool:
-        """Whether this object holds the lock."""
-        return self._fd is not None
-
-    def held(self) -> bool:
-        """Whether a node holds the lock now: this object, or any other, in any process."""
-        if self._fd is not None:
-            return True
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)  # also drops the shared lock, held for microseconds
-        return False
-
-    def acquire(self) -> Self:
-        """Take the lock, or raise NodeLockedError naming the pid that has it."""
-        if self._fd is not None:
-            return self
-        _private_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            for attempt in range(_LOCK_ATTEMPTS):  # ride out a held() probe's shared lock
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if attempt == _LOCK_ATTEMPTS - 1:
-                        raise NodeLockedError(self.path.parent, _read_pid(fd)) from None
-                    time.sleep(0.01)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-        return self
-
-    def release(self) -> None:
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        try:
-            os.ftruncate(fd, 0)  # the file stays: unlinking it would race a new owner
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-    def __enter__(self) -> Self:
-        return self.acquire()
-
-    def __exit__(
-        self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-
-
-def _read_pid(fd: int) -> int | None:
-    try:
-        return int(os.pread(fd, 32, 0).decode("ascii").strip())
-    except (OSError, ValueError, UnicodeDecodeError):
         return None

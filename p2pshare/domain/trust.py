@@ -62,9 +62,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from p2pshare.domain.evidence import Receipt, VouchEdge
 from protocol import PublicKey, RecordId
-
-from .evidence import Receipt, VouchEdge
 
 __all__ = [
     "ALPHA",

@@ -15,10 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from p2pshare.errors import UserError
+from p2pshare.member.home import Home
 from protocol import PublicKey, member_id
-
-from .errors import UserError
-from .home import Home
 
 ENV_PASSPHRASE = "P2PSHARE_PASSPHRASE"
 _PEM_BLOCK = re.compile(rb"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----\n?", re.S)

@@ -13,12 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 import protocol
+from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
+from p2pshare.domain.stats import Stats, stats
+from p2pshare.domain.trust import offer_signal, render_explanation
+from p2pshare.member.actions import Member, bulk_allocation
 from protocol import PublicKey
-
-from .ledger import NETWORK, Ledger, OfferState, OfferStatus
-from .member import Member, bulk_allocation
-from .stats import Stats, stats
-from .trust import offer_signal, render_explanation
 
 FRESHNESS_DAYS = 7.0
 RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal, skill match, freshness

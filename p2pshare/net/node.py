@@ -27,8 +27,8 @@ from libp2p.peer.id import ID
 from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.tools.anyio_service import background_trio_service
 
-from .errors import UserError
-from .events import (
+from p2pshare.errors import UserError
+from p2pshare.events import (
     NodeInfo,
     PeerConnected,
     PeerDisconnected,
@@ -36,13 +36,13 @@ from .events import (
     RecordsArrived,
     SyncProgress,
 )
-from .home import Home
-from .identity import Identity
-from .net import gossip, peer_exchange, sync_stream
-from .net import host as hostmod  # first: it routes libp2p's logging (see there)
-from .net.discovery import Mdns, PeerBook, config_peers
-from .net.invite import make_invite, parse_peer
-from .store import IngestStatus, NodeLock, NodeLockedError, Store, StoreError
+from p2pshare.member.home import Home
+from p2pshare.member.identity import Identity
+from p2pshare.net import gossip, peer_exchange, sync_stream
+from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
+from p2pshare.net.discovery import Mdns, PeerBook, config_peers
+from p2pshare.net.invite import make_invite, parse_peer
+from p2pshare.store import IngestStatus, NodeLock, NodeLockedError, Store, StoreError
 
 log = logging.getLogger(__name__)
 

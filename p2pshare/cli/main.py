@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .errors import UserError
+from p2pshare import __version__
+from p2pshare.errors import UserError
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -181,11 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from . import commands
+    from p2pshare.cli import commands
 
     try:
         if args.command == "demo":
-            from .demo.launch import run_demo
+            from p2pshare.demo.launch import run_demo
 
             return run_demo(
                 peers=args.peers,

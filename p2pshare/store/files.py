@@ -1,0 +1,35 @@
+"""What the store's files may go wrong with, and the helpers that keep them private and durable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """The store cannot be used as asked; `str(err)` is a reason a person can read."""
+
+
+class NodeLockedError(StoreError):
+    """Another node process holds this home."""
+
+    def __init__(self, home: Path, pid: int | None) -> None:
+        who = f"pid {pid}" if pid is not None else "pid unknown"
+        super().__init__(f"another p2pshare node is already running for this home ({who}): {home}")
+        self.home = home
+        self.pid = pid
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` readable by this user only (an existing directory is left alone)."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is filtered through the umask
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
