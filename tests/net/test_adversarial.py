@@ -21,7 +21,7 @@ from libp2p.tools.anyio_service import background_trio_service
 from p2pshare.events import RecordRejected
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod
-from tests.core.conftest import get_member
+from signers import get_member
 
 from .conftest import network, wait_until
 

@@ -1,7 +1,7 @@
 """decode_trusted: the same parse as decode, minus only the signature check.
 
 It exists for a node's own store (bytes `decode` verified when they arrived);
-tests/core/test_store.py checks that nothing from outside reaches it.
+tests/store/test_store.py checks that nothing from outside reaches it.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from tui.app import P2PShareApp
 from tui.screens.feed import FeedScreen
 from tui.widgets.offer_list import OfferList
 
-T0 = 1_700_000_000  # 2023-11-14, as in tests/core
+T0 = 1_700_000_000  # 2023-11-14, as in tests/support/signers.py
 SIZE = (120, 40)
 
 

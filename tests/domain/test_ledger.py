@@ -12,10 +12,10 @@ from p2pshare.domain.ledger import MAX_CHAIN, NETWORK, Ledger, OfferStatus
 from p2pshare.domain.stats import stats
 from protocol import Envelope, Forward, RecordId
 
-if TYPE_CHECKING:  # conftest is not importable as a module at run time
-    from conftest import Member
+if TYPE_CHECKING:  # a helper module on the test path (tests/support)
+    from signers import Member
 
-T0 = 1_700_000_000  # as in conftest: records default to it, offers expire 30 days later
+T0 = 1_700_000_000  # as in support/signers.py: records default to it, offers expire 30 days later
 DAY = 86_400
 NOW = T0 + DAY
 

@@ -15,8 +15,8 @@ from p2pshare.domain.ledger import Ledger
 from p2pshare.domain.stats import stats
 from protocol import Accept, Envelope, Forward, Handoff, Offer, Vouch
 
-if TYPE_CHECKING:  # conftest is not importable as a module at run time
-    from conftest import Member
+if TYPE_CHECKING:  # a helper module on the test path (tests/support)
+    from signers import Member
 
 T0 = 1_700_000_000
 SPAN = 40  # a small window of seconds: ties, skewed clocks and expiries all happen

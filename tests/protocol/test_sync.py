@@ -47,8 +47,8 @@ from protocol.sync import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-T0 = 1_700_000_000  # as in conftest.py
-Member = Any  # conftest.Member: the `member` fixture makes them
+T0 = 1_700_000_000  # as in support/signers.py
+Member = Any  # signers.Member: the `member` fixture makes them
 SLOW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
