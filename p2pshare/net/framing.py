@@ -1,65 +1,61 @@
 """Length-prefixed frames over a libp2p stream, with our own read buffer and batched writes.
 
-Upstream: a yamux read() returns what is buffered and sends a WINDOW_UPDATE for
-each call, and every write() costs ~240 us (FINDINGS §4, §6): read 64 KiB at a
-time and coalesce small frames into writes of up to 64 KiB (~100 MB/s).
+The frame format and its incremental decoder are protocol/framing.py (sans-IO);
+this module only moves bytes. Upstream: a yamux read() returns what is buffered
+and sends a WINDOW_UPDATE for each call, and every write() costs ~240 us
+(FINDINGS §4, §6): read 64 KiB at a time and coalesce small frames into writes
+of up to 64 KiB (~100 MB/s).
 """
 
 from __future__ import annotations
 
-import struct
+from collections import deque
 from typing import Any
 
 from libp2p.network.stream.exceptions import StreamEOF
 
+from protocol.framing import FrameDecoder, FrameError, encode_frame
+
+__all__ = ["CHUNK", "FrameError", "FramedStream"]
+
 CHUNK = 64 * 1024
-_LENGTH = struct.Struct(">I")
-
-
-class FrameError(Exception):
-    """The peer broke the framing (oversized frame, cut short)."""
 
 
 class FramedStream:
+    """Frames of at most `max_frame` bytes over `stream`; FrameError if the peer breaks them."""
+
     def __init__(self, stream: Any, *, max_frame: int) -> None:
         self.stream = stream
         self.max_frame = max_frame
-        self._rbuf = bytearray()
+        self._decoder = FrameDecoder(max_frame=max_frame)
+        self._frames: deque[bytes] = deque()
         self._wbuf = bytearray()
         self.bytes_in = 0
         self.bytes_out = 0
 
-    async def _fill(self, n: int) -> bool:
-        while len(self._rbuf) < n:
+    async def read_frame(self) -> bytes | None:
+        """The next frame, or None at a clean end of stream."""
+        while not self._frames:
             try:
                 data = await self.stream.read(CHUNK)
             except StreamEOF:
                 data = b""
             if not data:
-                return False
+                if self._decoder.in_header:
+                    raise FrameError("stream ended inside a frame header")
+                if self._decoder.pending:
+                    raise FrameError("stream ended inside a frame")
+                return None
             self.bytes_in += len(data)
-            self._rbuf += data
-        return True
-
-    async def read_frame(self) -> bytes | None:
-        """The next frame, or None at a clean end of stream."""
-        if not await self._fill(_LENGTH.size):
-            if self._rbuf:
-                raise FrameError("stream ended inside a frame header")
-            return None
-        (length,) = _LENGTH.unpack_from(self._rbuf)
-        if length > self.max_frame:
-            raise FrameError(f"frame of {length} bytes is over the {self.max_frame} limit")
-        if not await self._fill(_LENGTH.size + length):
-            raise FrameError("stream ended inside a frame")
-        frame = bytes(self._rbuf[_LENGTH.size : _LENGTH.size + length])
-        del self._rbuf[: _LENGTH.size + length]
-        return frame
+            self._frames.extend(self._decoder.feed(data))
+        return self._frames.popleft()
 
     async def write_frame(self, payload: bytes) -> None:
-        """Queue a frame; sent once 64 KiB are pending, or on flush()."""
-        self._wbuf += _LENGTH.pack(len(payload))
-        self._wbuf += payload
+        """Queue a frame; sent once 64 KiB are pending, or on flush().
+
+        Not checked against `max_frame`: that is the limit of what we accept.
+        """
+        self._wbuf += encode_frame(payload)
         if len(self._wbuf) >= CHUNK:
             await self.flush()
 

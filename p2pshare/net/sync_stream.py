@@ -1,12 +1,12 @@
-"""Catch-up sync over a libp2p stream: the transport for p2pshare/reconcile.py.
+"""Catch-up sync over a libp2p stream: the transport for protocol/sync.
 
-reconcile.py is the sans-IO protocol (range-based set reconciliation, its
-frames and FrameDecoder); this module carries it over /p2pshare/sync/1.0.0:
-reads of up to 64 KiB fed to the decoder, each turn's replies written as
-64 KiB chunks (reconcile.write_chunks), received records handed to the caller
-(`on_records`) in batches, which stores them through Store.ingest_many, the
-same validation gossip gets. Everything is bounded: the decoder's frame size,
-the reconciler's rounds, and the whole session's time (trio.move_on_after).
+protocol/sync is the sans-IO protocol (range-based set reconciliation, its
+messages, and their frames in protocol/framing.py); this module carries it over
+/p2pshare/sync/1.0.0: reads of up to 64 KiB fed to the FrameDecoder, each turn's
+replies written as 64 KiB chunks (write_chunks), received records handed to the
+caller (`on_records`) in batches, which stores them through Store.ingest_many,
+the same validation gossip gets. Everything is bounded: the decoder's frame
+size, the reconciler's rounds, and the whole session's time (trio.move_on_after).
 """
 
 from __future__ import annotations
