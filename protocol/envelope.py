@@ -33,7 +33,7 @@ from .records import BODY_TYPES, Body, PublicKey, RecordId, field_names
 class Envelope:
     """A verified record. Made only by `sign()` or `decode()`, which fill `data` and `id`."""
 
-    author: PublicKey = f.key()
+    author: PublicKey = f.member_key()
     created_at: int = f.integer(0, MAX_TIMESTAMP)  # the author's clock, seconds
     body: Body
     signature: bytes = f.blob(sizes=(SIGNATURE_BYTES,))
@@ -154,7 +154,8 @@ def _parse(data: bytes) -> Envelope:
     try:
         top = msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True, **UNPACK_LIMITS)
     except (ValueError, TypeError, msgpack.UnpackException) as exc:
-        raise MalformedRecord(f"not msgpack: {exc}") from exc
+        reason = str(exc) or type(exc).__name__  # msgpack's "too deep" has no message
+        raise MalformedRecord(f"not msgpack: {reason}") from exc
     if type(top) is not list or len(top) != 6:
         raise MalformedRecord("expected [version, kind, author, created_at, body, signature]")
     version, kind, author, created_at, wire, signature = top

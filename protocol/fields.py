@@ -12,6 +12,7 @@ from dataclasses import Field, field
 from typing import Any
 
 from .errors import MalformedRecord
+from .keys import key_refusal
 from .limits import KEY_BYTES, MAX_SKILL, MAX_SKILLS
 
 Check = Callable[[str, object], None]
@@ -66,6 +67,22 @@ def blob(*, sizes: Iterable[int] = (), max_len: int | None = None) -> Any:
 def key(*, optional: bool = False) -> Any:
     """A 32-byte public key; `optional` also allows b"" for "nobody in particular"."""
     return blob(sizes=(0, KEY_BYTES) if optional else (KEY_BYTES,))
+
+
+def member_key(*, optional: bool = False) -> Any:
+    """A member's Ed25519 public key: 32 bytes, canonical, not of small order (keys.py).
+
+    `optional` also allows b"" for "nobody in particular".
+    """
+    sizes = (0, KEY_BYTES) if optional else (KEY_BYTES,)
+    size_check = blob(sizes=sizes).metadata["check"]
+
+    def check(name: str, value: object) -> None:
+        size_check(name, value)  # refuses anything but bytes of a right size
+        if type(value) is bytes and value and (reason := key_refusal(value)) is not None:
+            raise MalformedRecord(f"{name}: {reason}")
+
+    return field(metadata={"check": check})
 
 
 def integer(lo: int, hi: int) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base58
 
 from .errors import BadMemberId
+from .keys import key_refusal
 from .limits import KEY_BYTES
 from .records import PublicKey
 
@@ -40,4 +41,7 @@ def public_key_of(member: str) -> PublicKey:
         raise BadMemberId(f"{member!r} is not the peer id of an Ed25519 key")
     if base58.b58encode(raw).decode("ascii") != member:  # b58decode forgives whitespace
         raise BadMemberId(f"{member!r} is not in canonical form")
-    return PublicKey(raw[len(_PREFIX) :])
+    key = raw[len(_PREFIX) :]
+    if (reason := key_refusal(key)) is not None:
+        raise BadMemberId(f"{member!r}: {reason}")
+    return PublicKey(key)

@@ -114,7 +114,7 @@ class Forward(_Body):
     NAME: ClassVar[str] = "forward"
     offer: RecordId = _id()
     parent: RecordId = _id()  # the offer itself, or the forward this one continues
-    to: PublicKey = f.key(optional=True)
+    to: PublicKey = f.member_key(optional=True)
     note: str = f.text(MAX_NOTE, multiline=True)  # public
     private_note: bytes = f.blob(max_len=MAX_SEALED)  # sealed to `to`, or b""
 
@@ -138,7 +138,7 @@ class Handoff(_Body):
     NAME: ClassVar[str] = "handoff"
     offer: RecordId = _id()
     accept: RecordId = _id()
-    to: PublicKey = f.key()
+    to: PublicKey = f.member_key()
     contact: bytes = f.blob(max_len=MAX_SEALED)  # sealed to `to`'s seal_key, or b""
 
 
@@ -172,7 +172,7 @@ class Vouch(_Body):
 
     KIND: ClassVar[int] = 8
     NAME: ClassVar[str] = "vouch"
-    subject: PublicKey = f.key()
+    subject: PublicKey = f.member_key()
     skills: tuple[str, ...] = f.skills()
     note: str = f.text(MAX_NOTE, multiline=True)
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import protocol as p
 from protocol import limits as lim
+from protocol.keys import key_refusal
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -39,7 +40,11 @@ skill = (
 )
 skills = st.lists(skill, max_size=lim.MAX_SKILLS, unique=True).map(tuple)
 record_ids = st.binary(min_size=32, max_size=32).map(p.RecordId)
-public_keys = st.binary(min_size=32, max_size=32).map(p.PublicKey)
+# Ed25519 keys a member may have: small-order and non-canonical encodings are refused.
+public_keys = (
+    st.binary(min_size=32, max_size=32).filter(lambda k: key_refusal(k) is None).map(p.PublicKey)
+)
+seal_keys = st.binary(min_size=32, max_size=32).map(p.PublicKey)  # X25519: any 32 bytes
 optional_keys = st.one_of(st.just(p.PublicKey(b"")), public_keys)
 sealed = st.binary(max_size=lim.MAX_SEALED)
 timestamps = st.integers(0, lim.MAX_TIMESTAMP)
@@ -53,7 +58,7 @@ bodies_by_kind: dict[int, st.SearchStrategy[Any]] = {
         skills=skills,
         region=text(lim.MAX_REGION),
         available=st.booleans(),
-        seal_key=public_keys,
+        seal_key=seal_keys,
     ),
     2: st.builds(
         p.Offer,

@@ -523,3 +523,10 @@ def test_normalize_skills_idempotent(raw: list[str]) -> None:
     once = p.normalize_skills(raw)
     assert p.normalize_skills(once) == once
     assert all(p.normalize_skill(s) == s and s for s in once)
+
+
+def test_too_deep_has_a_reason() -> None:
+    """msgpack's nesting-limit error has no message: the reason names it anyway."""
+    with pytest.raises(p.MalformedRecord) as info:
+        p.decode(b"\x91" * 5000 + b"\xc0")
+    assert str(info.value) != "not msgpack: " and str(info.value).startswith("not msgpack: ")

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import protocol as p
+from protocol.keys import key_refusal
 
-keys = st.binary(min_size=32, max_size=32)
+keys = st.binary(min_size=32, max_size=32).filter(lambda k: key_refusal(k) is None)
 
 
 @settings(max_examples=200)

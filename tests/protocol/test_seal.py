@@ -138,7 +138,7 @@ def test_sealed_field_fits_a_record() -> None:
     handoff = p.Handoff(
         offer=p.RecordId(bytes(32)),
         accept=p.RecordId(bytes(32)),
-        to=p.PublicKey(bytes(32)),
+        to=p.PublicKey(bytes([9]) * 32),  # any 32 bytes but a refused key (protocol/keys.py)
         contact=blob,
     )
     assert handoff.contact == blob

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol as p
+from protocol.keys import key_refusal
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 DATA: dict[str, Any] = json.loads((VECTORS / "records.json").read_text(encoding="utf-8"))
@@ -179,3 +180,33 @@ def test_rejections(vector: dict[str, str]) -> None:
     with pytest.raises(p.ProtocolError) as info:
         p.decode(bytes.fromhex(vector["bytes"]))
     assert type(info.value).__name__ == vector["error"]
+
+
+@pytest.mark.parametrize("vector", DATA["refused_keys"], ids=ids(DATA["refused_keys"]))
+def test_refused_keys(vector: dict[str, str]) -> None:
+    """Small-order and non-canonical Ed25519 keys: refused as author, subject, to, member id."""
+    key = bytes.fromhex(vector["key"])
+    with pytest.raises(p.BadMemberId):
+        p.public_key_of(p.member_id(key))
+    with pytest.raises(p.MalformedRecord, match="subject"):
+        p.Vouch(subject=p.PublicKey(key), skills=(), note="")
+    with pytest.raises(p.MalformedRecord, match="to"):
+        p.Forward(
+            offer=p.RecordId(bytes(32)),
+            parent=p.RecordId(bytes(32)),
+            to=p.PublicKey(key),
+            note="",
+            private_note=b"",
+        )
+
+
+def test_the_identity_point_signs_anything() -> None:
+    """Why the refusal matters: R = identity, S = 0 verifies for any message under it."""
+    key = Ed25519PublicKey.from_public_bytes((1).to_bytes(32, "little"))
+    key.verify((1).to_bytes(32, "little") + bytes(32), b"any message at all")
+    assert key_refusal(key.public_bytes_raw()) == "Ed25519 public key of small order"
+
+
+def test_a_real_key_is_accepted() -> None:
+    for member in MEMBERS.values():
+        assert key_refusal(p.public_key_of(member["member_id"])) is None

@@ -290,7 +290,36 @@ def build() -> dict[str, Any]:
         "records": b.records,
         "seals": b.seals,
         "rejections": rejections(alice, b.records),
+        "refused_keys": refused_keys(),
     }
+
+
+_P = 2**255 - 19
+IDENTITY_POINT = (1).to_bytes(32, "little")
+# The 32-byte strings a member key must not be, one of each reason (keys.py):
+REFUSED_KEYS = [
+    ("the identity point (order 1)", IDENTITY_POINT),
+    ("the point of order 2 (y = p - 1)", (_P - 1).to_bytes(32, "little")),
+    ("a point of order 4 (y = 0)", bytes(32)),
+    ("a point of order 4 (y = 0, sign bit set)", bytes(31) + b"\x80"),
+    (
+        "a point of order 8",
+        bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    ),
+    (
+        "a point of order 8 (y = p - that)",
+        bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    ),
+    ("the identity point, x sign bit set", (1 + (1 << 255)).to_bytes(32, "little")),
+    ("y = p, not reduced", _P.to_bytes(32, "little")),
+    ("y = p + 1 (the identity), not reduced", (_P + 1).to_bytes(32, "little")),
+    ("y = 2^255 - 1, not reduced", (2**255 - 1).to_bytes(32, "little")),
+]
+
+
+def refused_keys() -> list[dict[str, str]]:
+    """Ed25519 public keys every field that holds a member key must refuse."""
+    return [{"label": label, "key": key.hex()} for label, key in REFUSED_KEYS]
 
 
 def rejections(alice: Member, records: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -363,6 +392,25 @@ def rejections(alice: Member, records: list[dict[str, Any]]) -> list[dict[str, s
         ),
         ("a map instead of the envelope array", pack({}), "MalformedRecord"),
     ]
+    # Small-order and non-canonical Ed25519 keys (docs/PROTOCOL.md §Member keys). With the
+    # identity point as author, R = identity and S = 0 verify for any message.
+    anything = IDENTITY_POINT + bytes(32)
+    for label, key in REFUSED_KEYS:
+        cases.append(
+            (
+                f"withdraw whose author is {label}",
+                pack([version, kind, key, created_at, body, anything]),
+                "MalformedRecord",
+            )
+        )
+    vouch_kind = next(k for k, cls in p.BODY_TYPES.items() if cls is p.Vouch)
+    cases.append(
+        (
+            "vouch whose subject is the identity point",
+            resigned(vouch_kind, "vouch", [IDENTITY_POINT, [], ""]),
+            "MalformedRecord",
+        )
+    )
     return [{"label": label, "bytes": data.hex(), "error": err} for label, data, err in cases]
 
 
