@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from protocol import RecordId
+from protocol import Envelope, RecordId
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,10 +48,16 @@ class PeerDisconnected:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordsArrived:
-    """Records stored from the network (gossip or sync), or by another process."""
+    """Records the node just stored from the network (gossip or sync): the verified
+    envelopes themselves, so nobody downstream reads or parses them again."""
 
-    ids: tuple[RecordId, ...]
+    records: tuple[Envelope, ...]
+    seqs: tuple[int, ...] = ()  # their places in the store's change feed (Store.changes_since)
     source: str = ""  # member id of the peer, "" when unknown or local
+
+    @property
+    def ids(self) -> tuple[RecordId, ...]:
+        return tuple(env.id for env in self.records)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

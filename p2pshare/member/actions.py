@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -190,6 +190,25 @@ class Member:
                 return self._records
             self._records.update((env.id, self._compact(env)) for env in fresh)
             self._records_seq = seq
+
+    def has_record(self, record: RecordId) -> bool:
+        """Stored already? From memory (the node's validator asks on the event loop)."""
+        return self._records is not None and record in self._records
+
+    def absorb(self, records: Sequence[Envelope], *, catch_up: bool) -> list[Envelope]:
+        """Take in records stored in this process, and (if `catch_up`) what else the
+        store holds that was not handed over; returns those not seen before."""
+        known = self._records if self._records is not None else {}
+        fresh = [env for env in records if env.id not in known]
+        if self._records is not None:
+            self._records.update((env.id, self._compact(env)) for env in fresh)
+        if catch_up or self._records is None:
+            before = set(self._records) if self._records is not None else set()
+            after = self._all_records()
+            fresh = (
+                [after[rid] for rid in after.keys() - before] if before else list(after.values())
+            )
+        return fresh
 
     def _compact(self, env: Envelope) -> Envelope:
         """A cached record made small: ~100,000 of them live as long as the app.

@@ -27,8 +27,7 @@ from libp2p.pubsub.rpc_queue import RpcQueue
 from libp2p.pubsub.score import ScoreParams, TopicScoreParams
 
 import protocol
-from p2pshare.store import Store
-from protocol import ProtocolError, RecordId
+from protocol import Envelope, ProtocolError, RecordId
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +154,7 @@ class RecordGate:
 
     def __init__(
         self,
-        store: Store,
+        known: Callable[[RecordId], bool],
         me: ID,
         *,
         on_reject: Callable[[ID, str], None],
@@ -166,7 +165,7 @@ class RecordGate:
         strikes: int = 5,  # below the ~7 invalid messages after which P4 gates the peer
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.store = store
+        self._known = known  # stored already? in memory: no SQLite on the event loop
         self.me = me
         self.rate, self.burst, self.max_skew, self.strikes = rate, burst, max_skew, strikes
         self._clock = clock
@@ -174,7 +173,9 @@ class RecordGate:
         self._on_misbehaving = on_misbehaving
         self._buckets: dict[ID, TokenBucket] = {}
         self._invalid: dict[ID, int] = {}
-        self._recent: OrderedDict[RecordId, None] = OrderedDict()  # accepted, maybe not stored yet
+        # Accepted and not yet stored: the verified envelope waits here for `take`,
+        # so what the node stores is what this validator decoded (one parse per record).
+        self._recent: OrderedDict[RecordId, Envelope | None] = OrderedDict()
         self._not_invalid = False
         self.stats = GateStats()
 
@@ -219,13 +220,21 @@ class RecordGate:
         if envelope.created_at > int(now) + self.max_skew:
             ahead = envelope.created_at - int(now)
             return self._refuse(forwarder, "future", f"dated {ahead} s ahead", invalid=True)
-        if envelope.id in self._recent or self.store.has(envelope.id):
+        if envelope.id in self._recent or self._known(envelope.id):
             return self._refuse(forwarder, "duplicate", envelope.id.hex()[:12], invalid=False)
-        self._recent[envelope.id] = None
+        self._recent[envelope.id] = envelope
         if len(self._recent) > 10_000:
             self._recent.popitem(last=False)
         self.stats.accepted += 1
         return True
+
+    def take(self, record_id: RecordId) -> Envelope | None:
+        """The envelope this validator verified for `record_id`, once (None if unknown)."""
+        if self._recent.get(record_id) is None:
+            return None
+        envelope = self._recent[record_id]
+        self._recent[record_id] = None  # still remembered as seen, no longer held
+        return envelope
 
     def _refuse(self, peer: ID, kind: str, detail: str, *, invalid: bool) -> bool:
         self.stats.rejected[kind] = self.stats.rejected.get(kind, 0) + 1

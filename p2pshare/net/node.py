@@ -33,7 +33,6 @@ from p2pshare.events import (
     PeerConnected,
     PeerDisconnected,
     RecordRejected,
-    RecordsArrived,
     SyncProgress,
 )
 from p2pshare.member.home import Home
@@ -41,8 +40,11 @@ from p2pshare.member.identity import Identity
 from p2pshare.net import gossip, peer_exchange, sync_stream
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
 from p2pshare.net.discovery import Mdns, PeerBook, config_peers
+from p2pshare.net.ingest import Ingest
 from p2pshare.net.invite import make_invite, parse_peer
-from p2pshare.store import IngestStatus, NodeLock, NodeLockedError, Store, StoreError
+from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
+from p2pshare.store.doorbell import Doorbell
+from protocol import RecordId
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,9 @@ class NodeConfig:
     block_seconds: float = 600.0  # how long a misbehaving peer stays blocked
     max_skew: int = 600  # seconds a record may be dated in the future
     write_node_file: bool = True
+    # Listen for writes to the store by other processes (a CLI command) and
+    # publish them at once. The app listens itself and kicks the node instead.
+    doorbell: bool = True
 
 
 class Node:
@@ -76,11 +81,13 @@ class Node:
         identity: Identity,
         config: NodeConfig | None = None,
         emit: Callable[[Any], None] | None = None,
+        known: Callable[[RecordId], bool] | None = None,
     ) -> None:
         self.home = home
         self.identity = identity
         self.config = config or NodeConfig()
         self._emit = emit or (lambda event: None)
+        self._known = known  # "stored already?" from the owner's memory (the app's ledger)
         self.community = self.config.community or gossip.DEFAULT_COMMUNITY
         self.topic = gossip.topic_for(self.community)
         self.member_id = identity.member_id
@@ -101,6 +108,7 @@ class Node:
         self._pubsub: Any = None
         self._router: Any = None
         self._gate: gossip.RecordGate | None = None
+        self._ingest: Ingest | None = None
         self.published = 0
 
     # -- public API (trio side) ------------------------------------------------
@@ -163,8 +171,16 @@ class Node:
         router = self._router = gossip.make_router(gossip.score_params(self._app_score))
         pubsub = self._pubsub = gossip.make_pubsub(host, router, self.topic)
         me = host.get_id()
-        gate = self._gate = gossip.RecordGate(
+        ingest = self._ingest = Ingest(
             self.store,
+            emit=self._emit,
+            on_reject=self._on_reject_str,
+            max_skew=self.config.max_skew,
+            known=self._known,
+        )
+        await ingest.load()
+        gate = ingest.gate = self._gate = gossip.RecordGate(
+            ingest.known,
             me,
             on_reject=self._on_reject,
             on_misbehaving=self._on_misbehaving,
@@ -201,7 +217,9 @@ class Node:
                 self._write_node_file()
                 async with trio.open_nursery() as nursery:
                     self._nursery = nursery
-                    nursery.start_soon(self._read_gossip, subscription)
+                    nursery.start_soon(ingest.read_gossip, subscription, me)
+                    if self.config.doorbell:
+                        nursery.start_soon(self._listen_doorbell)
                     nursery.start_soon(self._publish_loop)
                     nursery.start_soon(self._watch_connections)
                     nursery.start_soon(self._dial_loop)
@@ -255,60 +273,36 @@ class Node:
             except Exception:
                 log.exception("publishing the outbox failed")
 
+    async def _listen_doorbell(self) -> None:
+        """Another process wrote to the store (a CLI command): publish its records now."""
+        try:
+            bell = Doorbell(self.home.store_file)
+        except OSError as exc:
+            log.warning("not listening for store writes by other processes: %s", exc)
+            return
+        with bell:
+            while True:
+                await trio.lowlevel.wait_readable(bell)
+                bell.drain()
+                self.kick()
+
     async def _publish_outbox(self) -> None:
         assert self.store is not None
         # Upstream publishes to nobody when no peer is subscribed: keep records in
         # the outbox until someone is (sync also delivers them on connect).
         if not self._pubsub.peer_topics.get(self.topic):
             return
-        outbox = self.store.outbox()
+        store = self.store
+        outbox = await trio.to_thread.run_sync(store.outbox)
         if not outbox:
             return
         for envelope in outbox:
             await self._pubsub.publish(self.topic, envelope.data)
-        self.store.mark_published(env.id for env in outbox)
+        await trio.to_thread.run_sync(store.mark_published, [env.id for env in outbox])
         self.published += len(outbox)
         log.info("published %d records", len(outbox))
 
     # -- gossip in ---------------------------------------------------------------
-
-    async def _read_gossip(self, subscription: Any) -> None:
-        me = self._host.get_id().to_bytes()
-        channel = subscription.receive_channel
-        while True:
-            batch = [await channel.receive()]
-            while len(batch) < 500:
-                try:
-                    batch.append(channel.receive_nowait())
-                except trio.WouldBlock:
-                    break
-            items = [(bytes(m.data), bytes(m.from_id)) for m in batch if m.from_id != me]
-            if items:
-                await self._store_records(
-                    [data for data, _ in items], [_peer_str(src) for _, src in items]
-                )
-
-    async def _store_records(self, datas: list[bytes], sources: list[str]) -> list[bytes]:
-        """Ingest through the store's validation; emit RecordsArrived per source."""
-        assert self.store is not None
-        store, now = self.store, int(time.time())
-
-        def ingest() -> list[Any]:
-            return store.ingest_many(datas, now=now, max_skew=self.config.max_skew)
-
-        # A few records (live gossip) are stored right here: a thread hop costs more
-        # than the write, and the validator's store reads would wait on its lock.
-        # Batches (sync, bursts) go to a worker thread so the loop stays responsive.
-        results = ingest() if len(datas) <= 16 else await trio.to_thread.run_sync(ingest)
-        added: dict[str, list[Any]] = {}
-        for result, source in zip(results, sources, strict=True):
-            if result.status is IngestStatus.ADDED and result.id is not None:
-                added.setdefault(source, []).append(result.id)
-            elif result.status is IngestStatus.REJECTED:
-                self._on_reject_str(source, f"rejected by the store: {result.reason}")
-        for source, ids in added.items():
-            self._emit(RecordsArrived(ids=tuple(ids), source=source))
-        return [rid for ids in added.values() for rid in ids]
 
     # -- flood control and blocking ----------------------------------------------
 
@@ -523,7 +517,8 @@ class Node:
 
         async def on_records(datas: list[bytes]) -> None:
             nonlocal received
-            received += len(await self._store_records(datas, [name] * len(datas)))
+            assert self._ingest is not None
+            received += await self._ingest.store(datas, [name] * len(datas))
 
         self._emit(SyncProgress(member_id=name, received=0, sent=0, done=False))
         result = await sync_stream.run_session(

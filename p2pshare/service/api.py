@@ -34,16 +34,15 @@ from p2pshare.events import (
     RecordsArrived,
     SyncProgress,
 )
-from p2pshare.member.actions import Member, create_member
 from p2pshare.member import identity as ident
+from p2pshare.member.actions import Member, create_member
 from p2pshare.member.home import Home
+from p2pshare.service.changes import ChangeFeed
 from p2pshare.store import StoreError
 from protocol import Accept, Forward, Handoff, Outcome, RecordId
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-POLL_SECONDS = 0.5  # how often to look for records written by another process (the CLI)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,7 +91,7 @@ class NodeAPI:
         self._bridge: Any = None
         self._node: Any = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._seen_seq = 0
+        self._changes = ChangeFeed(self._absorb)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -119,8 +118,8 @@ class NodeAPI:
             return member
 
         self._member = await self._run(load)
-        self._seen_seq = await self._run(self.member.store.last_seq)
-        self._tasks.append(asyncio.create_task(self._watch_store(), name="p2pshare-watch"))
+        self._changes.start(self.home.store_file)
+        self._changes.catch_up()  # the first load of the derived state
 
     async def start_network(self) -> NodeInfo:
         """Start the libp2p node inside this loop; UserError with the reason if it fails."""
@@ -134,9 +133,16 @@ class NodeAPI:
                 peers=tuple(self.network.peers),
                 mdns=self.network.mdns,
                 community=self.network.community,
+                doorbell=False,  # the change feed listens, and kicks the node
             )
             self._bridge = TrioBridge()
-            self._node = Node(self.home, self.member.identity, config, emit=self._bridge.emit)
+            self._node = Node(
+                self.home,
+                self.member.identity,
+                config,
+                emit=self._bridge.emit,
+                known=self.member.has_record,
+            )
             info: NodeInfo = await self._bridge.start(self._node.run)
         except UserError as exc:
             self._fail(str(exc))
@@ -162,6 +168,7 @@ class NodeAPI:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        await self._changes.close()
         if self._bridge is not None:
             await self._bridge.stop(timeout=1.5)
             self._bridge = None
@@ -201,25 +208,16 @@ class NodeAPI:
                 self.status.state, self.status.reason = "failed", event.reason
             self._emit(event)
             if isinstance(event, RecordsArrived):
-                await self._records_changed(event.ids)
+                self._changes.add(event.records)
 
-    async def _watch_store(self) -> None:
-        """Records written by another process on this home (the CLI) show up too."""
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            try:
-                seq = await self._run(self.member.store.last_seq)
-                if seq != self._seen_seq:
-                    await self._records_changed(())
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("watching the store failed")
+    async def refresh(self) -> None:
+        """Read what other processes wrote to the store now, and wait until it shows."""
+        self._changes.catch_up()
+        await self._changes.settled()
 
-    async def _records_changed(self, ids: Sequence[RecordId]) -> None:
-        """Turn newly stored records into Changed and Notice events (once each)."""
-        seq, fresh = await self._run(self.member.store.changes_since, self._seen_seq)
-        self._seen_seq = seq
+    async def _absorb(self, records: Sequence[protocol.Envelope], catch_up: bool) -> None:
+        """The change feed's one consumer: update the derived state, then tell listeners."""
+        fresh = await self._run(self.member.absorb, records, catch_up=catch_up)
         if not fresh:
             return
         notices, offers, trust = await self._run(self._classify, fresh)
@@ -274,7 +272,8 @@ class NodeAPI:
 
     async def _act(self, fn: Callable[[Member], protocol.Envelope]) -> str:
         envelope = await self._run(fn, self.member)
-        await self._records_changed((envelope.id,))
+        self._changes.add([envelope])
+        await self._changes.settled()
         return envelope.id.hex()
 
     def _offer(self, offer_id: str) -> Any:

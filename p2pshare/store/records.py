@@ -22,13 +22,14 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import protocol
+from p2pshare.store import doorbell
 from p2pshare.store.export_file import read_export, write_export
 from p2pshare.store.files import StoreError, private_dir
 from p2pshare.store.schema import load_migrations, migrate, transaction
@@ -69,6 +70,7 @@ class IngestResult:
     id: RecordId | None = None  # None when the bytes are not a record at all
     reason: str | None = None  # why it was rejected
     envelope: Envelope | None = None  # the record, when it was added
+    seq: int = 0  # its place in the store's change feed, when it was added
 
 
 @dataclass(slots=True, kw_only=True)
@@ -183,28 +185,48 @@ class Store:
         self, items: Sequence[bytes], *, now: int, max_skew: int = 600
     ) -> list[IngestResult]:
         """`ingest` for a batch, in one transaction: all of it is stored, or none."""
+        return self._admit(list(items), now=now, max_skew=max_skew, verified=False)
+
+    def ingest_verified(
+        self, items: Sequence[bytes | Envelope], *, now: int, max_skew: int = 600
+    ) -> list[IngestResult]:
+        """`ingest_many`, where an item may be an envelope `protocol.decode` already verified.
+
+        The one pass from the wire: the gossip validator decoded and verified
+        the bytes, and its envelope is what gets stored, with no second parse.
+        Bytes among the items are decoded and verified here, as by `ingest_many`.
+        """
+        return self._admit(list(items), now=now, max_skew=max_skew, verified=True)
+
+    def _admit(
+        self, items: list[bytes | Envelope], *, now: int, max_skew: int, verified: bool
+    ) -> list[IngestResult]:
         results: list[IngestResult | None] = [None] * len(items)
         # A record whose id is already stored has these exact bytes (SHA-256), so
         # it was verified once: skip the signature check for floods of repeats.
-        hashed = {
-            i: protocol.record_id(data)
-            for i, data in enumerate(items)
-            if type(data) is bytes and len(data) <= protocol.MAX_RECORD_BYTES
-        }
+        hashed: dict[int, RecordId] = {}
+        for i, item in enumerate(items):
+            if verified and isinstance(item, Envelope):
+                hashed[i] = item.id
+            elif type(item) is bytes and len(item) <= protocol.MAX_RECORD_BYTES:
+                hashed[i] = protocol.record_id(item)
         stored = self._published_flags(set(hashed.values()))
         to_publish: set[bytes] = set()
         to_insert: list[tuple[int, Envelope]] = []
-        for i, data in enumerate(items):
+        for i, item in enumerate(items):
             if (rid := hashed.get(i)) is not None and rid in stored:
                 results[i] = IngestResult(status=IngestStatus.KNOWN, id=rid)
                 if not stored[rid]:
                     to_publish.add(rid)
                 continue
-            try:
-                envelope = protocol.decode(data)
-            except ProtocolError as exc:
-                results[i] = IngestResult(status=IngestStatus.REJECTED, reason=str(exc))
-                continue
+            if verified and isinstance(item, Envelope):
+                envelope = item
+            else:
+                try:
+                    envelope = protocol.decode(item)
+                except ProtocolError as exc:
+                    results[i] = IngestResult(status=IngestStatus.REJECTED, reason=str(exc))
+                    continue
             if envelope.created_at > now + max_skew:
                 ahead = envelope.created_at - now
                 reason = f"dated {ahead} s in the future (more than the {max_skew} s allowed)"
@@ -216,25 +238,28 @@ class Store:
         if to_insert or to_publish:
             with self._lock, transaction(self._conn) as conn:
                 for i, envelope in to_insert:
-                    if self._insert(conn, envelope, published=True, now=now):
-                        status = IngestStatus.ADDED
+                    if seq := self._insert(conn, envelope, published=True, now=now):
+                        results[i] = IngestResult(
+                            status=IngestStatus.ADDED, id=envelope.id, envelope=envelope, seq=seq
+                        )
                     else:  # a duplicate in this batch, or another writer was first
-                        status = IngestStatus.KNOWN
+                        results[i] = IngestResult(status=IngestStatus.KNOWN, id=envelope.id)
                         to_publish.add(envelope.id)
-                    env = envelope if status is IngestStatus.ADDED else None
-                    results[i] = IngestResult(status=status, id=envelope.id, envelope=env)
                 conn.executemany(
                     "UPDATE records SET published = 1 WHERE id = ? AND published = 0",
                     [(rid,) for rid in to_publish],
                 )
+            if to_insert:
+                doorbell.ring(self.path)
         done = [r for r in results if r is not None]
         assert len(done) == len(items)
         return done
 
-    def add_own(self, envelope: Envelope, *, now: int | None = None) -> bool:
+    def add_own(self, envelope: Envelope, *, now: int | None = None) -> int:
         """Store a record this member just signed and queue it in the outbox.
 
-        Returns False if the record was already stored (its outbox state is kept).
+        Returns its place in the change feed, or 0 if the record was already
+        stored (its outbox state is kept).
         Committed with a full fsync: an own record cannot be fetched back from
         anyone if a power cut loses it.
         """
@@ -244,9 +269,12 @@ class Store:
             self._conn.execute("PRAGMA synchronous = FULL")
             try:
                 with transaction(self._conn) as conn:
-                    return self._insert(conn, checked, published=False, now=received)
+                    seq = self._insert(conn, checked, published=False, now=received)
             finally:
                 self._conn.execute("PRAGMA synchronous = NORMAL")
+        if seq:
+            doorbell.ring(self.path)
+        return seq
 
     def mark_published(self, ids: Iterable[RecordId]) -> int:
         """Take records out of the outbox once the network has them; returns how many."""
@@ -261,7 +289,8 @@ class Store:
             return conn.total_changes - before
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, envelope: Envelope, *, published: bool, now: int) -> bool:
+    def _insert(conn: sqlite3.Connection, envelope: Envelope, *, published: bool, now: int) -> int:
+        """Insert one verified record; its new seq, or 0 if it was already stored."""
         ref, subject = _indexed(envelope)
         cursor = conn.execute(
             "INSERT OR IGNORE INTO records"
@@ -279,7 +308,7 @@ class Store:
                 now,
             ),
         )
-        return cursor.rowcount == 1
+        return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else 0
 
     def _published_flags(self, ids: set[RecordId]) -> dict[bytes, bool]:
         found: dict[bytes, bool] = {}
@@ -316,6 +345,10 @@ class Store:
 
     def has(self, record_id: RecordId) -> bool:
         return bool(self._rows("SELECT 1 FROM records WHERE id = ?", (record_id,)))
+
+    def ids(self) -> set[RecordId]:
+        """Every stored record's id (the node's in-memory answer to "stored already?")."""
+        return {RecordId(bytes(row[0])) for row in self._rows("SELECT id FROM records")}
 
     def count(self) -> int:
         return int(self._rows("SELECT count(*) FROM records")[0][0])
@@ -400,18 +433,23 @@ class Store:
         """The newest ingest sequence number (0 for an empty store)."""
         return int(self._rows("SELECT coalesce(max(seq), 0) FROM records")[0][0])
 
-    def changes_since(self, seq: int, *, limit: int = 1000) -> tuple[int, list[Envelope]]:
+    def changes_since(
+        self, seq: int, *, limit: int = 1000, skip: Container[int] = ()
+    ) -> tuple[int, list[Envelope]]:
         """Records stored after sequence number `seq`, in ingest order.
 
         Returns (new_seq, records); pass new_seq next time. Sequence numbers are
         never reused and writers are serialized, so nothing is skipped. At most
-        `limit` records per call: call again while records come back.
+        `limit` rows per call: call again while new_seq moves. Rows whose seq is
+        in `skip` (records the caller already holds) are not read back.
         """
         rows = self._rows(
-            "SELECT data, seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+            "SELECT seq, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
         )
-        envelopes = [e for e in (_load(data) for data, _ in rows) if e is not None]
-        return (int(rows[-1][1]) if rows else seq), envelopes
+        envelopes = [
+            e for e in (_load(data) for s, data in rows if s not in skip) if e is not None
+        ]
+        return (int(rows[-1][0]) if rows else seq), envelopes
 
     # -- catch-up sync ---------------------------------------------------------
 
