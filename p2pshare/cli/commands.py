@@ -229,7 +229,7 @@ def cmd_revoke(home: Home, args: argparse.Namespace) -> int:
 
 
 def cmd_offers(home: Home, args: argparse.Namespace) -> int:
-    items = views.feed(_member(home), include_closed=args.all)
+    items = views.feed(_member(home).viewpoint(), include_closed=args.all)
     if args.json:
         _json([item.to_json() for item in items])
         return 0
@@ -250,7 +250,7 @@ def cmd_offers(home: Home, args: argparse.Namespace) -> int:
 
 
 def cmd_peers(home: Home, args: argparse.Namespace) -> int:
-    items = views.peers(_member(home))
+    items = views.peers(_member(home).viewpoint())
     if args.json:
         _json([item.to_json() for item in items])
         return 0
@@ -266,7 +266,7 @@ def cmd_peers(home: Home, args: argparse.Namespace) -> int:
 
 
 def cmd_stats(home: Home, args: argparse.Namespace) -> int:
-    report = views.stats_report(_member(home))
+    report = views.stats_report(_member(home).viewpoint())
     if args.json:
         _json(report)
         return 0
@@ -292,7 +292,7 @@ def cmd_stats(home: Home, args: argparse.Namespace) -> int:
 
 def cmd_show(home: Home, args: argparse.Namespace) -> int:
     member = _member(home)
-    detail = views.offer_detail(member, member.resolve_offer(args.offer))
+    detail = views.offer_detail(member.viewpoint(), member.resolve_offer(args.offer))
     if args.json:
         _json(detail)
         return 0
@@ -339,7 +339,7 @@ def cmd_show(home: Home, args: argparse.Namespace) -> int:
 
 def cmd_trust(home: Home, args: argparse.Namespace) -> int:
     member = _member(home)
-    report = views.trust_report(member, member.resolve_member(args.member), explain=args.explain)
+    report = views.trust_report(member.viewpoint(), member.resolve_member(args.member), explain=args.explain)
     if args.json:
         _json(report)
         return 0

@@ -1,23 +1,25 @@
 """What a member looks at: the feed, peers, an offer's page, trust and stats.
 
-Plain dataclasses built from a Member's ledger and trust scores, shared by the
-command line (`--json` is `asdict` of these, see README §JSON) and the app.
+Pure functions of a `Viewpoint` (one member's ledger, trust and local marks at
+one moment) to plain dataclasses, shared by the command line (`--json` is
+`asdict` of these, see README §JSON) and the app. No I/O: the member builds
+the viewpoint (p2pshare.member), this module only reads it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
 import protocol
+from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
 from p2pshare.domain.stats import Stats, stats
-from p2pshare.domain.trust import offer_signal, render_explanation
-from p2pshare.member.actions import Member, bulk_allocation
-from protocol import PublicKey
+from p2pshare.domain.trust import TrustGraph, offer_signal, render_explanation
+from protocol import PublicKey, RecordId
 
 FRESHNESS_DAYS = 7.0
 RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal, skill match, freshness
@@ -67,13 +69,55 @@ class FeedItem:
         return out
 
 
-def _namer(member: Member, ledger: Ledger) -> Callable[[PublicKey], str]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Viewpoint:
+    """One member's view at one moment: what every function here reads.
+
+    Built by the member (p2pshare.member.actions.Member.viewpoint); the two
+    callables open what is sealed to the member, whose keys stay over there.
+    """
+
+    me: PublicKey
+    now: int
+    ledger: Ledger
+    trust: TrustGraph
+    scores: Mapping[PublicKey, float]
+    my_skills: tuple[str, ...]
+    muted: frozenset[PublicKey] = frozenset()
+    blocked: frozenset[PublicKey] = frozenset()
+    open_contact: Callable[[OfferState], str] = lambda state: ""
+    open_note: Callable[[OfferState, RecordId], str] = lambda state, link: ""
+
+
+def display_name(ledger: Ledger, me: PublicKey, key: PublicKey) -> str:
+    """A member's name as shown: "you", their profile's name, or the end of their id."""
+    if key == me:
+        return "you"
+    view = ledger.profiles.get(key)
+    return view.profile.name if view else protocol.member_id(key)[-8:]
+
+
+def known_members(ledger: Ledger, me: PublicKey) -> set[PublicKey]:
+    """Everyone the ledger names: profiles, authors, forwarders, accepters, vouchers."""
+    known = set(ledger.profiles)
+    for state in ledger.offers.values():
+        known.add(state.author)
+        known.update(link.author for link in state.forwards)
+        known.update(link.to for link in state.forwards if link.to != NETWORK)
+        known.update(accept.author for accept in state.accepts)
+    for edge in ledger.vouches:
+        known.update((edge.voucher, edge.subject))
+    known.discard(me)
+    return known
+
+
+def _namer(view: Viewpoint) -> Callable[[PublicKey], str]:
     """Display names from one ledger snapshot, each looked up once."""
     cache: dict[PublicKey, str] = {}
 
     def name(key: PublicKey) -> str:
         if key not in cache:
-            cache[key] = member.name_in(ledger, key)
+            cache[key] = display_name(view.ledger, view.me, key)
         return cache[key]
 
     return name
@@ -85,13 +129,12 @@ def skill_match(offer_skills: tuple[str, ...], mine: tuple[str, ...]) -> float:
     return len(set(offer_skills) & set(mine)) / len(offer_skills)
 
 
-def feed(member: Member, *, include_closed: bool = False) -> list[FeedItem]:
+def feed(view: Viewpoint, *, include_closed: bool = False) -> list[FeedItem]:
     """Offers best first: trust in whoever posted or forwarded them, skill match, freshness."""
-    ledger, scores, me, now = member.ledger(), member.scores(), member.me, member.now()
-    name = _namer(member, ledger)
-    profile = member.profile()
-    my_skills = profile.skills if profile else ()
-    muted, blocked = member.marks.muted, member.marks.blocked
+    ledger, scores, me, now = view.ledger, view.scores, view.me, view.now
+    name = _namer(view)
+    my_skills = view.my_skills
+    muted, blocked = view.muted, view.blocked
     w_signal, w_match, w_fresh = RANK_WEIGHTS
     shown = (OfferStatus.OPEN, OfferStatus.HANDED_OFF)
     # A feed of 100,000 offers has a few hundred authors and skill sets: what
@@ -177,11 +220,11 @@ class PeerItem:
         return asdict(self)
 
 
-def peers(member: Member) -> list[PeerItem]:
+def peers(view: Viewpoint) -> list[PeerItem]:
     """Every member this home knows of, most trusted first."""
-    ledger, scores, me = member.ledger(), member.scores(), member.me
-    name = _namer(member, ledger)
-    muted, blocked = member.marks.muted, member.marks.blocked
+    ledger, scores, me = view.ledger, view.scores, view.me
+    name = _namer(view)
+    muted, blocked = view.muted, view.blocked
     vouches: dict[PublicKey, int] = {}
     mine: dict[PublicKey, str] = {}
     for edge in ledger.vouches:
@@ -194,7 +237,7 @@ def peers(member: Member) -> list[PeerItem]:
         tally = fulfilled if receipt.fulfilled else failed
         tally[receipt.fulfiller] = tally.get(receipt.fulfiller, 0) + 1
     items = []
-    for key in member.known_members():
+    for key in known_members(ledger, me):
         view = ledger.profiles.get(key)
         p = view.profile if view else None
         items.append(
@@ -219,10 +262,10 @@ def peers(member: Member) -> list[PeerItem]:
     return items
 
 
-def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
+def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
     """An offer's page: the offer, its verified chain, accepts, hand-offs and outcome."""
-    scores, me = member.scores(), member.me
-    name = _namer(member, member.ledger())
+    scores, me = view.scores, view.me
+    name = _namer(view)
 
     def who(key: PublicKey) -> dict[str, Any]:
         trust = 1.0 if key == me else round(scores.get(key, 0.0), 6)
@@ -254,7 +297,7 @@ def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
         "currency": o.currency,
         "created_at": state.created_at,
         "expires_at": o.expires_at,
-        "contact": member.open_contact(state),  # "" unless it is mine to read
+        "contact": view.open_contact(state),  # "" unless it is mine to read
         "has_contact": bool(o.contact),
         "forwards": [
             {
@@ -263,7 +306,7 @@ def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
                 "to": who(link.to) if link.to != NETWORK else None,
                 "parent": _hex(link.parent),
                 "depth": link.depth,
-                "note": member.open_note(state, link.id),
+                "note": view.open_note(state, link.id),
                 "created_at": link.created_at,
             }
             for link in state.forwards
@@ -299,16 +342,16 @@ def offer_detail(member: Member, state: OfferState) -> dict[str, Any]:
     }
 
 
-def trust_report(member: Member, key: PublicKey, *, explain: bool) -> dict[str, Any]:
-    graph = member.trust_graph()
-    name = _namer(member, member.ledger())
+def trust_report(view: Viewpoint, key: PublicKey, *, explain: bool) -> dict[str, Any]:
+    graph, me = view.trust, view.me
+    name = _namer(view)
     report: dict[str, Any] = {
         "id": _mid(key),
         "name": name(key),
-        "trust": round(graph.score(member.me, key), 6) if key != member.me else 1.0,
+        "trust": round(graph.score(me, key), 6) if key != me else 1.0,
     }
-    if explain and key != member.me:
-        ex = graph.explain(member.me, key)
+    if explain and key != me:
+        ex = graph.explain(me, key)
         report["explanation"] = render_explanation(ex, name)
         report["paths"] = [
             {
@@ -336,10 +379,9 @@ def trust_report(member: Member, key: PublicKey, *, explain: bool) -> dict[str, 
     return report
 
 
-def stats_report(member: Member) -> dict[str, Any]:
-    ledger = member.ledger()
-    name = _namer(member, ledger)
-    s: Stats = stats(ledger, member.me)
+def stats_report(view: Viewpoint) -> dict[str, Any]:
+    name = _namer(view)
+    s: Stats = stats(view.ledger, view.me)
     return {
         "offers_posted": s.offers_posted,
         "offers_forwarded": s.offers_forwarded,

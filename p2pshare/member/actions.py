@@ -8,17 +8,17 @@ derived from the store's records; they are cached until the store changes.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol
+from p2pshare.domain import views
+from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, Ledger, OfferState
 from p2pshare.domain.trust import TrustGraph
 from p2pshare.errors import NotFound, UserError
@@ -64,24 +64,6 @@ class _Derived:
     now_bucket: int
     ledger: Ledger
     trust: TrustGraph
-
-
-@contextlib.contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cycle collector while one pass builds ~100,000 acyclic objects.
-
-    Each of its collections would walk every live object (the records, the
-    ledger): at 100k offers that was 40% of a ledger build or a feed. Nothing
-    is lost, the collector just runs after the pass; reference counting still
-    frees everything at once.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def create_member(
@@ -243,27 +225,26 @@ class Member:
     # -- names and ids -------------------------------------------------------
 
     def name_of(self, key: PublicKey) -> str:
-        return self.name_in(self.ledger(), key)
-
-    def name_in(self, ledger: Ledger, key: PublicKey) -> str:
-        """A member's display name in `ledger` (views pass one snapshot for many names)."""
-        if key == self.me:
-            return "you"
-        view = ledger.profiles.get(key)
-        return view.profile.name if view else protocol.member_id(key)[-8:]
+        return views.display_name(self.ledger(), self.me, key)
 
     def known_members(self) -> set[PublicKey]:
-        ledger = self.ledger()
-        known = set(ledger.profiles)
-        for state in ledger.offers.values():
-            known.add(state.author)
-            known.update(link.author for link in state.forwards)
-            known.update(link.to for link in state.forwards if link.to != NETWORK)
-            known.update(accept.author for accept in state.accepts)
-        for edge in ledger.vouches:
-            known.update((edge.voucher, edge.subject))
-        known.discard(self.me)
-        return known
+        return views.known_members(self.ledger(), self.me)
+
+    def viewpoint(self) -> views.Viewpoint:
+        """This member's view now: what every view in p2pshare.domain.views reads."""
+        profile = self.profile()
+        return views.Viewpoint(
+            me=self.me,
+            now=self.now(),
+            ledger=self.ledger(),
+            trust=self.trust_graph(),
+            scores=self.scores(),
+            my_skills=profile.skills if profile else (),
+            muted=frozenset(self.marks.muted),
+            blocked=frozenset(self.marks.blocked),
+            open_contact=self.open_contact,
+            open_note=self.open_note,
+        )
 
     def resolve_member(self, text: str) -> PublicKey:
         """A member id, a unique prefix of one, or a unique display name."""

@@ -282,25 +282,29 @@ class NodeAPI:
     # -- views -----------------------------------------------------------------
 
     async def feed(self, *, include_closed: bool = False) -> list[views.FeedItem]:
-        return await self._run(views.feed, self.member, include_closed=include_closed)
+        view = await self._run(self.member.viewpoint)
+        return await self._run(views.feed, view, include_closed=include_closed)
 
     async def offer(self, offer_id: str) -> dict[str, Any]:
-        return await self._run(lambda: views.offer_detail(self.member, self._offer(offer_id)))
+        member = self.member
+        return await self._run(
+            lambda: views.offer_detail(member.viewpoint(), self._offer(offer_id))
+        )
 
     async def peers(self) -> list[views.PeerItem]:
-        items = await self._run(views.peers, self.member)
+        items = await self._run(lambda: views.peers(self.member.viewpoint()))
         online = self.status.connected
         return [replace(item, connected=item.id in online) for item in items]
 
     async def trust(self, member_id: str, *, explain: bool = True) -> dict[str, Any]:
         def report() -> dict[str, Any]:
             key = self.member.resolve_member(member_id)
-            return views.trust_report(self.member, key, explain=explain)
+            return views.trust_report(self.member.viewpoint(), key, explain=explain)
 
         return await self._run(report)
 
     async def stats(self) -> dict[str, Any]:
-        return await self._run(views.stats_report, self.member)
+        return await self._run(lambda: views.stats_report(self.member.viewpoint()))
 
     async def profile(self) -> dict[str, Any]:
         def read() -> dict[str, Any]:

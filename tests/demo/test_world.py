@@ -16,7 +16,7 @@ def test_seeded_history_ranks_the_fake_ring_below_every_honest_persona(tmp_path:
     assert world.slugs() == [p.slug for p in PERSONAS[:6]]
     member = Member.open(world.home(NEWCOMER))
     try:
-        peers = {p.name: p for p in views.peers(member)}
+        peers = {p.name: p for p in views.peers(member.viewpoint())}
         honest = [peers[p.name] for p in PERSONAS[:6]]
         rex = peers[RING_LEADER.name]
         assert rex.vouches >= 8 and rex.trust == 0.0  # lots of evidence, all worthless
@@ -24,11 +24,11 @@ def test_seeded_history_ranks_the_fake_ring_below_every_honest_persona(tmp_path:
         assert all(p.trust > 0 for p in honest), {p.name: p.trust for p in honest}
         ring = [p for name, p in peers.items() if name.startswith("Lead Booster")]
         assert len(ring) == 8 and all(p.trust == 0.0 for p in ring)
-        explained = views.trust_report(member, member.resolve_member("Rex"), explain=True)
+        explained = views.trust_report(member.viewpoint(), member.resolve_member("Rex"), explain=True)
         assert explained["evidence"]["ignored"] > 0
         # the history is real: every record verifies and nothing was rejected
         assert member.ledger().rejected == {}
-        titles = [item.title for item in views.feed(member)]
+        titles = [item.title for item in views.feed(member.viewpoint())]
         assert len(titles) >= 4 and not any("Lead generation" in t for t in titles[:4])
     finally:
         member.close()
