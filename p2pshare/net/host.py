@@ -2,15 +2,15 @@
 
 Every py-libp2p 0.8.1 behaviour we work around for the host is configured here,
 with the upstream behaviour named next to the setting (see the spike's
-FINDINGS.md §2, §7, §8). Nothing here patches the installed package.
+FINDINGS.md §2, §7, §8). Nothing here patches the installed package; the connection
+manager (connections.py) replaces one method on our own swarm instance only.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libp2p  # noqa: F401  (its import runs libp2p.utils.logging.setup_logging; see below)
 
@@ -27,11 +27,8 @@ _libp2p_log.setLevel(logging.WARNING)
 logging.getLogger("libp2p.network.auto_connector").setLevel(logging.WARNING)
 
 import multiaddr  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from libp2p import new_host  # noqa: E402
-from libp2p.abc import IHost  # noqa: E402
 from libp2p.crypto.ed25519 import create_new_key_pair  # noqa: E402
-from libp2p.crypto.keys import KeyPair  # noqa: E402
 from libp2p.crypto.x25519 import create_new_key_pair as create_x25519  # noqa: E402
 from libp2p.custom_types import TProtocol  # noqa: E402
 from libp2p.network.config import ConnectionConfig, RetryConfig  # noqa: E402
@@ -40,6 +37,15 @@ from libp2p.security.noise.transport import Transport as NoiseTransport  # noqa:
 from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID  # noqa: E402
 from libp2p.stream_muxer.yamux.yamux import Yamux  # noqa: E402
 from libp2p.transport.tcp.tcp import TCP  # noqa: E402
+
+from p2pshare.net.connections import ConnectionLimits, ConnectionManager  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from libp2p.abc import IHost
+    from libp2p.crypto.keys import KeyPair
 
 DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/0"
 NEGOTIATE_TIMEOUT = 5  # seconds for multistream/Noise negotiation (upstream default 30)
@@ -86,6 +92,23 @@ def make_host(key_pair: KeyPair, *, mdns: bool = False) -> IHost:
     # with backoff make a failed dial take ~0.7 s. discovery.py has its own backoff.
     host.get_network().retry_config = RetryConfig(max_retries=0)  # type: ignore[attr-defined]
     return host
+
+
+def manage_connections(
+    host: IHost, limits: ConnectionLimits, protected: Callable[[str], bool]
+) -> ConnectionManager:
+    """Put the connection manager on the host, before it listens; run its `run()`.
+
+    Upstream (py-libp2p 0.8.1) keeps each inbound connection's slot until the whole
+    swarm stops (`Swarm._do_handle_inbound_connection` waits on
+    `manager.wait_finished()`), so ~300 inbound connections lock a node for good:
+    the manager replaces that method on this host's swarm instance with one that
+    frees the slot when the connection closes (connections.py), and adds per-IP and
+    per-subnet caps, handshake rate limits and trimming (`protected` peers are kept).
+    """
+    manager = ConnectionManager(host, limits, protected=protected)
+    manager.install()
+    return manager
 
 
 def unblock(host: IHost, peer_id: Any) -> None:

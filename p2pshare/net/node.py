@@ -17,7 +17,7 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import multiaddr
@@ -39,6 +39,7 @@ from p2pshare.member.home import Home
 from p2pshare.member.identity import Identity
 from p2pshare.net import gossip, peer_exchange, sync_stream
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
+from p2pshare.net.connections import ConnectionLimits, ConnectionManager
 from p2pshare.net.discovery import Mdns, PeerBook, config_peers
 from p2pshare.net.ingest import Ingest
 from p2pshare.net.invite import make_invite, parse_peer
@@ -59,6 +60,8 @@ class NodeConfig:
     mdns: bool = True
     community: str | None = None  # None: gossip.DEFAULT_COMMUNITY
     max_peers: int = 8  # connections the node dials up to (inbound ones are accepted)
+    # Inbound caps per IP and subnet, handshake rates, trimming (connections.py)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     poll_interval: float = 0.25  # how often to look at the outbox (kick() is immediate)
     sync_interval: float = 30.0  # periodic catch-up with one random peer, +-20 % jitter
     sync_on_connect: bool = True
@@ -110,6 +113,10 @@ class Node:
         self._gate: gossip.RecordGate | None = None
         self._ingest: Ingest | None = None
         self.published = 0
+        self._conns: ConnectionManager | None = None
+        self._configured: set[str] = set()  # peers from config: never trimmed
+        # Set by the owner: members it trusts, never trimmed (see _is_protected).
+        self.trusted: Callable[[str], bool] = lambda member_id: False
 
     # -- public API (trio side) ------------------------------------------------
 
@@ -167,6 +174,9 @@ class Node:
         assert self.store is not None
         key_pair = hostmod.keypair_of(self.identity.signing_key)
         host = self._host = hostmod.make_host(key_pair)
+        conns = self._conns = hostmod.manage_connections(
+            host, self.config.connections, self._is_protected
+        )
         gossip.enlarge_queues()
         router = self._router = gossip.make_router(gossip.score_params(self._app_score))
         pubsub = self._pubsub = gossip.make_pubsub(host, router, self.topic)
@@ -199,6 +209,7 @@ class Node:
                 log.warning("ignoring peer %r: %s", text[:80], exc)
                 continue
             self._book.add(peer.member_id, peer.addrs)
+            self._configured.add(peer.member_id)
         listen = hostmod.listen_addrs(self.config.listen)
         mdns: Mdns | None = None
         async with trio.open_nursery() as root:
@@ -222,6 +233,7 @@ class Node:
                         nursery.start_soon(self._listen_doorbell)
                     nursery.start_soon(self._publish_loop)
                     nursery.start_soon(self._watch_connections)
+                    nursery.start_soon(conns.run)
                     nursery.start_soon(self._dial_loop)
                     nursery.start_soon(self._sync_loop)
                     log.info("node %s listening on %s", self.member_id, addresses)
@@ -365,6 +377,13 @@ class Node:
                 self._pubsub.remove_from_blacklist(ID.from_base58(name))
 
     # -- connections --------------------------------------------------------------
+
+    def _is_protected(self, member_id: str) -> bool:
+        """Kept when the connection manager trims (it keeps peers we dialled too):
+        peers from the config and members the owner's `trusted` names."""
+        if member_id in self._blocked:
+            return False
+        return member_id in self._configured or self.trusted(member_id)
 
     async def _watch_connections(self) -> None:
         """Turn the swarm's connection set into events, syncs and peer exchanges."""
