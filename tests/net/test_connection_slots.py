@@ -172,7 +172,7 @@ def _target(peer: Peer) -> tuple[str, int, ID]:
 @contextlib.asynccontextmanager
 async def stranger(peer: Peer) -> AsyncIterator[Any]:
     """A connection to `peer` from a fresh identity (Noise + Yamux), open inside the
-    block. Raises if the node refuses it."""
+    block. Raises if the node refuses it; the handshake is bounded (10 s)."""
     host, port, server = _target(peer)
     key_pair = create_new_key_pair()
     upgrader = TransportUpgrader(
@@ -183,10 +183,12 @@ async def stranger(peer: Peer) -> AsyncIterator[Any]:
         },
         {TProtocol(YAMUX_PROTOCOL_ID): Yamux},
     )
-    raw = RawConnection(TrioTCPStream(await trio.open_tcp_stream(host, port)), True)
+    with trio.fail_after(10):
+        raw = RawConnection(TrioTCPStream(await trio.open_tcp_stream(host, port)), True)
     try:
-        secured = await upgrader.upgrade_security(raw, True, server)
-        muxed: Any = await upgrader.upgrade_connection(secured, server)
+        with trio.fail_after(10):
+            secured = await upgrader.upgrade_security(raw, True, server)
+            muxed: Any = await upgrader.upgrade_connection(secured, server)
     except BaseException:
         with trio.CancelScope(shield=True):
             await raw.close()
