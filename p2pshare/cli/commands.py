@@ -10,19 +10,33 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import signal
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from p2pshare.domain import views
-from p2pshare.errors import UserError
-from p2pshare.member.actions import Member, create_member
+from p2pshare.errors import NotFound, UserError
 from p2pshare.member import identity as ident
+from p2pshare.member.actions import Member, create_member
 from p2pshare.member.home import Home, setup_logging
 from p2pshare.member.marks import BLOCKED, MUTED
 from p2pshare.store import StoreError
+from p2pshare.store.export_file import check_export_target, export_to
+from protocol import PublicKey, member_id, normalize_skills
+
+
+class UsageError(UserError):
+    """The command line asks for nothing, or for something it cannot mean."""
+
+    exit_code = 2
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 80 else f"{text[:40]}…{text[-20:]} ({len(text)} characters)"
 
 
 def _out(text: str = "") -> None:
@@ -66,6 +80,11 @@ def cmd_init(home: Home, args: argparse.Namespace) -> int:
             if not sys.stdin.isatty():
                 raise UserError(f"--passphrase needs a terminal or ${ident.ENV_PASSPHRASE}")
             passphrase = getpass.getpass("New passphrase: ").encode()
+            if not passphrase:
+                raise UserError(
+                    "an empty passphrase would leave the key unencrypted: type one, or run "
+                    "init without --passphrase to keep the key unencrypted; nothing was changed"
+                )
             if passphrase != getpass.getpass("Again: ").encode():
                 raise UserError("the passphrases differ; nothing was changed")
     identity = create_member(
@@ -163,7 +182,27 @@ def cmd_invite(home: Home, args: argparse.Namespace) -> int:
 
 
 def cmd_profile(home: Home, args: argparse.Namespace) -> int:
+    given = {
+        "name": args.name,
+        "headline": args.headline,
+        "skills": None if args.skills is None else tuple(normalize_skills(args.skills)),
+        "region": args.region,
+        "available": args.available,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not changes:
+        raise UsageError(
+            "nothing to change: give --name, --skills, --headline, --region or --available"
+        )
     member = _member(home)
+    old = member.profile()
+    if (
+        old is not None
+        and old.seal_key == member.identity.seal_public
+        and all(getattr(old, key) == value for key, value in changes.items())
+    ):
+        print("p2pshare: the profile already says that; nothing was signed", file=sys.stderr)
+        return 0
     env = member.set_profile(
         name=args.name,
         headline=args.headline,
@@ -192,19 +231,26 @@ def cmd_offer(home: Home, args: argparse.Namespace) -> int:
     else:
         state = member.resolve_offer(args.offer)
         if action == "forward":
-            to = None if args.network else member.resolve_member(args.to)
+            to = None if args.network else _other_member(member, args.to, "forward an offer to")
             env = member.forward(state, to=to, note=args.note)
         elif action == "accept":
             env = member.accept(state, note=args.note)
         elif action == "handoff":
-            env = member.handoff(state, to=member.resolve_member(args.to))
+            env = member.handoff(state, to=_other_member(member, args.to, "hand an offer to"))
         elif action == "outcome":
             to = member.resolve_member(args.to) if args.to else None
+            amount, currency = args.value
+            if currency and currency != state.offer.currency:
+                offer_currency = state.offer.currency or "no currency"
+                raise UserError(
+                    f"the offer's value is in {offer_currency}, not {currency}: "
+                    + ("give the amount alone" if not state.offer.currency else "give it in that currency or as an amount alone")
+                )
             env = member.outcome(
                 state,
                 fulfilled=args.fulfilled,
                 rating=args.rating,
-                value=args.value,
+                value=amount,
                 to=to,
                 note=args.note,
             )
@@ -214,9 +260,30 @@ def cmd_offer(home: Home, args: argparse.Namespace) -> int:
     return 0
 
 
+def _other_member(member: Member, text: str, doing: str) -> PublicKey:
+    """The member `text` names, who must not be this member: "you cannot … yourself"."""
+    me = member.identity.member_id
+    try:
+        key = member.resolve_member(text)
+    except NotFound:
+        profile = member.profile()
+        wanted = text.strip()
+        if wanted and (
+            me.startswith(wanted)
+            or (profile is not None and profile.name.casefold() == wanted.casefold())
+        ):
+            raise UserError(f"{_shown(wanted)} is you: you cannot {doing} yourself") from None
+        raise
+    if member_id(key) == me:
+        raise UserError(f"{_shown(text.strip())} is you: you cannot {doing} yourself")
+    return key
+
+
 def cmd_vouch(home: Home, args: argparse.Namespace) -> int:
     member = _member(home)
-    env = member.vouch(member.resolve_member(args.member), skills=args.skill, note=args.note)
+    env = member.vouch(
+        _other_member(member, args.member, "vouch for"), skills=args.skill, note=args.note
+    )
     _out(env.id.hex())
     return 0
 
@@ -339,7 +406,9 @@ def cmd_show(home: Home, args: argparse.Namespace) -> int:
 
 def cmd_trust(home: Home, args: argparse.Namespace) -> int:
     member = _member(home)
-    report = views.trust_report(member.viewpoint(), member.resolve_member(args.member), explain=args.explain)
+    report = views.trust_report(
+        member.viewpoint(), member.resolve_member(args.member), explain=args.explain
+    )
     if args.json:
         _json(report)
         return 0
@@ -352,17 +421,56 @@ def cmd_trust(home: Home, args: argparse.Namespace) -> int:
 
 
 def cmd_export(home: Home, args: argparse.Namespace) -> int:
+    """Write the export next to FILE and rename it there: never into the home, never
+    over a directory or device, over an existing file only with --force."""
+    target = check_export_target(args.file, home=home.path, force=args.force)
     member = _member(home)
-    count = member.store.export(Path(args.file))
-    _out(f"exported {count} records to {args.file}")
+    count = export_to(target, member.store.export, replace=args.force)
+    _out(f"exported {count} records to {_shown(args.file)}")
     return 0
 
 
+def _readable_file(text: str) -> Path:
+    """`text` as the path of a regular file this process can open, else UserError."""
+    if not text:
+        raise UserError("import needs a file name")
+    path = Path(text)
+    try:
+        st = path.stat()
+        if stat.S_ISREG(st.st_mode):
+            with path.open("rb"):
+                pass
+    except FileNotFoundError:
+        raise UserError(f"no such file: {_shown(text)}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {_shown(text)}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(f"{_shown(text)} is not a regular file")
+    return path
+
+
+def demo_dir(text: str | None) -> str | None:
+    """`demo --dir`: a directory the demo can keep its homes in (created if missing)."""
+    if text is None:
+        return None
+    if not text:
+        raise UserError("--dir needs a directory name, not an empty string")
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"--dir {_shown(text)} is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".p2pshare-probe-{os.getpid()}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise UserError(f"cannot keep the demo in {_shown(text)}: {exc.strerror}") from None
+    return text
+
+
 def cmd_import(home: Home, args: argparse.Namespace) -> int:
+    path = _readable_file(args.file)
     member = _member(home)
-    path = Path(args.file)
-    if not path.is_file():
-        raise UserError(f"no such file: {path}")
     report = member.store.import_file(
         path,
         now=member.now(),
@@ -382,7 +490,7 @@ def cmd_import(home: Home, args: argparse.Namespace) -> int:
 
 def cmd_mark(home: Home, args: argparse.Namespace) -> int:
     member = _member(home)
-    key = member.resolve_member(args.member)
+    key = _other_member(member, args.member, args.command)
     mark = MUTED if args.command == "mute" else BLOCKED
     member.marks.set(mark, key, not args.undo)
     _out(
@@ -419,7 +527,9 @@ def run(args: argparse.Namespace) -> int:
     command = args.command
     if command in COMMANDS:
         if command != "init" and not ident.exists(home):
-            raise UserError(f"no identity in {home.path}: run `p2pshare init --name NAME` first")
+            raise UserError(
+                f"no identity in {_shown(str(home.path))}: run `p2pshare init --name NAME` first"
+            )
         setup_logging(home)
         return COMMANDS[command](home, args)
     if command is None:

@@ -1,21 +1,99 @@
 """The `p2pshare` command line (DESIGN §7): the app, the node, and every action.
 
 Parsing lives here; each subcommand's work is a function in commands.py. Errors
-become one line on stderr and a non-zero exit; nothing here imports the
-network stack unless the subcommand runs a node.
+become one line on stderr and a non-zero exit, never a traceback: bad arguments
+exit 2, a refused or failed command 1, ctrl+c 130, a closed stdout (`| head`)
+141. Arguments are checked here, at the edge, before any work: a peer address
+or invite, a listen address, a community name, a value. Nothing here imports
+the network stack unless the subcommand runs a node.
+
+Set P2PSHARE_DEBUG=1 to get the traceback of an unexpected error as well.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from p2pshare import __version__
 from p2pshare.errors import UserError
+from protocol.value import VALUE_HELP, BadValue, parse_value
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a ctrl+c
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away
+MAX_COMMUNITY_BYTES = 64
+_MAX_LINE = 300  # an error line quoting a 5,000-character argument is cut to this
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (no usage block) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("p2pshare").strip()
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_USAGE, f"{one_line(f'p2pshare: {where}{message}')} (see --help)\n")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, cut to a readable length."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _MAX_LINE else flat[: _MAX_LINE - 1] + "…"
+
+
+def _value(text: str) -> tuple[int, str]:
+    try:
+        return parse_value(text)
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _home(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("needs a directory name, not an empty string")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("a directory name cannot contain a NUL character")
+    return text
+
+
+def _peer(text: str) -> str:
+    """A multiaddr with /p2p/<member id>, or an invite: checked now, kept as given."""
+    from p2pshare.net.invite import parse_peer
+
+    try:
+        parse_peer(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _listen(text: str) -> str:
+    """A multiaddr to listen on, such as /ip4/0.0.0.0/tcp/4001."""
+    import multiaddr
+
+    try:
+        addr = multiaddr.Multiaddr(text)
+    except Exception as exc:  # multiaddr raises a zoo of types on bad input
+        raise argparse.ArgumentTypeError(
+            f"not a listen address: {text[:80]!r} ({exc}); e.g. /ip4/0.0.0.0/tcp/4001"
+        ) from None
+    if "/p2p/" in str(addr):
+        raise argparse.ArgumentTypeError("a listen address has no /p2p/ part")
+    return text
+
+
+def _community(text: str) -> str:
+    from p2pshare.net.invite import check_community
+
+    try:
+        return check_community(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _csv(value: str) -> list[str]:
@@ -31,15 +109,15 @@ def _yes_no(value: str) -> bool:
 
 
 def _rating(value: str) -> int:
-    if value.isdigit() and 1 <= int(value) <= 5:
+    if value in {"1", "2", "3", "4", "5"}:
         return int(value)
     raise argparse.ArgumentTypeError("a rating is a whole number from 1 to 5")
 
 
 def _non_negative(value: str) -> int:
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
-    raise argparse.ArgumentTypeError("expected a whole number, 0 or more")
+    raise argparse.ArgumentTypeError("expected a whole number, 0 to 999999999")
 
 
 def _network_options(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
@@ -50,6 +128,7 @@ def _network_options(parser: argparse.ArgumentParser, *, inherit: bool = False) 
         "--peer",
         action="append",
         default=unset if inherit else [],
+        type=_peer,
         metavar="MADDR|INVITE",
         help="a peer to dial: a multiaddr with /p2p/ID, or an invite string (repeatable)",
     )
@@ -59,16 +138,23 @@ def _network_options(parser: argparse.ArgumentParser, *, inherit: bool = False) 
         default=unset if inherit else False,
         help="do not look for peers on the LAN",
     )
-    parser.add_argument("--community", default=unset, help="the community topic to join")
+    parser.add_argument(
+        "--community",
+        default=unset,
+        type=_community,
+        help=f"the community topic to join (at most {MAX_COMMUNITY_BYTES} bytes)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="p2pshare",
         description="Pass business opportunities you cannot serve to people you trust.",
     )
     parser.add_argument("--version", action="version", version=f"p2pshare {__version__}")
-    parser.add_argument("--home", default=None, help="the member's home (default: $P2PSHARE_HOME)")
+    parser.add_argument(
+        "--home", default=None, type=_home, help="the member's home (default: $P2PSHARE_HOME)"
+    )
     _network_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -87,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("serve", help="run the node without the app, until interrupted")
-    p.add_argument("--listen", action="append", default=[], metavar="MADDR")
+    p.add_argument("--listen", action="append", default=[], type=_listen, metavar="MADDR")
     _network_options(p, inherit=True)
 
     sub.add_parser("invite", help="print an invite string for this node")
@@ -111,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skills", type=_csv, default=[])
     p.add_argument("--region", default="")
     p.add_argument("--remote", action="store_true", help="the work can be done remotely")
-    p.add_argument("--value", default="", help="rough value, e.g. 5000 or '5000 USD'")
+    p.add_argument("--value", type=_value, default=(0, ""), metavar="V", help=VALUE_HELP)
     p.add_argument("--expires", type=_non_negative, default=30, metavar="DAYS")
     p.add_argument("--contact", default="", help="private: revealed only to whom it is handed")
     p = offer.add_parser("forward", help="pass an offer to a member, or to the network")
@@ -132,7 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     done.add_argument("--fulfilled", dest="fulfilled", action="store_true", default=None)
     done.add_argument("--not-fulfilled", dest="fulfilled", action="store_false")
     p.add_argument("--rating", type=_rating, default=0)
-    p.add_argument("--value", type=_non_negative, default=0)
+    p.add_argument(
+        "--value",
+        type=_value,
+        default=(0, ""),
+        metavar="V",
+        help=VALUE_HELP + "; a currency must be the offer's",
+    )
     p.add_argument("--to", metavar="MEMBER", help="which hand-off, when there are several")
     p.add_argument("--note", default="")
     p = offer.add_parser("withdraw", help="take your offer back")
@@ -162,8 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("member", metavar="MEMBER")
     p.add_argument("--explain", action="store_true")
     p.add_argument("--json", action="store_true")
-    p = sub.add_parser("export", help="write every signed record to a file")
+    p = sub.add_parser(
+        "export",
+        help="write every signed record to a file",
+        description="Write every signed record to FILE (a temporary file, then renamed). "
+        "FILE may not be inside the home, a directory or a device, and an existing "
+        "file is replaced only with --force.",
+    )
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p = sub.add_parser("import", help="verify and add the records of an export file")
     p.add_argument("file", metavar="FILE")
     for name, text in (("mute", "hide a member's offers"), ("block", "ignore a member entirely")):
@@ -179,26 +278,101 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command line; every failure is one line on stderr and an exit code."""
+    umask = os.umask(0o077)  # whatever this command creates in a home is its member's alone
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a reader gone (`| head -1`) shows here, not at exit
+        return code
+    except KeyboardInterrupt:
+        _quiet_stdout()
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    finally:
+        os.umask(umask)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already said
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return _dispatch(args)
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except UserError as exc:
+        _fail(str(exc))
+        return exc.exit_code
+    except OSError as exc:
+        _fail(describe_os_error(exc))
+        return EXIT_FAILED
+    except Exception as exc:
+        reason = _known_reason(exc)
+        if reason is None:  # the last line of defence: a bug, said in one line
+            if os.environ.get("P2PSHARE_DEBUG"):
+                raise
+            logging.getLogger("p2pshare.cli").exception("unexpected error")
+            reason = f"unexpected error: {type(exc).__name__}: {exc} (P2PSHARE_DEBUG=1 shows more)"
+        _fail(reason)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     from p2pshare.cli import commands
 
-    try:
-        if args.command == "demo":
-            from p2pshare.demo.launch import run_demo
+    if args.command == "demo":
+        from p2pshare.demo.launch import run_demo
 
-            return run_demo(
-                peers=args.peers,
-                directory=args.dir,
-                headless=args.headless,
-                say=lambda line: print(line, flush=True),
-            )
-        return commands.run(args)
-    except UserError as exc:
-        print(f"p2pshare: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+        return run_demo(
+            peers=args.peers,
+            directory=commands.demo_dir(args.dir),
+            headless=args.headless,
+            say=lambda line: print(line, flush=True),
+        )
+    return commands.run(args)
+
+
+def _known_reason(exc: Exception) -> str | None:
+    """The one-line reason of an error that says what went wrong by itself."""
+    import sqlite3
+
+    from p2pshare.store import StoreError
+    from protocol import ProtocolError
+
+    if isinstance(exc, StoreError | ProtocolError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"the store cannot be used: {exc}"
+    return None
+
+
+def _fail(reason: str) -> None:
+    print(one_line(f"p2pshare: {reason}"), file=sys.stderr, flush=True)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """'<file>: <what went wrong>' for an OSError, the file name cut if it is long."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    name = exc.filename
+    if name is None:
+        return what
+    text = os.fsdecode(name) if isinstance(name, bytes | str) else str(name)
+    if len(text) > 80:
+        text = f"{text[:40]}…{text[-20:]} ({len(text)} characters)"
+    return f"{text}: {what}"
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe or ctrl+c, let nothing more be written to stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

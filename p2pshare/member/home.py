@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
+from p2pshare.errors import UserError
+
 ENV_HOME = "P2PSHARE_HOME"
+_PRIVATE_FILES = ("identity.pem", "records.db", "records.db-wal", "records.db-shm",
+                  "p2pshare.log", "node.lock", "node.json", "peers.json", "marks.json",
+                  "config.toml")  # fmt: skip
+
+
+def make_private(home: Path) -> None:
+    """Mode 0700 on `home` and 0600 on the files p2pshare keeps in it, where allowed."""
+    uid = os.geteuid()
+    for path, mode in ((home, 0o700), *((home / name, 0o600) for name in _PRIVATE_FILES)):
+        try:
+            st = os.stat(path, follow_symlinks=False)
+            right_type = stat.S_ISDIR if mode == 0o700 else stat.S_ISREG
+            if st.st_uid == uid and stat.S_IMODE(st.st_mode) & 0o077 and right_type(st.st_mode):
+                os.chmod(path, mode)
+        except OSError:
+            continue
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +41,22 @@ class Home:
 
     @classmethod
     def resolve(cls, explicit: str | os.PathLike[str] | None = None) -> Home:
+        """The home named by `explicit`, else $P2PSHARE_HOME (if set and not empty),
+        else the platform's user data dir. An empty `explicit` name is refused."""
+        if explicit is not None and not os.fspath(explicit):
+            raise UserError("--home needs a directory name, not an empty string")
         chosen = explicit or os.environ.get(ENV_HOME) or platformdirs.user_data_dir("p2pshare")
         return cls(Path(chosen).expanduser().absolute())
 
     def ensure(self) -> Home:
-        """Create the home, readable by its owner only (it holds the secret key)."""
+        """Create the home, readable by its owner only (it holds the secret key).
+
+        An existing home is brought to mode 0700 and its files to 0600 (homes made
+        by earlier versions were 0755 with 0644 logs); what cannot be changed (a
+        read-only file system, another owner) is left as it is.
+        """
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private(self.path)
         return self
 
     @property
@@ -72,13 +101,27 @@ def setup_logging(home: Home, level: int = logging.INFO) -> None:
     """
     home.ensure()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_p2pshare", False):
-            root.removeHandler(handler)
-            handler.close()
-    handler = logging.FileHandler(home.log_file, encoding="utf-8")
+    for old in list(root.handlers):
+        if getattr(old, "_p2pshare", False):
+            root.removeHandler(old)
+            old.close()
+    handler: logging.Handler
+    try:
+        # created 0600 before logging opens it (by name, with the umask's mode)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_NOFOLLOW
+        fd = os.open(home.log_file, flags, 0o600)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise IsADirectoryError(f"{home.log_file} is not a regular file")
+        finally:
+            os.close(fd)
+        handler = logging.FileHandler(home.log_file, encoding="utf-8")
+    except OSError:
+        # A read-only home, or p2pshare.log that is not a file: reading must still
+        # work, so the logs go nowhere rather than stop the command.
+        handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler._p2pshare = True  # type: ignore[attr-defined]
+    setattr(handler, "_p2pshare", True)  # noqa: B010 (marks our handler)
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("libp2p").setLevel(logging.WARNING)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
+from p2pshare.store.files import write_private
 from protocol import PublicKey, member_id, public_key_of
 from protocol.errors import BadMemberId
 
@@ -54,6 +54,5 @@ class Marks:
     def set(self, mark: str, member: PublicKey, on: bool = True) -> None:
         data = self._load()
         (data[mark].add if on else data[mark].discard)(member_id(member))
-        tmp = self._path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({k: sorted(v) for k, v in data.items()}, indent=1), "utf-8")
-        os.replace(tmp, self._path)
+        text = json.dumps({k: sorted(v) for k, v in data.items()}, indent=1)
+        write_private(self._path, text.encode("utf-8"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import time
 import tomllib
@@ -22,6 +21,7 @@ from typing import Any
 import trio
 
 from p2pshare.member.home import Home
+from p2pshare.store.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,8 @@ class PeerBook:
                 :MAX_REMEMBERED
             ]
         }
-        tmp = self.path.with_suffix(".json.tmp")
-        try:
-            tmp.write_text(json.dumps(data, indent=1), "utf-8")
-            os.replace(tmp, self.path)
+        try:  # mode 0600: whom this member talks to is nobody else's business
+            write_private(self.path, json.dumps(data, indent=1).encode("utf-8"))
             self._dirty = False
         except OSError as exc:
             log.warning("cannot save %s: %s", self.path, exc)

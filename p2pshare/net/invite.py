@@ -17,10 +17,29 @@ import multiaddr
 
 from p2pshare.errors import UserError
 from protocol import BadMemberId, member_id, public_key_of
+from protocol.keys import key_refusal
 
 PREFIX = "p2ps1:"
 MAX_INVITE = 2048  # characters; an invite with a dozen addresses is ~400
 MAX_ADDRS = 16
+MAX_COMMUNITY_BYTES = 64  # UTF-8 bytes of a community name
+
+
+def check_community(name: str) -> str:
+    """`name` if it can name a community (1 to 64 UTF-8 bytes, printable), else UserError."""
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise UserError("a community name must be valid text") from None
+    if not name.strip():
+        raise UserError("a community name cannot be empty")
+    if size > MAX_COMMUNITY_BYTES:
+        raise UserError(
+            f"a community name is at most {MAX_COMMUNITY_BYTES} bytes (this one is {size})"
+        )
+    if not name.isprintable():
+        raise UserError("a community name cannot contain control characters")
+    return name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +52,7 @@ class PeerAddress:
 
 
 def make_invite(member: str, addrs: list[str] | tuple[str, ...], community: str) -> str:
+    check_community(community)
     key = public_key_of(member)
     raw = []
     for text in addrs[:MAX_ADDRS]:
@@ -75,12 +95,15 @@ def _parse_invite(text: str) -> PeerAddress:
         key, packed_addrs, community = msgpack.unpackb(
             raw, raw=False, max_bin_len=1024, max_str_len=256, max_array_len=MAX_ADDRS
         )
-        member = member_id(bytes(key))
+        if type(key) is not bytes or (reason := key_refusal(key)) is not None:
+            raise ValueError(reason or "the key is not bytes")
+        member = member_id(key)
         addrs = tuple(
             f"{multiaddr.Multiaddr(bytes(a))}/p2p/{member}" for a in packed_addrs[:MAX_ADDRS]
         )
         if not isinstance(community, str):
             raise ValueError("community is not a string")
+        check_community(community)
     except Exception as exc:  # untrusted text: any failure means "not an invite"
         raise UserError(f"this invite is damaged or incomplete ({exc})") from None
     if not addrs:

@@ -6,23 +6,28 @@ Format::
     repeated: uint32 big-endian length N > 0, then N bytes: one signed record
     uint32 0                                   end marker
 
-Records are written in (created_at, id) order. The end marker tells a file cut
-at a record boundary from a complete one. Nothing in the file is trusted: every
-record is verified on import exactly as if it came from the network.
+Records are written in (created_at, id) order, to a temporary file renamed into
+place. `check_export_target` and `export_to` keep an export off the home, off
+directories and devices, and off an existing file unless asked to replace it.
+The end marker tells a file cut at a record boundary from a complete one.
+Nothing in the file is trusted: every record is verified on import exactly as
+if it came from the network.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import struct
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 import protocol
-from p2pshare.store.files import fsync_dir
+from p2pshare.store.files import StoreError, fsync_dir
 
 EXPORT_MAGIC = b"P2PSHARE-EXPORT\n"
 _LENGTH = struct.Struct(">I")
@@ -77,3 +82,81 @@ def read_export(source: IO[bytes]) -> Iterator[bytes | str]:
             return
         yield data
         index += 1
+
+
+def check_export_target(path: str | Path, *, home: Path, force: bool) -> Path:
+    """`path` if an export may be written there, else StoreError saying why.
+
+    Refused: an empty name; anything inside the home (the live store and the
+    secret key are there); a directory, device, pipe or socket; an existing file
+    unless `force`; a directory that does not exist.
+    """
+    text = os.fspath(path)
+    if not text:
+        raise StoreError("export needs a file name")
+    path = Path(text).absolute()
+    shown = _shown(text)
+    resolved, inside = path.resolve(), Path(home).resolve()
+    if resolved == inside or inside in resolved.parents:
+        raise StoreError(
+            f"{shown} is inside the home {_shown(str(home))}: export to a file outside it"
+        )
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise StoreError(f"cannot write {shown}: {exc.strerror}") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise StoreError(f"{shown} is a directory: give the name of a file to write")
+        if not stat.S_ISREG(st.st_mode):
+            raise StoreError(f"{shown} is not a regular file (a device, pipe or socket)")
+        if not force:
+            raise StoreError(f"{shown} exists: use --force to replace it")
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot write {shown}: no such directory {_shown(str(path.parent))}")
+    return path
+
+
+def export_to(target: Path, write: Callable[[Path], int], *, replace: bool) -> int:
+    """Have `write(tmp)` write an export to a temporary file, then move it to `target`.
+
+    Without `replace` the move never overwrites: a file that appeared at `target`
+    since it was checked stays, and StoreError says so. Returns what `write` did.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix=".p2pshare-export-", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot write {_shown(str(target))}: {exc.strerror}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        count = write(tmp)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _place_new(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    fsync_dir(target.parent)
+    return count
+
+
+def _place_new(tmp: Path, target: Path) -> None:
+    """Give `tmp` the name `target` unless something has that name (atomically, by a link)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise StoreError(f"{_shown(str(target))} exists: use --force to replace it") from None
+    except OSError as exc:  # a file system without hard links
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if os.path.lexists(target):
+            raise StoreError(f"{_shown(str(target))} exists: use --force to replace it") from None
+        os.replace(tmp, target)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 80 else f"{text[:40]}…{text[-20:]} ({len(text)} characters)"

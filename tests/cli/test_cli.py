@@ -45,7 +45,7 @@ class Homes:
         """Every named home gets every record the others hold (export, then import)."""
         for source in who:
             bundle = self.root / f"{source}.export"
-            self.run(source, "export", str(bundle))
+            self.run(source, "export", "--force", str(bundle))
             for target in who:
                 if target != source:
                     self.run(target, "import", str(bundle))
@@ -210,7 +210,7 @@ def test_bad_name_on_init_changes_nothing(
 def test_import_reports_tampered_records(homes: Homes, tmp_path: Path) -> None:
     homes.run("alice", "offer", "post", "--title", "Genuine")
     bundle = tmp_path / "alice.export"
-    homes.run("alice", "export", str(bundle))
+    homes.run("alice", "export", "--force", str(bundle))
     data = bytearray(bundle.read_bytes())
     at = data.index(b"Genuine")
     data[at] ^= 0x20  # "genuine": the offer's signature no longer verifies
@@ -243,7 +243,7 @@ def test_import_of_a_truncated_file_keeps_what_came_before(homes: Homes, tmp_pat
     for i in range(3):
         homes.run("alice", "offer", "post", "--title", f"Offer {i}")
     bundle = tmp_path / "cut.export"
-    homes.run("alice", "export", str(bundle))
+    homes.run("alice", "export", "--force", str(bundle))
     data = bundle.read_bytes()
     offsets = [data.index(f"Offer {i}".encode()) for i in range(3)]
     bundle.write_bytes(data[: max(offsets)])  # cut inside the last offer record
