@@ -17,8 +17,8 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -32,6 +32,9 @@ from protocol.sync import (
     Role,
     run_in_memory,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 HISTORY = 100_000
 MISSED = 10_000

@@ -10,12 +10,15 @@ the ratio says how much of decode's time the signature check is.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol as p
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CREATED_AT = 1_767_225_600
 SECONDS = 0.5  # per timing run; the best of ROUNDS runs is reported

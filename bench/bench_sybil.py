@@ -26,12 +26,16 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal
-from protocol import PublicKey
 
 from . import synthetic
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from protocol import PublicKey
 
 HONEST = 1_000
 SYBIL_COUNTS = (10, 100, 1_000, 10_000)

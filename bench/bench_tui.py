@@ -10,6 +10,7 @@ paint in the same terminal, and the same keystrokes on a 100-offer feed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import shutil
@@ -18,8 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 N_OFFERS = int(os.environ.get("N_OFFERS", "100000"))
@@ -138,7 +142,7 @@ def build_home(root: Path, n_offers: int) -> tuple[Path, float]:
             skills=(rng.choice(skills),),
             region=rng.choice(regions),
             available=True,
-            seal_key=x,
+            seal_key=protocol.PublicKey(x),
         )
         records.append(protocol.sign(profile, key=key, created_at=now - 40 * DAY).data)
     for i in range(n_offers):
@@ -169,7 +173,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-async def keystrokes(home_dir: Path) -> dict[str, object]:
+async def keystrokes(home_dir: Path) -> dict[str, Any]:
     """Open the app headless on `home_dir` and time keystroke → redraw."""
     from p2pshare.member.home import Home
     from tui.app import P2PShareApp
@@ -177,7 +181,7 @@ async def keystrokes(home_dir: Path) -> dict[str, object]:
     from tui.widgets.offer_list import OfferList
 
     app = P2PShareApp(Home.resolve(home_dir), start_network=False)
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         t0 = time.perf_counter()
         while not (isinstance(app.screen, FeedScreen) and app.screen.loaded):
@@ -220,8 +224,8 @@ async def keystrokes(home_dir: Path) -> dict[str, object]:
         out["direct search"] = []
         for i in range(1, len("opportunity 12") + 1):
             text = "opportunity 12"[:i]
-            out["direct search"] += direct(lambda t=text: screen._set_filters(search=t), 1)  # type: ignore[operator]
-        out["direct search"] += direct(lambda: screen._set_filters(search=""), 1)  # type: ignore[operator]
+            out["direct search"] += direct(functools.partial(screen._set_filters, search=text), 1)
+        out["direct search"] += direct(lambda: screen._set_filters(search=""), 1)
         offers.action_first()
 
         out["down"] = await timed(lambda: pilot.press("down"), 40)
@@ -242,9 +246,8 @@ async def keystrokes(home_dir: Path) -> dict[str, object]:
         await pilot.press("x", "slash")
         out["search (typing)"] = []
         for ch in "opportunity 12":
-            out["search (typing)"] += await timed(
-                lambda c=ch: pilot.press("space" if c == " " else c), 1
-            )  # type: ignore[operator]
+            key = "space" if ch == " " else ch
+            out["search (typing)"] += await timed(functools.partial(pilot.press, key), 1)
         out["rss"] = rss_mb()
         await pilot.press("escape", "escape")
         t = time.perf_counter()
@@ -275,12 +278,12 @@ def bench_feed() -> None:
         )
         print("  the app's work per keystroke (handler + render of every visible line):")
         for key in ("direct down", "direct page down", "direct filter", "direct search"):
-            print(f"  {key[7:]:16} {_ms(big[key])}   (baseline {_ms(small[key])})  goal 50 ms")  # type: ignore[arg-type]
+            print(f"  {key[7:]:16} {_ms(big[key])}   (baseline {_ms(small[key])})  goal 50 ms")
         print(
             "  Pilot round trip (press → processed → idle → repaint; includes Pilot's own waits):"
         )
         for key in ("down", "page down", "end", "filter", "search (typing)"):
-            print(f"  {key:16} {_ms(big[key])}   (baseline {_ms(small[key])})")  # type: ignore[arg-type]
+            print(f"  {key:16} {_ms(big[key])}   (baseline {_ms(small[key])})")
         print(
             f"  first load       {big['first load'] * 1000:7.0f} ms"
             f" (baseline {small['first load'] * 1000:.0f} ms)  — api.feed() recomputes the ledger"

@@ -6,9 +6,8 @@ import logging
 import random
 import tempfile
 import time
-from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import multiaddr
 import trio
@@ -23,6 +22,9 @@ from p2pshare.net import gossip
 from p2pshare.net import host as hostmod
 from p2pshare.net.node import Node, NodeConfig
 from p2pshare.service.api import create_identity
+
+if TYPE_CHECKING:
+    from contextlib import AsyncExitStack
 
 # logs (libp2p's ERRORs at close included) go to a file, never over the figures
 logging.basicConfig(
@@ -75,14 +77,15 @@ class OurNet:
             await nursery.start(node.run)
             self.nodes.append(node)
         for a, b in edges:
-            assert self.nodes[b].info is not None
-            await self.nodes[a].dial(self.nodes[b].info.addresses[0])
+            info = self.nodes[b].info  # a property: narrow a local
+            assert info is not None
+            await self.nodes[a].dial(info.addresses[0])
         await self.settle()
 
     async def settle(self) -> None:
         """Wait until every node's outbox (profiles) is out and the meshes formed."""
         with trio.fail_after(30):
-            while any(m.store.outbox() for m in self.members):
+            while any(m.store.outbox() for m in self.members):  # noqa: ASYNC110 -- no event for it
                 await trio.sleep(0.05)
         await trio.sleep(1.5)  # a heartbeat or so for the meshes
 
@@ -152,9 +155,9 @@ class RawNet:
         return max(a[key] for a in self.arrivals)
 
 
-async def wait_for(cond: Any, timeout: float) -> bool:
+async def wait_for(cond: Any, timeout: float) -> bool:  # noqa: ASYNC109 -- polls any condition
     with trio.move_on_after(timeout):
-        while not cond():
+        while not cond():  # noqa: ASYNC110 -- an arbitrary condition: no event
             await trio.sleep(0.002)
         return True
     return False

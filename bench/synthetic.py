@@ -6,11 +6,14 @@ never verifies them), record ids are random 32-byte strings too.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from p2pshare.domain.evidence import Receipt, VouchEdge
 from protocol import PublicKey, RecordId
+
+if TYPE_CHECKING:
+    import random
 
 DAY = 86_400
 NOW = 1_750_000_000
@@ -86,6 +89,7 @@ def honest_network(
             if not out[i]:
                 break
             mid = rng.choice(out[i])
+            fwd: tuple[PublicKey, ...]
             if out[mid] and rng.random() < 0.5:
                 target, fwd = rng.choice(out[mid]), (m[mid],)
             else:

@@ -19,14 +19,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from p2pshare.demo.personas import Personas
 from p2pshare.demo.world import NEWCOMER, World
 from p2pshare.errors import UserError
 from p2pshare.member import identity as ident
 from p2pshare.member.home import setup_logging
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,16 @@ import logging
 import random
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from p2pshare.domain.evidence import VouchEdge
 from p2pshare.domain.ledger import OfferState, OfferStatus
 from p2pshare.errors import UserError
 from p2pshare.member.actions import Member
-from p2pshare.member.home import Home
-from protocol import PublicKey
+
+if TYPE_CHECKING:
+    from p2pshare.domain.evidence import VouchEdge
+    from p2pshare.member.home import Home
+    from protocol import PublicKey
 
 log = logging.getLogger(__name__)
 

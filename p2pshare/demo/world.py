@@ -12,13 +12,17 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from p2pshare.member.actions import Member
 from p2pshare.member import identity as ident
+from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
 from p2pshare.store import Store
-from protocol import Body, Envelope
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from protocol import Body, Envelope
 
 DAY = 86_400
 NEWCOMER = "newcomer"

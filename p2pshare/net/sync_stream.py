@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 from libp2p.network.stream.exceptions import StreamEOF
@@ -32,6 +31,9 @@ from protocol.sync import (
     Role,
     write_chunks,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,12 @@ import fcntl
 import os
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from p2pshare.store.files import NodeLockedError, private_dir
+
+if TYPE_CHECKING:
+    from types import TracebackType
 
 _LOCK_ATTEMPTS = 5  # NodeLock.acquire tries, 10 ms apart
 

@@ -10,11 +10,14 @@ import contextlib
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from p2pshare.store.files import StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 _MIGRATION_FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from p2pshare.store.records import Store
-from protocol import RecordId
-from protocol.sync import Bound, RangeKey
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from p2pshare.store.records import Store
+    from protocol import RecordId
+    from protocol.sync import Bound, RangeKey
 
 
 class StoreSource:

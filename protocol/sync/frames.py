@@ -7,11 +7,14 @@ what a libp2p stream is fast at).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from protocol import framing
 
 from .messages import MAX_FRAME, Message, ReconcileError, decode_message, encode_message
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 WRITE_CHUNK = 64 * 1024  # bytes per stream write: 1 KiB writes cost ~0.4 ms each
 

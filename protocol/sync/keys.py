@@ -7,11 +7,13 @@ by a fingerprint that two peers must compute bit for bit alike.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from protocol import RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ID_BYTES = 32
 DIGEST_BYTES = 16

@@ -11,8 +11,8 @@ the network loop (p2pshare/net/sync_stream.py).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from protocol import RecordId, record_id
 
@@ -35,7 +35,11 @@ from .messages import (
     Want,
     encoded_range_size,
 )
-from .sources import RecordSource
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .sources import RecordSource
 
 RECORDS_BATCH = 64 * 1024  # record bytes per Records frame (one larger record rides alone)
 BUCKETS = 16  # sub-ranges a differing range is split into

@@ -7,12 +7,14 @@ it over SQLite (p2pshare/store/sync_source.py), `MemorySource` in memory.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from protocol import RecordId, record_id
 
 from .keys import Bound, RangeKey, digest_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 
 class RecordSource(Protocol):

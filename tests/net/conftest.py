@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 
@@ -19,6 +17,10 @@ from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
 from p2pshare.net.node import Node, NodeConfig
 from p2pshare.service.api import create_identity
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Sequence
+    from pathlib import Path
 
 LOOPBACK = ("/ip4/127.0.0.1/tcp/0",)
 TEST_CONFIG = NodeConfig(listen=LOOPBACK, mdns=False, sync_interval=3600.0)
@@ -91,7 +93,7 @@ async def stop_peer(peer: Peer) -> None:
     assert peer.scope is not None
     peer.scope.cancel()
     with trio.fail_after(3):
-        while peer.node.home.node_file.exists():
+        while peer.node.home.node_file.exists():  # noqa: ASYNC110 -- a file: no event
             await trio.sleep(0.01)
 
 
@@ -106,13 +108,12 @@ async def network(
     """Start one node per name, connect them (`line`, `none` or explicit pairs)."""
     async with trio.open_nursery() as nursery:
         peers = [await start_peer(nursery, make_home(root, n), config) for n in names]
-        pairs = (
-            [(i, i + 1) for i in range(len(peers) - 1)]
-            if links == "line"
-            else []
-            if links == "none"
-            else list(links)
-        )
+        pairs: list[tuple[int, int]]
+        if isinstance(links, str):
+            assert links in ("line", "none"), links
+            pairs = [(i, i + 1) for i in range(len(peers) - 1)] if links == "line" else []
+        else:
+            pairs = list(links)
         for a, b in pairs:
             await connect(peers[a], peers[b])
         try:
@@ -135,9 +136,13 @@ def _subscribed(a: Peer, b: Peer) -> bool:
     return any(p.to_base58() == b.id for p in pubsub.peer_topics.get(a.node.topic, ()))
 
 
-async def wait_until(cond: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+async def wait_until(
+    cond: Callable[[], bool],
+    timeout: float = 10.0,  # noqa: ASYNC109 -- a test helper's deadline for any condition
+    what: str = "",
+) -> None:
     with trio.fail_after(timeout):
-        while not cond():
+        while not cond():  # noqa: ASYNC110 -- an arbitrary condition: no event
             await trio.sleep(0.02)
 
 

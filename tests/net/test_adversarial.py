@@ -5,25 +5,28 @@ from __future__ import annotations
 import os
 import time
 from contextlib import AsyncExitStack
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import multiaddr
 import pytest
 import trio
 from libp2p.crypto.ed25519 import create_new_key_pair
-from libp2p.crypto.keys import KeyPair
 from libp2p.peer.id import ID
 from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.security.insecure.transport import PLAINTEXT_PROTOCOL_ID, InsecureTransport
 from libp2p.tools.anyio_service import background_trio_service
+from signers import get_member
 
 from p2pshare.events import RecordRejected
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod
-from signers import get_member
 
 from .conftest import network, wait_until
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from libp2p.crypto.keys import KeyPair
 
 pytestmark = pytest.mark.network
 
@@ -110,10 +113,10 @@ def test_plaintext_only_peer_cannot_connect(tmp_path: Path) -> None:
 
             plain = new_host(
                 key_pair=kp,
-                sec_opt={PLAINTEXT_PROTOCOL_ID: InsecureTransport(kp)},  # type: ignore[dict-item]
+                sec_opt={PLAINTEXT_PROTOCOL_ID: InsecureTransport(kp)},
             )
             async with plain.run([multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")]):
-                with pytest.raises(Exception):  # noqa: B017 - SwarmDialAllFailedError & co
+                with pytest.raises(Exception):  # noqa: B017, PT011 - SwarmDialAllFailedError & co
                     with trio.fail_after(10):
                         await plain.connect(info_from_p2p_addr(multiaddr.Multiaddr(a.addr)))
                 assert a.node.connected() == []
@@ -143,7 +146,8 @@ def test_flood_is_rate_limited_per_peer() -> None:
 
     records = [m.offer(at=now, title=f"spam {i}").data for i in range(400)]
     verdicts = [gate(ID(b"peer"), Msg(r)) for r in records]  # type: ignore[arg-type]
-    assert sum(verdicts) == 200 and all(r.startswith("flood") for r in rejected)
+    assert sum(verdicts) == 200
+    assert all(r.startswith("flood") for r in rejected)
     clock[0] += 1.0  # a second later, 50 more
     more = [gate(ID(b"peer"), Msg(m.offer(at=now, title=f"later {i}").data)) for i in range(60)]  # type: ignore[arg-type]
     assert sum(more) == 50

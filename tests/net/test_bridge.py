@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import trio
+import trio.lowlevel
 
 from p2pshare.errors import UserError
 from p2pshare.net.bridge import TrioBridge
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Fake:
@@ -36,7 +39,7 @@ class Fake:
                 self.closed = True
 
     async def double(self, x: int) -> int:
-        await trio.sleep(0)
+        await trio.lowlevel.checkpoint()
         self.emit(("doubled", x))
         return 2 * x
 
@@ -66,7 +69,8 @@ def test_start_call_emit_and_stop() -> None:
         started = time.monotonic()
         assert await bridge.stop(timeout=1.0)
         assert time.monotonic() - started < 1.0
-        assert fake.closed and not bridge.running
+        assert fake.closed
+        assert not bridge.running
 
     asyncio.run(main())
 

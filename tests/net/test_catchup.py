@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import trio
@@ -11,6 +10,9 @@ import trio
 from p2pshare.events import SyncProgress
 
 from .conftest import connect, make_home, network, start_peer, wait_until, with_config
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.network
 
@@ -58,7 +60,8 @@ def test_node_that_missed_gossip_gets_records_by_sync(tmp_path: Path) -> None:
             a.node.kick()
             await wait_until(lambda: all(b.has(i) for i in ids), 10)
             await wait_until(lambda: all(deaf.has(i) for i in ids), 15)
-            assert deaf.node._gate is not None and deaf.node._gate.stats.accepted == 0
+            assert deaf.node._gate is not None
+            assert deaf.node._gate.stats.accepted == 0
             deaf.close()
 
     trio.run(main)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import trio
@@ -12,6 +12,9 @@ from p2pshare.net import discovery
 from p2pshare.net.discovery import PeerBook
 
 from .conftest import connect, make_home, network, start_peer, stop_peer, wait_until, with_config
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.network
 

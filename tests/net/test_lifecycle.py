@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import trio
@@ -11,6 +11,9 @@ import trio
 from p2pshare.domain.ledger import Ledger
 
 from .conftest import Peer, network, wait_until
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.network
 
@@ -52,6 +55,7 @@ def test_lifecycle_same_state_everywhere(tmp_path: Path) -> None:
             assert all(ledger == ledgers[0] for ledger in ledgers[1:])
             final = ledgers[0].offers[offer.id]
             assert final.handoff_to(cat.member.me) is not None
-            assert ledgers[0].receipts and ledgers[0].vouches
+            assert ledgers[0].receipts
+            assert ledgers[0].vouches
 
     trio.run(main)

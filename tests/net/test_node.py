@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import trio
@@ -10,6 +10,9 @@ import trio
 from p2pshare.events import PeerConnected, RecordsArrived
 
 from .conftest import network, wait_until
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.network
 

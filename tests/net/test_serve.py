@@ -9,12 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .conftest import port_free
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 pytestmark = pytest.mark.network
 
@@ -84,7 +87,7 @@ def procs() -> Iterator[list[subprocess.Popen[str]]]:
                 pipe.close()
 
 
-def test_serve_connect_publish_and_stop(tmp_path: Path, procs: list) -> None:
+def test_serve_connect_publish_and_stop(tmp_path: Path, procs: list[subprocess.Popen[str]]) -> None:
     homes = [tmp_path / n for n in ("ann", "bob", "cat")]
     for home in homes:
         _cli(home, "init", "--name", home.name)
@@ -92,10 +95,12 @@ def test_serve_connect_publish_and_stop(tmp_path: Path, procs: list) -> None:
     procs.append(a)
     info = _lines(a)
     addr, invite = info["listening"], info["invite"]
-    assert invite.startswith("p2ps1:") and addr.endswith("/p2p/" + info["member"])
+    assert invite.startswith("p2ps1:")
+    assert addr.endswith("/p2p/" + info["member"])
     assert _cli(homes[0], "invite").strip() == invite
     live = json.loads(_cli(homes[0], "id", "--json"))
-    assert live["running"] and live["addresses"] == [addr]
+    assert live["running"]
+    assert live["addresses"] == [addr]
     b, c = _serve(homes[1], addr), _serve(homes[2], invite)  # multiaddr / invite
     procs += [b, c]
     _lines(b), _lines(c)
@@ -115,12 +120,15 @@ def test_serve_connect_publish_and_stop(tmp_path: Path, procs: list) -> None:
     assert time.monotonic() - started < 1.5  # "within a second", plus process exit
     assert port_free(port)
     assert not (homes[0] / "node.json").exists()
-    assert a.stderr is not None and a.stderr.read() == ""
+    assert a.stderr is not None
+    assert a.stderr.read() == ""
     c.send_signal(signal.SIGTERM)
     assert c.wait(timeout=5) == 0
 
 
-def test_second_node_on_a_home_is_refused(tmp_path: Path, procs: list) -> None:
+def test_second_node_on_a_home_is_refused(
+    tmp_path: Path, procs: list[subprocess.Popen[str]]
+) -> None:
     home = tmp_path / "solo"
     _cli(home, "init", "--name", "solo")
     first = _serve(home)
@@ -131,4 +139,5 @@ def test_second_node_on_a_home_is_refused(tmp_path: Path, procs: list) -> None:
     assert second.wait(timeout=20) == 1
     assert second.stderr is not None
     err = second.stderr.read()
-    assert "already running" in err and err.count("\n") == 1, err
+    assert "already running" in err, err
+    assert err.count("\n") == 1, err

@@ -47,10 +47,13 @@ def test_sign_decode_round_trip(body: p.Body, key: Ed25519PrivateKey, created_at
     assert len(env.data) <= lim.MAX_RECORD_BYTES
     decoded = p.decode(p.encode(env))
     assert decoded == env
-    assert decoded.body == body and type(decoded.body) is type(body)
-    assert decoded.data == env.data and decoded.id == env.id == p.record_id(env.data)
+    assert decoded.body == body
+    assert type(decoded.body) is type(body)
+    assert decoded.data == env.data
+    assert decoded.id == env.id == p.record_id(env.data)
     assert decoded.author == key.public_key().public_bytes_raw()
-    assert decoded.created_at == created_at and decoded.kind == body.KIND
+    assert decoded.created_at == created_at
+    assert decoded.kind == body.KIND
     p.verify(decoded)
 
 
@@ -145,7 +148,7 @@ def test_kind_swapped_with_signature_kept(kind_a: int, kind_b: int) -> None:
 def _sample(kind: int) -> p.Body:
     key = p.PublicKey(bytes(range(32)))
     rid = p.RecordId(ID)
-    return {
+    samples: dict[int, p.Body] = {
         1: p.Profile(name="A", headline="", skills=(), region="", available=True, seal_key=key),
         2: p.Offer(
             title="T",
@@ -165,7 +168,8 @@ def _sample(kind: int) -> p.Body:
         7: p.Outcome(offer=rid, handoff=rid, fulfilled=True, rating=0, value=0, note=""),
         8: p.Vouch(subject=key, skills=(), note=""),
         9: p.Revoke(vouch=rid),
-    }[kind]
+    }
+    return samples[kind]
 
 
 # --- one encoding per record ---------------------------------------------------------
@@ -427,7 +431,8 @@ def test_good_offer_wire_is_accepted() -> None:
 
 def test_multiline_fields_allow_newline_and_tab() -> None:
     offer = p.decode(forge(2, _offer_wire(description="line 1\n\tline 2"), key=KEY)).body
-    assert isinstance(offer, p.Offer) and offer.description == "line 1\n\tline 2"
+    assert isinstance(offer, p.Offer)
+    assert offer.description == "line 1\n\tline 2"
 
 
 @pytest.mark.parametrize(
@@ -483,7 +488,8 @@ def test_wrong_top_level_shape() -> None:
 def test_errors_have_readable_reasons() -> None:
     with pytest.raises(p.MalformedRecord) as info:
         p.decode(forge(2, _offer_wire(title="x" * 201), key=KEY))
-    assert "offer.title" in str(info.value) and "200" in str(info.value)
+    assert "offer.title" in str(info.value)
+    assert "200" in str(info.value)
 
 
 @pytest.mark.parametrize("value", [bytearray(b"\x90"), memoryview(b"\x90"), "\x90", None])
@@ -529,4 +535,5 @@ def test_too_deep_has_a_reason() -> None:
     """msgpack's nesting-limit error has no message: the reason names it anyway."""
     with pytest.raises(p.MalformedRecord) as info:
         p.decode(b"\x91" * 5000 + b"\xc0")
-    assert str(info.value) != "not msgpack: " and str(info.value).startswith("not msgpack: ")
+    assert str(info.value) != "not msgpack: "
+    assert str(info.value).startswith("not msgpack: ")

@@ -50,9 +50,14 @@ def test_empty_frames_only_when_allowed() -> None:
 
 def test_pending_and_in_header() -> None:
     decoder = FrameDecoder(max_frame=10)
-    assert decoder.feed(b"\x00\x00") == [] and decoder.in_header and decoder.pending == 2
-    assert decoder.feed(b"\x00\x02x") == [] and not decoder.in_header and decoder.pending == 5
-    assert decoder.feed(b"y") == [b"xy"] and decoder.pending == 0
+    assert decoder.feed(b"\x00\x00") == []
+    assert decoder.in_header
+    assert decoder.pending == 2
+    assert decoder.feed(b"\x00\x02x") == []
+    assert not decoder.in_header
+    assert decoder.pending == 5
+    assert decoder.feed(b"y") == [b"xy"]
+    assert decoder.pending == 0
 
 
 def test_fail_marks_the_stream_broken() -> None:

@@ -17,7 +17,8 @@ keys = st.binary(min_size=32, max_size=32).filter(lambda k: key_refusal(k) is No
 @given(keys)
 def test_round_trip(key: bytes) -> None:
     member = p.member_id(key)
-    assert member.startswith("12D3KooW") and len(member) == 52
+    assert member.startswith("12D3KooW")
+    assert len(member) == 52
     assert p.public_key_of(member) == key
 
 

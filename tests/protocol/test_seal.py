@@ -38,7 +38,8 @@ def test_round_trip(
 ) -> None:
     blob = p.seal(plaintext, recipient=public(recipient), context=context, ephemeral=ephemeral)
     assert len(blob) == 1 + 32 + len(plaintext) + 16 <= lim.MAX_SEALED
-    assert blob[0] == 1 and blob[1:33] == public(ephemeral)
+    assert blob[0] == 1
+    assert blob[1:33] == public(ephemeral)
     assert p.open_sealed(blob, key=recipient, context=context) == plaintext
 
 

@@ -9,9 +9,8 @@ import json
 import struct
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 import pytest
@@ -45,6 +44,9 @@ from protocol.sync import (
     fingerprint_of,
     run_in_memory,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000  # as in support/signers.py
@@ -80,10 +82,12 @@ def pair(
 def assert_exact(
     ra: Reconciler, rb: Reconciler, a_ids: set[RecordId], b_ids: set[RecordId]
 ) -> None:
-    assert ra.done and rb.done
+    assert ra.done
+    assert rb.done
     assert ra.have == rb.need == a_ids - b_ids
     assert ra.need == rb.have == b_ids - a_ids
-    assert not ra.outstanding and not rb.outstanding
+    assert not ra.outstanding
+    assert not rb.outstanding
 
 
 # -- exact differences ----------------------------------------------------------------
@@ -143,7 +147,8 @@ def test_identical_sets_take_one_round_trip() -> None:
     stats = run_in_memory(ra, rb)
     assert_exact(ra, rb, set(), set())
     # Ranges, the empty Ranges that settles everything, and Done
-    assert stats.turns == 3 and ra.rounds == rb.rounds == 1
+    assert stats.turns == 3
+    assert ra.rounds == rb.rounds == 1
     assert stats.total_bytes < 1000
 
 
@@ -157,7 +162,8 @@ def test_empty_against_full(full_side: int) -> None:
     stats = run_in_memory(ra, rb, on_received=hook)
     full, empty = (ra, rb) if full_side == 0 else (rb, ra)
     assert full.have == empty.need == everything
-    assert not full.need and not empty.have
+    assert not full.need
+    assert not empty.have
     assert sides[0].ids() == sides[1].ids() == everything
     # no id crosses the wire: the empty side says "nothing here", the full one pushes
     assert stats.total_bytes < 1.05 * sum(len(d) for _, d in records) + 1000
@@ -224,7 +230,8 @@ def test_frames_survive_any_chunking(msgs: list[Message], cuts: list[int]) -> No
     got: list[Message] = []
     for start, end in itertools.pairwise(points):
         got += decoder.feed(stream[start:end])
-    assert got == msgs and decoder.pending == 0
+    assert got == msgs
+    assert decoder.pending == 0
     assert FrameDecoder().feed(stream) == msgs  # all frames merged in one chunk
 
 
@@ -249,7 +256,8 @@ def test_oversized_and_empty_frames_are_refused() -> None:
 def test_partial_frame_is_pending() -> None:
     decoder = FrameDecoder()
     frame = encode_frame(Want(ids=(RecordId(bytes(32)),)))
-    assert decoder.feed(frame[:-1]) == [] and decoder.pending == len(frame) - 1
+    assert decoder.feed(frame[:-1]) == []
+    assert decoder.pending == len(frame) - 1
     assert decoder.feed(frame[-1:]) == [Want(ids=(RecordId(bytes(32)),))]
 
 
@@ -389,9 +397,10 @@ def test_out_of_protocol_messages() -> None:
 def test_a_peer_that_never_agrees_is_cut_off() -> None:
     me = Reconciler(MemorySource([rec(i) for i in range(100)]), Role.RESPONDER, max_rounds=5)
     stubborn = Ranges(ranges=(FingerprintRange(upper=None, count=7, digest=bytes(16)),))
+    for _ in range(5):
+        me.receive(stubborn)
     with pytest.raises(ReconcileError, match="no agreement after 5 rounds"):
-        for _ in range(6):
-            me.receive(stubborn)
+        me.receive(stubborn)
 
 
 def test_want_is_served_once_and_only_for_held_records() -> None:

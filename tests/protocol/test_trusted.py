@@ -6,13 +6,16 @@ tests/store/test_store.py checks that nothing from outside reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from protocol_strategies import envelopes, pack
 
 import protocol as p
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -23,7 +26,7 @@ def outcome(
     try:
         return decode(data)
     except p.ProtocolError as exc:
-        assert str(exc), "every refusal carries a reason"
+        assert str(exc), "every refusal carries a reason"  # noqa: PT017 -- any input, any error
         return type(exc)
 
 
@@ -32,7 +35,8 @@ def outcome(
 def test_trusted_decode_of_a_valid_record_is_the_record(env: p.Envelope) -> None:
     trusted = p.decode_trusted(env.data)
     assert trusted == env == p.decode(env.data)
-    assert trusted.data == env.data and trusted.id == env.id
+    assert trusted.data == env.data
+    assert trusted.id == env.id
 
 
 @FUZZ
@@ -52,7 +56,8 @@ def test_trusted_decode_refuses_all_that_decode_does_but_a_bad_signature(
         data = data[:at] + insert + data[at + cut :]
     checked, trusted = outcome(p.decode, data), outcome(p.decode_trusted, data)
     if checked is p.BadSignature:
-        assert isinstance(trusted, p.Envelope) and trusted.data == data
+        assert isinstance(trusted, p.Envelope)
+        assert trusted.data == data
     else:
         assert checked == trusted
 

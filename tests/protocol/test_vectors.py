@@ -47,7 +47,8 @@ def to_json(value: object) -> object:
 
 
 def body_of(record: dict[str, Any]) -> p.Body:
-    return p.BODY_TYPES[record["kind"]](**{f["name"]: from_json(f) for f in record["body"]})
+    fields: dict[str, Any] = {f["name"]: from_json(f) for f in record["body"]}  # JSON-typed
+    return p.BODY_TYPES[record["kind"]](**fields)
 
 
 def ids(records: list[dict[str, Any]]) -> list[str]:
@@ -61,7 +62,8 @@ def test_every_kind_has_a_vector() -> None:
 
 def test_file_is_up_to_date() -> None:
     spec = importlib.util.spec_from_file_location("p2pshare_vectors", VECTORS / "generate.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     assert generate.render() == (VECTORS / "records.json").read_text(encoding="utf-8")
@@ -108,7 +110,8 @@ def test_layout_without_protocol(record: dict[str, Any]) -> None:
     assert hashlib.sha256(data).hexdigest() == record["id"]
     domain = b"p2pshare:" + record["name"].encode() + b":v1\0"
     # The unsigned encoding is the record minus its last item, with array header 0x95.
-    assert data[0] == 0x96 and data[-66:] == b"\xc4\x40" + signature
+    assert data[0] == 0x96
+    assert data[-66:] == b"\xc4\x40" + signature
     assert signing_input == domain + b"\x95" + data[1:-66]
     public = bytes.fromhex(MEMBERS[record["author"]]["ed25519_public"])
     Ed25519PublicKey.from_public_bytes(public).verify(signature, signing_input)
@@ -163,7 +166,8 @@ def test_seal_vectors(vector: dict[str, Any]) -> None:
         ephemeral=ephemeral,
     )
     assert sealed.hex() == vector["sealed"]
-    assert sealed[0] == 1 and sealed[1:33].hex() == vector["ephemeral_x25519_public"]
+    assert sealed[0] == 1
+    assert sealed[1:33].hex() == vector["ephemeral_x25519_public"]
     assert len(sealed) == 1 + 32 + len(plaintext) + 16
     assert p.open_sealed(sealed, key=recipient, context=context) == plaintext
 

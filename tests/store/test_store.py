@@ -11,8 +11,8 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -40,6 +40,9 @@ from protocol import (
     sign,
 )
 from protocol.sync import RangeKey
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 NOW = 1_700_000_000
 REPO = Path(p2pshare.__file__).resolve().parent.parent
@@ -113,7 +116,8 @@ def test_ingest_is_idempotent(store: Store, key: Ed25519PrivateKey) -> None:
     assert store.count() == 1
     assert store.last_seq() == seq
     stored = store.get(record.id)
-    assert stored is not None and stored.data == record.data
+    assert stored is not None
+    assert stored.data == record.data
     assert store.has(record.id)
     assert store.get(RecordId(bytes(32))) is None
 
@@ -126,7 +130,8 @@ def test_ingest_rejects_bad_input_with_reasons_and_keeps_good_data(
 
     garbage = store.ingest(b"\x93not a record", now=NOW)
     assert garbage.status is IngestStatus.REJECTED
-    assert garbage.id is None and garbage.reason
+    assert garbage.id is None
+    assert garbage.reason
 
     forged = store.ingest(tampered(vouch(key)), now=NOW)
     assert forged.status is IngestStatus.REJECTED
@@ -265,7 +270,7 @@ def test_ids_with_prefix(store: Store, key: Ed25519PrivateKey) -> None:
     assert store.ids_with_prefix(target) == [records[7].id]
     assert store.ids_with_prefix(target + "0") == []
     assert len(store.ids_with_prefix("", limit=5)) == 5
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a hex record id prefix"):
         store.ids_with_prefix("xyz")
 
 
@@ -284,7 +289,8 @@ def test_changes_since(store: Store, key: Ed25519PrivateKey) -> None:
     later = vouch(key, note="later")
     store.add_own(later)
     new_seq, records = store.changes_since(seq)
-    assert records == [later] and new_seq > seq
+    assert records == [later]
+    assert new_seq > seq
 
     part_seq, part = store.changes_since(0, limit=2)
     assert len(part) == 2
@@ -329,7 +335,8 @@ def test_range_keys_and_fingerprints(tmp_path: Path, key: Ed25519PrivateKey) -> 
 
         whole = a.fingerprint()
         assert whole == b.fingerprint()  # same set, any arrival order
-        assert whole.count == 400 and len(whole.digest) == 16
+        assert whole.count == 400
+        assert len(whole.digest) == 16
         assert a.fingerprint(lo, hi) == b.fingerprint(lo, hi)
         assert a.fingerprint(lo, hi).count == 150
         assert a.fingerprint(None, lo).count + a.fingerprint(lo).count == 400
@@ -362,7 +369,8 @@ def test_export_import_round_trip(tmp_path: Path, key: Ed25519PrivateKey) -> Non
         assert a.export(path) == len(records)
         original = list(a.all())
     raw = path.read_bytes()
-    assert raw.startswith(EXPORT_MAGIC) and raw.endswith(b"\0\0\0\0")
+    assert raw.startswith(EXPORT_MAGIC)
+    assert raw.endswith(b"\0\0\0\0")
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
 
     progress: list[int] = []
@@ -397,7 +405,9 @@ def test_import_stores_good_records_and_reports_bad_ones(
     write_export(path, datas)
     with Store.open(tmp_path / "s" / "store.db") as s:
         report = s.import_file(path, now=NOW, batch=3)
-        assert report.new == 8 and report.known == 0 and report.error is None
+        assert report.new == 8
+        assert report.known == 0
+        assert report.error is None
         assert [index for index, _ in report.rejected] == [2, 5, 7]
         assert all(reason for _, reason in report.rejected)
         assert "future" in report.rejected[2][1]
@@ -425,7 +435,8 @@ def test_import_of_a_damaged_file_reports_a_reason(
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     with Store.open(tmp_path / "s" / "store.db") as s:
         report = s.import_file(path, now=NOW)
-        assert report.error is not None and words in report.error
+        assert report.error is not None
+        assert words in report.error
         assert report.new == kept == s.count()
 
 
@@ -507,7 +518,8 @@ def test_many_connections_opening_a_fresh_store_at_once(tmp_path: Path) -> None:
         t.join(timeout=60)
     for s in opened:
         s.close()
-    assert errors == [] and len(opened) == 6
+    assert errors == []
+    assert len(opened) == 6
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(
             load_migrations()
@@ -566,7 +578,8 @@ def test_one_store_shared_between_threads(store: Store, key: Ed25519PrivateKey) 
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert errors == [] and store.count() == 200
+    assert errors == []
+    assert store.count() == 200
 
 
 # -- node lock ---------------------------------------------------------------------------
@@ -597,7 +610,8 @@ def test_node_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
         assert NodeLock(lock_file).held()
         with pytest.raises(NodeLockedError) as caught:
             NodeLock(lock_file).acquire()
@@ -611,7 +625,8 @@ def test_node_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     assert holder.returncode == 0
     assert not NodeLock(lock_file).held()
     with NodeLock(lock_file) as lock:
-        assert lock.acquired and lock.held()
+        assert lock.acquired
+        assert lock.held()
         assert lock_file.read_text() == f"{os.getpid()}\n"
     assert not lock.acquired
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
@@ -624,6 +639,7 @@ def test_node_lock_within_one_process(tmp_path: Path) -> None:
     with pytest.raises(NodeLockedError, match=f"pid {os.getpid()}"):
         NodeLock(lock_file).acquire()
     first.release()
-    assert not first.acquired and not NodeLock(lock_file).held()
+    assert not first.acquired
+    assert not NodeLock(lock_file).held()
     with NodeLock(lock_file):
         pass

@@ -49,7 +49,7 @@ def _lines(stream: object, out: queue.Queue[str | None]) -> None:
 
 def test_sigkill_mid_import_keeps_every_reported_record(tmp_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
-    subject = PublicKey(bytes(32))
+    subject = PublicKey(Ed25519PrivateKey.generate().public_key().public_bytes_raw())
     records = [
         sign(Vouch(subject=subject, skills=(), note=f"#{i}"), key=key, created_at=NOW - i)
         for i in range(RECORDS)
@@ -113,6 +113,7 @@ def test_sigkill_mid_import_keeps_every_reported_record(tmp_path: Path) -> None:
         assert all(store.has(rid) for rid in in_file_order[:reported])
         # the store stays usable: finishing the import fills in the rest
         report = store.import_file(export, now=NOW)
-        assert report.error is None and report.rejected == []
+        assert report.error is None
+        assert report.rejected == []
         assert (report.new, report.known) == (RECORDS - stored, stored)
         assert store.count() == RECORDS

@@ -8,8 +8,8 @@ them usable from hypothesis tests.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,6 +32,9 @@ from protocol import (
     member_id,
     sign,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 T0 = 1_700_000_000  # a fixed "now" for tests: 2023-11-14
 DAY = 86_400
