@@ -6,7 +6,6 @@ running on the same home (the app or `serve`) publishes it.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import getpass
 import json
@@ -14,9 +13,8 @@ import os
 import signal
 import stat
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from p2pshare.domain import views
 from p2pshare.errors import NotFound, UserError
@@ -27,6 +25,10 @@ from p2pshare.member.marks import BLOCKED, MUTED
 from p2pshare.store import StoreError
 from p2pshare.store.export_file import check_export_target, export_to
 from protocol import PublicKey, member_id, normalize_skills
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
 
 
 class UsageError(UserError):
@@ -241,11 +243,7 @@ def cmd_offer(home: Home, args: argparse.Namespace) -> int:
             to = member.resolve_member(args.to) if args.to else None
             amount, currency = args.value
             if currency and currency != state.offer.currency:
-                offer_currency = state.offer.currency or "no currency"
-                raise UserError(
-                    f"the offer's value is in {offer_currency}, not {currency}: "
-                    + ("give the amount alone" if not state.offer.currency else "give it in that currency or as an amount alone")
-                )
+                raise UserError(_currency_mismatch(state.offer.currency, currency))
             env = member.outcome(
                 state,
                 fulfilled=args.fulfilled,
@@ -258,6 +256,15 @@ def cmd_offer(home: Home, args: argparse.Namespace) -> int:
             env = member.withdraw(state, reason=args.reason)
     _out(env.id.hex())
     return 0
+
+
+def _currency_mismatch(offer_currency: str, given: str) -> str:
+    if not offer_currency:
+        return f"the offer's value names no currency, not {given}: give the amount alone"
+    return (
+        f"the offer's value is in {offer_currency}, not {given}: "
+        f"give the amount alone or in {offer_currency}"
+    )
 
 
 def _other_member(member: Member, text: str, doing: str) -> PublicKey:

@@ -16,12 +16,14 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from p2pshare import __version__
 from p2pshare.errors import UserError
 from protocol.value import VALUE_HELP, BadValue, parse_value
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1

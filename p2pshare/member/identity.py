@@ -23,8 +23,8 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -34,8 +34,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from p2pshare.errors import UserError
-from p2pshare.member.home import Home
 from protocol import PublicKey, member_id
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from p2pshare.member.home import Home
 
 ENV_PASSPHRASE = "P2PSHARE_PASSPHRASE"
 _PEM_BLOCK = re.compile(rb"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----\n?", re.S)

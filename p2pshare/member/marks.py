@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from p2pshare.store.files import write_private
 from protocol import PublicKey, member_id, public_key_of
 from protocol.errors import BadMemberId
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = logging.getLogger(__name__)
 

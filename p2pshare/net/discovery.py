@@ -13,15 +13,18 @@ import logging
 import random
 import time
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 
-from p2pshare.member.home import Home
 from p2pshare.store.files import write_private
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from p2pshare.member.home import Home
 
 log = logging.getLogger(__name__)
 

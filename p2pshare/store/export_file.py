@@ -22,12 +22,14 @@ import os
 import stat
 import struct
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import protocol
 from p2pshare.store.files import StoreError, fsync_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
 
 EXPORT_MAGIC = b"P2PSHARE-EXPORT\n"
 _LENGTH = struct.Struct(">I")

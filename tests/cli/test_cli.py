@@ -13,12 +13,15 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from p2pshare.cli import main as cli
 from p2pshare.member.home import Home
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Homes:
@@ -34,7 +37,8 @@ class Homes:
             assert code == 0, f"{who} {args}: exit {code}: {err}"
         else:
             assert code != 0, f"{who} {args} should have failed: {out}"
-            assert err.startswith("p2pshare: ") and err.count("\n") == 1, err
+            assert err.startswith("p2pshare: "), err
+            assert err.count("\n") == 1, err
             return err.strip()
         return out.strip()
 
@@ -82,7 +86,8 @@ def test_lifecycle_through_export_and_import(homes: Homes) -> None:
 
     feed = homes.json("carol", "offers")
     assert [item["title"] for item in feed] == ["Keynote in Atlanta"]
-    assert feed[0]["for_me"] and feed[0]["chain"] == [homes.json("bob", "id")["id"]]
+    assert feed[0]["for_me"]
+    assert feed[0]["chain"] == [homes.json("bob", "id")["id"]]
     homes.run("carol", "offer", "accept", offer[:12], "--note", "happy to")
     homes.sync("carol", "alice")
     homes.run("alice", "offer", "handoff", offer[:12], "--to", "Carol")
@@ -90,7 +95,8 @@ def test_lifecycle_through_export_and_import(homes: Homes) -> None:
 
     assert homes.json("carol", "show", offer)["contact"] == "jane@conf.example"
     bob_view = homes.json("bob", "show", offer)
-    assert bob_view["contact"] == "" and bob_view["has_contact"]
+    assert bob_view["contact"] == ""
+    assert bob_view["has_contact"]
     assert bob_view["status"] == "handed_off"
     # the directed note was sealed to Carol: Bob wrote it, Alice cannot read it
     assert homes.json("carol", "show", offer)["forwards"][0]["note"] == "made for you"
@@ -104,22 +110,27 @@ def test_lifecycle_through_export_and_import(homes: Homes) -> None:
         assert homes.json(who, "show", offer)["status"] == "fulfilled"
 
     alice = homes.json("alice", "stats")
-    assert alice["offers_posted"] == 1 and alice["offers_fulfilled"] == 1
+    assert alice["offers_posted"] == 1
+    assert alice["offers_fulfilled"] == 1
     assert alice["value_fulfilled"] == {"USD": 5000}
     assert [row["name"] for row in alice["fulfilled_to"]] == ["Carol"]
     bob = homes.json("bob", "stats")
-    assert bob["offers_forwarded"] == 1 and bob["connector_credit"] == 1
+    assert bob["offers_forwarded"] == 1
+    assert bob["connector_credit"] == 1
     carol = homes.json("carol", "stats")
-    assert carol["fulfilled_by_me"] == 1 and carol["handoffs_received"] == 1
+    assert carol["fulfilled_by_me"] == 1
+    assert carol["handoffs_received"] == 1
 
     trust = homes.json("alice", "trust", "Carol", "--explain")
     assert trust["trust"] > 0
     assert trust["evidence"]["fulfilled"] == 1
     assert any("Carol" in line for line in trust["explanation"])
     bob_trust = homes.json("alice", "trust", "Bob", "--explain")
-    assert bob_trust["trust"] > 0 and bob_trust["evidence"]["vouches"] == 1
+    assert bob_trust["trust"] > 0
+    assert bob_trust["evidence"]["vouches"] == 1
     peers = {p["name"]: p for p in homes.json("alice", "peers")}
-    assert peers["Carol"]["fulfilled"] == 1 and peers["Bob"]["vouched_by_me"]
+    assert peers["Carol"]["fulfilled"] == 1
+    assert peers["Bob"]["vouched_by_me"]
     assert peers["Bob"]["connector_credit"] == 1
 
 
@@ -236,7 +247,8 @@ def test_console_script_in_a_subprocess(tmp_path: Path) -> None:
     bad = subprocess.run(
         [*run, "offer", "accept", "ffff"], env=env, capture_output=True, text=True, timeout=60
     )
-    assert bad.returncode != 0 and bad.stderr.startswith("p2pshare: ")
+    assert bad.returncode != 0
+    assert bad.stderr.startswith("p2pshare: ")
 
 
 def test_import_of_a_truncated_file_keeps_what_came_before(homes: Homes, tmp_path: Path) -> None:
