@@ -6,8 +6,10 @@ ones a member cares about, derived from records that arrived.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from p2pshare.domain.views import FeedItem
 from protocol import Envelope, RecordId
 
 
@@ -81,6 +83,9 @@ class Changed:
     offers: frozenset[RecordId] = field(default_factory=frozenset)
     trust: bool = False
     peers: bool = False
+    # The feed's new rows for `offers` (offer id hex -> row, None: no longer shown),
+    # for a screen to patch in place; None when the whole feed must be read again.
+    rows: Mapping[str, FeedItem | None] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

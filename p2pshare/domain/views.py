@@ -9,7 +9,7 @@ the viewpoint (p2pshare.member), this module only reads it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
@@ -129,73 +129,98 @@ def skill_match(offer_skills: tuple[str, ...], mine: tuple[str, ...]) -> float:
     return len(set(offer_skills) & set(mine)) / len(offer_skills)
 
 
+class _FeedContext:
+    """What many feed rows share, worked out once per author or skill set: a feed of
+    100,000 offers has a few hundred of each."""
+
+    def __init__(self, view: Viewpoint) -> None:
+        self.view = view
+        self.name = _namer(view)
+        self.authors: dict[PublicKey, tuple[str, str, float, float, bool]] = {}
+        self.matches: dict[tuple[str, ...], float] = {}
+
+    def row(self, state: OfferState, *, include_closed: bool = False) -> FeedItem | None:
+        """The feed row of one offer, or None if it is not shown."""
+        view = self.view
+        scores, me, blocked = view.scores, view.me, view.blocked
+        author = state.author
+        if author in blocked:
+            return None
+        if not include_closed and state.status not in _SHOWN:
+            return None
+        if (about := self.authors.get(author)) is None:
+            mine = author == me
+            trust = 1.0 if mine else round(scores.get(author, 0.0), 6)
+            alone = offer_signal(scores, author, (), viewer=me)
+            about = self.authors[author] = (_mid(author), self.name(author), trust, alone, mine)
+        mid, author_name, trust, signal, mine = about
+        # Most offers have no forwards, accepts or hand-offs: skip the scans then.
+        forwards = state.forwards
+        if forwards:
+            forwarders = [link.author for link in forwards if link.author not in blocked]
+            signal = offer_signal(scores, author, forwarders, viewer=me)
+        offer = state.offer
+        if (match := self.matches.get(offer.skills)) is None:
+            match = self.matches[offer.skills] = skill_match(offer.skills, view.my_skills)
+        age_days = max(0, view.now - state.created_at) / 86_400
+        freshness = math.exp(-age_days / FRESHNESS_DAYS)
+        w_signal, w_match, w_fresh = RANK_WEIGHTS
+        return FeedItem(
+            id=state.id.hex(),
+            title=offer.title,
+            author=mid,
+            author_name=author_name,
+            status=state.status.value,
+            skills=offer.skills,
+            region=offer.region,
+            remote=offer.remote,
+            value=offer.value,
+            currency=offer.currency,
+            created_at=state.created_at,
+            expires_at=offer.expires_at,
+            chain=tuple(_mid(link.author) for link in state.chain_to(me)) if forwards else (),
+            trust=trust,
+            signal=round(signal, 6),
+            match=round(match, 6),
+            rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
+            mine=mine,
+            for_me=bool(forwards) and bool(state.forwarded_to(me)),
+            accepted=bool(state.accepts) and state.accepted_by(me) is not None,
+            handed_to_me=bool(state.handoffs) and state.handoff_to(me) is not None,
+            accepts=len(state.accepts),
+            muted=author in view.muted,
+        )
+
+
+_SHOWN = (OfferStatus.OPEN, OfferStatus.HANDED_OFF)
+
+
+def feed_order(item: FeedItem) -> tuple[float, int, str]:
+    """The feed's sort key: best rank first, then newest, then by id."""
+    return (-item.rank, -item.created_at, item.id)
+
+
 def feed(view: Viewpoint, *, include_closed: bool = False) -> list[FeedItem]:
     """Offers best first: trust in whoever posted or forwarded them, skill match, freshness."""
-    ledger, scores, me, now = view.ledger, view.scores, view.me, view.now
-    name = _namer(view)
-    my_skills = view.my_skills
-    muted, blocked = view.muted, view.blocked
-    w_signal, w_match, w_fresh = RANK_WEIGHTS
-    shown = (OfferStatus.OPEN, OfferStatus.HANDED_OFF)
-    # A feed of 100,000 offers has a few hundred authors and skill sets: what
-    # depends only on those is worked out once each.
-    authors: dict[PublicKey, tuple[str, str, float, float, bool]] = {}
-    matches: dict[tuple[str, ...], float] = {}
+    context = _FeedContext(view)
     items = []
     with bulk_allocation():
-        for state in ledger.offers.values():
-            author = state.author
-            if author in blocked:
-                continue
-            if not include_closed and state.status not in shown:
-                continue
-            if (about := authors.get(author)) is None:
-                mine = author == me
-                trust = 1.0 if mine else round(scores.get(author, 0.0), 6)
-                alone = offer_signal(scores, author, (), viewer=me)
-                about = authors[author] = (_mid(author), name(author), trust, alone, mine)
-            mid, author_name, trust, signal, mine = about
-            # Most offers have no forwards, accepts or hand-offs: skip the scans then.
-            forwards = state.forwards
-            if forwards:
-                forwarders = [link.author for link in forwards if link.author not in blocked]
-                signal = offer_signal(scores, author, forwarders, viewer=me)
-            offer = state.offer
-            if (match := matches.get(offer.skills)) is None:
-                match = matches[offer.skills] = skill_match(offer.skills, my_skills)
-            age_days = max(0, now - state.created_at) / 86_400
-            freshness = math.exp(-age_days / FRESHNESS_DAYS)
-            items.append(
-                FeedItem(
-                    id=state.id.hex(),
-                    title=offer.title,
-                    author=mid,
-                    author_name=author_name,
-                    status=state.status.value,
-                    skills=offer.skills,
-                    region=offer.region,
-                    remote=offer.remote,
-                    value=offer.value,
-                    currency=offer.currency,
-                    created_at=state.created_at,
-                    expires_at=offer.expires_at,
-                    chain=tuple(_mid(link.author) for link in state.chain_to(me))
-                    if forwards
-                    else (),
-                    trust=trust,
-                    signal=round(signal, 6),
-                    match=round(match, 6),
-                    rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
-                    mine=mine,
-                    for_me=bool(forwards) and bool(state.forwarded_to(me)),
-                    accepted=bool(state.accepts) and state.accepted_by(me) is not None,
-                    handed_to_me=bool(state.handoffs) and state.handoff_to(me) is not None,
-                    accepts=len(state.accepts),
-                    muted=author in muted,
-                )
-            )
-        items.sort(key=lambda item: (-item.rank, -item.created_at, item.id))
+        for state in view.ledger.offers.values():
+            if (item := context.row(state, include_closed=include_closed)) is not None:
+                items.append(item)
+        items.sort(key=feed_order)
     return items
+
+
+def feed_rows(view: Viewpoint, offer_ids: Iterable[RecordId]) -> dict[str, FeedItem | None]:
+    """The current rows of some offers (None: not shown), to patch a feed in place."""
+    context = _FeedContext(view)
+    offers = view.ledger.offers
+    rows: dict[str, FeedItem | None] = {}
+    for offer_id in offer_ids:
+        state = offers.get(offer_id)
+        rows[offer_id.hex()] = context.row(state) if state is not None else None
+    return rows
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

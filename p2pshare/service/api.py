@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import protocol
 from p2pshare.domain import views
+from p2pshare.domain.live_feed import LiveFeed
 from p2pshare.errors import UserError
 from p2pshare.events import (
     Changed,
@@ -42,6 +43,8 @@ from p2pshare.store import StoreError
 from protocol import Accept, Forward, Handoff, Outcome, RecordId
 
 log = logging.getLogger(__name__)
+
+RERANK_SECONDS = 300  # rank the whole feed again this often: freshness decays, offers expire
 T = TypeVar("T")
 
 
@@ -92,6 +95,8 @@ class NodeAPI:
         self._node: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._changes = ChangeFeed(self._absorb)
+        self._feed: LiveFeed | None = None  # the feed, kept current (worker thread only)
+        self._feed_at = 0  # the clock when it was ranked (freshness and expiry move)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -221,7 +226,8 @@ class NodeAPI:
         if not fresh:
             return
         notices, offers, trust = await self._run(self._classify, fresh)
-        self._emit(Changed(offers=frozenset(offers), trust=trust, peers=True))
+        rows = await self._run(self._patch_feed, offers, trust)
+        self._emit(Changed(offers=frozenset(offers), trust=trust, peers=True, rows=rows))
         for notice in notices:
             self._emit(notice)
         if self._node is not None and any(env.author == self.member.me for env in fresh):
@@ -281,7 +287,28 @@ class NodeAPI:
 
     # -- views -----------------------------------------------------------------
 
+    def _live_feed(self) -> LiveFeed:
+        """The feed, ranked afresh when missing or RERANK_SECONDS old (worker thread)."""
+        now = self.member.now()
+        if self._feed is None or now - self._feed_at >= RERANK_SECONDS:
+            self._feed = LiveFeed(views.feed(self.member.viewpoint()))
+            self._feed_at = now
+        return self._feed
+
+    def _patch_feed(
+        self, offers: set[RecordId], trust: bool
+    ) -> dict[str, views.FeedItem | None] | None:
+        """Patch the rows of changed offers; None if the whole feed was ranked again."""
+        if trust or self._feed is None:
+            self._feed = None  # every rank may move with trust: rank again when read
+            return None
+        rows = views.feed_rows(self.member.viewpoint(), offers)
+        self._live_feed().patch(rows)
+        return rows
+
     async def feed(self, *, include_closed: bool = False) -> list[views.FeedItem]:
+        if not include_closed:
+            return await self._run(lambda: self._live_feed().items())
         view = await self._run(self.member.viewpoint)
         return await self._run(views.feed, view, include_closed=include_closed)
 
@@ -380,6 +407,7 @@ class NodeAPI:
     async def mark(self, member_id: str, mark: str, on: bool = True) -> None:
         def act() -> None:
             self.member.marks.set(mark, self.member.resolve_member(member_id), on)
+            self._feed = None  # muted rows change, blocked ones go
 
         await self._run(act)
         self._emit(Changed(peers=True))
