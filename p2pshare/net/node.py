@@ -43,8 +43,8 @@ from p2pshare.net.connections import ConnectionLimits, ConnectionManager
 from p2pshare.net.discovery import Mdns, PeerBook, config_peers
 from p2pshare.net.ingest import Ingest
 from p2pshare.net.invite import make_invite, parse_peer
+from p2pshare.net.outbox import Outbox
 from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
-from p2pshare.store.doorbell import Doorbell
 from protocol import RecordId
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,6 @@ class NodeConfig:
     max_peers: int = 8  # connections the node dials up to (inbound ones are accepted)
     # Inbound caps per IP and subnet, handshake rates, trimming (connections.py)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
-    poll_interval: float = 0.25  # how often to look at the outbox (kick() is immediate)
     sync_interval: float = 30.0  # periodic catch-up with one random peer, +-20 % jitter
     sync_on_connect: bool = True
     gossip_rate: float = 50.0  # records/s accepted per peer over gossip
@@ -96,7 +95,6 @@ class Node:
         self.member_id = identity.member_id
         self.info: NodeInfo | None = None
         self.store: Store | None = None
-        self._kicked = trio.Event()
         self._wake_dialer = trio.Event()
         self._connected: set[str] = set()
         self._dialing: set[str] = set()
@@ -112,7 +110,7 @@ class Node:
         self._router: Any = None
         self._gate: gossip.RecordGate | None = None
         self._ingest: Ingest | None = None
-        self.published = 0
+        self._outbox: Outbox | None = None
         self._conns: ConnectionManager | None = None
         self._configured: set[str] = set()  # peers from config: never trimmed
         # Set by the owner: members it trusts, never trimmed (see _is_protected).
@@ -122,7 +120,12 @@ class Node:
 
     def kick(self) -> None:
         """The outbox has something new: publish now. Sync, never blocks."""
-        self._kicked.set()
+        if self._outbox is not None:
+            self._outbox.kick()
+
+    @property
+    def published(self) -> int:
+        return self._outbox.published if self._outbox is not None else 0
 
     def connected(self) -> list[str]:
         return sorted(self._connected)
@@ -229,9 +232,10 @@ class Node:
                 async with trio.open_nursery() as nursery:
                     self._nursery = nursery
                     nursery.start_soon(ingest.read_gossip, subscription, me)
+                    outbox = self._outbox = Outbox(self.store, pubsub, self.topic)
+                    nursery.start_soon(outbox.run)
                     if self.config.doorbell:
-                        nursery.start_soon(self._listen_doorbell)
-                    nursery.start_soon(self._publish_loop)
+                        nursery.start_soon(outbox.listen, self.home.store_file)
                     nursery.start_soon(self._watch_connections)
                     nursery.start_soon(conns.run)
                     nursery.start_soon(self._dial_loop)
@@ -272,49 +276,6 @@ class Node:
                 async with background_trio_service(pubsub), background_trio_service(router):
                     task_status.started(scope)
                     await trio.sleep_forever()
-
-    # -- outbox ----------------------------------------------------------------
-
-    async def _publish_loop(self) -> None:
-        while True:
-            with trio.move_on_after(self.config.poll_interval):
-                await self._kicked.wait()
-            self._kicked = trio.Event()
-            try:
-                await self._publish_outbox()
-            except Exception:
-                log.exception("publishing the outbox failed")
-
-    async def _listen_doorbell(self) -> None:
-        """Another process wrote to the store (a CLI command): publish its records now."""
-        try:
-            bell = Doorbell(self.home.store_file)
-        except OSError as exc:
-            log.warning("not listening for store writes by other processes: %s", exc)
-            return
-        with bell:
-            while True:
-                await trio.lowlevel.wait_readable(bell)
-                bell.drain()
-                self.kick()
-
-    async def _publish_outbox(self) -> None:
-        assert self.store is not None
-        # Upstream publishes to nobody when no peer is subscribed: keep records in
-        # the outbox until someone is (sync also delivers them on connect).
-        if not self._pubsub.peer_topics.get(self.topic):
-            return
-        store = self.store
-        outbox = await trio.to_thread.run_sync(store.outbox)
-        if not outbox:
-            return
-        for envelope in outbox:
-            await self._pubsub.publish(self.topic, envelope.data)
-        await trio.to_thread.run_sync(store.mark_published, [env.id for env in outbox])
-        self.published += len(outbox)
-        log.info("published %d records", len(outbox))
-
-    # -- gossip in ---------------------------------------------------------------
 
     # -- flood control and blocking ----------------------------------------------
 
@@ -399,7 +360,7 @@ class Node:
                 self._emit(PeerConnected(member_id=name, connected=len(self._connected)))
                 assert self._nursery is not None
                 self._nursery.start_soon(self._on_new_peer, name)
-                self._kicked.set()  # someone to publish to, maybe
+                self.kick()  # someone to publish to, maybe
             for name in sorted(self._connected - now_connected):
                 self._connected.discard(name)
                 if self._gate is not None:

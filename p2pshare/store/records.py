@@ -446,9 +446,7 @@ class Store:
         rows = self._rows(
             "SELECT seq, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
         )
-        envelopes = [
-            e for e in (_load(data) for s, data in rows if s not in skip) if e is not None
-        ]
+        envelopes = [e for e in (_load(data) for s, data in rows if s not in skip) if e is not None]
         return (int(rows[-1][0]) if rows else seq), envelopes
 
     # -- catch-up sync ---------------------------------------------------------

@@ -44,7 +44,11 @@ def test_a_write_in_another_process_rings_the_listener(tmp_path: Path) -> None:
 
 
 def _ring_from_another_process(store_file: Path) -> None:
-    code = "import sys, pathlib\nfrom p2pshare.store.doorbell import ring\nring(pathlib.Path(sys.argv[1]))"
+    code = (
+        "import sys, pathlib\n"
+        "from p2pshare.store.doorbell import ring\n"
+        "ring(pathlib.Path(sys.argv[1]))\n"
+    )
     subprocess.run([sys.executable, "-c", code, str(store_file)], check=True)
 
 
