@@ -14,7 +14,6 @@ import contextlib
 import logging
 import math
 import os
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,12 +32,13 @@ from p2pshare.events import (
     PeerConnected,
     PeerDisconnected,
     RecordRejected,
-    SyncProgress,
 )
 from p2pshare.member.home import Home
 from p2pshare.member.identity import Identity
-from p2pshare.net import gossip, peer_exchange, sync_stream
+from p2pshare.net import gossip, peer_exchange
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
+from p2pshare.net.catchup import PROTOCOL as CATCHUP_PROTOCOL
+from p2pshare.net.catchup import CatchUp
 from p2pshare.net.connections import ConnectionLimits, ConnectionManager
 from p2pshare.net.discovery import Mdns, PeerBook, config_peers
 from p2pshare.net.ingest import Ingest
@@ -49,7 +49,6 @@ from protocol import RecordId
 
 log = logging.getLogger(__name__)
 
-SYNC_PROTOCOL = TProtocol(sync_stream.PROTOCOL)
 PEERS_PROTOCOL = TProtocol(peer_exchange.PROTOCOL)
 
 
@@ -99,9 +98,7 @@ class Node:
         self._connected: set[str] = set()
         self._dialing: set[str] = set()
         self._blocked: dict[str, float] = {}
-        self._syncing: set[str] = set()
-        self._sync_soon: set[str] = set()
-        self._sync_slots = trio.Semaphore(4)
+        self._catchup: CatchUp | None = None
         self._reject_log: dict[tuple[str, str], float] = {}
         self._book = PeerBook(home.peers_file, self.member_id)
         self._nursery: trio.Nursery | None = None
@@ -202,7 +199,16 @@ class Node:
             max_skew=self.config.max_skew,
         )
         gate.install(pubsub, router, self.topic)
-        host.set_stream_handler(SYNC_PROTOCOL, self._on_sync_stream)
+        catchup = self._catchup = CatchUp(
+            host,
+            self.store,
+            ingest,
+            emit=self._emit,
+            connected=lambda: self._connected,
+            blocked=lambda name: name in self._blocked,
+            interval=self.config.sync_interval,
+        )
+        host.set_stream_handler(CATCHUP_PROTOCOL, catchup.on_stream)
         host.set_stream_handler(PEERS_PROTOCOL, self._on_peers_stream)
         self._book.load()
         for text in (*self.config.peers, *config_peers(self.home)):
@@ -239,7 +245,7 @@ class Node:
                     nursery.start_soon(self._watch_connections)
                     nursery.start_soon(conns.run)
                     nursery.start_soon(self._dial_loop)
-                    nursery.start_soon(self._sync_loop)
+                    nursery.start_soon(catchup.run)
                     log.info("node %s listening on %s", self.member_id, addresses)
                     task_status.started(self.info)
                     if self.config.mdns:
@@ -285,22 +291,10 @@ class Node:
     def _on_reject(self, peer: ID, reason: str) -> None:
         name = peer.to_base58()
         self._on_reject_str(name, reason)
-        if reason.startswith("flood") and name not in self._sync_soon and self._nursery:
+        if reason.startswith("flood") and self._nursery and self._catchup:
             # An honest burst over the rate limit is not lost: what the limiter
             # refused comes by sync, which costs what is missing, shortly after.
-            self._sync_soon.add(name)
-            self._nursery.start_soon(self._delayed_sync, name)
-
-    async def _delayed_sync(self, name: str) -> None:
-        try:
-            await trio.sleep(2.0)
-            while name in self._syncing:
-                await trio.sleep(0.5)
-            self._sync_soon.discard(name)
-            if name in self._connected:
-                await self._sync_with(name)
-        finally:
-            self._sync_soon.discard(name)
+            self._catchup.after_flood(self._nursery, name)
 
     def _on_reject_str(self, peer: str, reason: str) -> None:
         # One event per peer and kind of refusal per second: a flood of garbage
@@ -375,7 +369,7 @@ class Node:
         # Both sides see the connection; the lower id starts the sync, so one
         # session (which moves records both ways) runs per connection.
         if self.config.sync_on_connect and self.member_id < name:
-            await self._sync_with(name)
+            await self.sync_with(name)
 
     async def _dial_loop(self) -> None:
         while True:
@@ -455,59 +449,10 @@ class Node:
 
     # -- catch-up sync ---------------------------------------------------------------
 
-    async def _sync_loop(self) -> None:
-        while True:
-            interval = self.config.sync_interval
-            await trio.sleep(interval * random.uniform(0.8, 1.2))
-            candidates = sorted(self._connected - self._syncing)
-            if candidates:
-                await self._sync_with(random.choice(candidates))
-
     async def sync_with(self, member_id: str) -> int:
         """Run one catch-up session with a connected peer now; records received."""
-        return await self._sync_with(member_id)
-
-    async def _sync_with(self, name: str) -> int:
-        if name in self._syncing:
-            return 0
-        self._syncing.add(name)
-        try:
-            async with self._sync_slots:
-                try:
-                    with trio.fail_after(5):
-                        stream = await self._host.new_stream(ID.from_base58(name), [SYNC_PROTOCOL])
-                except Exception as exc:
-                    log.info("cannot open sync stream to %s: %s", name, exc)
-                    return 0
-                return await self._session(stream, name, initiator=True)
-        finally:
-            self._syncing.discard(name)
-
-    async def _on_sync_stream(self, stream: Any) -> None:
-        name = stream.muxed_conn.peer_id.to_base58()
-        if name in self._blocked:
-            await stream.reset()
-            return
-        async with self._sync_slots:
-            await self._session(stream, name, initiator=False)
-
-    async def _session(self, stream: Any, name: str, *, initiator: bool) -> int:
-        assert self.store is not None
-        received = 0
-
-        async def on_records(datas: list[bytes]) -> None:
-            nonlocal received
-            assert self._ingest is not None
-            received += await self._ingest.store(datas, [name] * len(datas))
-
-        self._emit(SyncProgress(member_id=name, received=0, sent=0, done=False))
-        result = await sync_stream.run_session(
-            stream, self.store, initiator=initiator, on_records=on_records
-        )
-        self._emit(SyncProgress(member_id=name, received=received, sent=result.sent, done=True))
-        if result.error:
-            log.info("sync with %s ended early: %s", name, result.error)
-        return received
+        assert self._catchup is not None
+        return await self._catchup.sync_with(member_id)
 
     # -- node file ----------------------------------------------------------------------
 

@@ -1,0 +1,130 @@
+"""Catch-up sync sessions: when to reconcile with whom, and what comes of it.
+
+The protocol is protocol.sync (sans-IO) carried by sync_stream.py; this module
+decides when a session runs: on connect (the lower member id starts, so one
+session runs per connection), now and then with a random connected peer, and
+shortly after gossip from a peer was rate-limited (what the limiter refused
+comes by sync, which costs what is missing). At most four sessions at once,
+one per peer; records received go through the node's one ingest path.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING, Any
+
+import trio
+from libp2p.custom_types import TProtocol
+from libp2p.peer.id import ID
+
+from p2pshare.events import Event, SyncProgress
+from p2pshare.net import sync_stream
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from p2pshare.net.ingest import Ingest
+    from p2pshare.store import Store
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = TProtocol(sync_stream.PROTOCOL)
+SESSIONS = 4  # sessions at once, both directions together
+FLOOD_RETRY_SECONDS = 2.0
+
+
+class CatchUp:
+    """Runs sync sessions with connected peers; `connected` and `blocked` are the node's."""
+
+    def __init__(
+        self,
+        host: Any,
+        store: Store,
+        ingest: Ingest,
+        *,
+        emit: Callable[[Event], None],
+        connected: Callable[[], set[str]],
+        blocked: Callable[[str], bool],
+        interval: float,
+    ) -> None:
+        self._host = host
+        self._store = store
+        self._ingest = ingest
+        self._emit = emit
+        self._connected = connected
+        self._blocked = blocked
+        self._interval = interval
+        self._syncing: set[str] = set()
+        self._running: dict[str, trio.Event] = {}  # set when the session with a peer ends
+        self._soon: set[str] = set()
+        self._slots = trio.Semaphore(SESSIONS)
+
+    async def run(self) -> None:
+        """Now and then, one session with a random connected peer (+-20 % jitter)."""
+        while True:
+            await trio.sleep(self._interval * random.uniform(0.8, 1.2))
+            candidates = sorted(self._connected() - self._syncing)
+            if candidates:
+                await self.sync_with(random.choice(candidates))
+
+    def after_flood(self, nursery: trio.Nursery, name: str) -> None:
+        """Gossip from `name` was rate-limited: fetch the rest by sync, shortly."""
+        if name not in self._soon:
+            self._soon.add(name)
+            nursery.start_soon(self._delayed, name)
+
+    async def _delayed(self, name: str) -> None:
+        try:
+            await trio.sleep(FLOOD_RETRY_SECONDS)
+            if (running := self._running.get(name)) is not None:
+                await running.wait()  # then sync again: it may have missed the flood
+            self._soon.discard(name)
+            if name in self._connected():
+                await self.sync_with(name)
+        finally:
+            self._soon.discard(name)
+
+    async def sync_with(self, name: str) -> int:
+        """One session with connected peer `name`, started by us; records received."""
+        if name in self._syncing:
+            return 0
+        self._syncing.add(name)
+        self._running[name] = trio.Event()
+        try:
+            async with self._slots:
+                try:
+                    with trio.fail_after(5):
+                        stream = await self._host.new_stream(ID.from_base58(name), [PROTOCOL])
+                except Exception as exc:
+                    log.info("cannot open sync stream to %s: %s", name, exc)
+                    return 0
+                return await self._session(stream, name, initiator=True)
+        finally:
+            self._syncing.discard(name)
+            self._running.pop(name).set()
+
+    async def on_stream(self, stream: Any) -> None:
+        """A peer started a session with us."""
+        name = stream.muxed_conn.peer_id.to_base58()
+        if self._blocked(name):
+            await stream.reset()
+            return
+        async with self._slots:
+            await self._session(stream, name, initiator=False)
+
+    async def _session(self, stream: Any, name: str, *, initiator: bool) -> int:
+        received = 0
+
+        async def on_records(datas: list[bytes]) -> None:
+            nonlocal received
+            received += await self._ingest.store(datas, [name] * len(datas))
+
+        self._emit(SyncProgress(member_id=name, received=0, sent=0, done=False))
+        result = await sync_stream.run_session(
+            stream, self._store, initiator=initiator, on_records=on_records
+        )
+        self._emit(SyncProgress(member_id=name, received=received, sent=result.sent, done=True))
+        if result.error:
+            log.info("sync with %s ended early: %s", name, result.error)
+        return received
