@@ -13,7 +13,7 @@ import os
 import stat
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -42,7 +42,7 @@ class Homes:
             return err.strip()
         return out.strip()
 
-    def json(self, who: str, *args: str) -> object:
+    def json(self, who: str, *args: str) -> Any:
         return json.loads(self.run(who, *args, "--json"))
 
     def sync(self, *who: str) -> None:
