@@ -6,11 +6,14 @@ ones a member cares about, derived from records that arrived.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from p2pshare.domain.views import FeedItem
-from protocol import Envelope, RecordId
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from p2pshare.domain.views import FeedItem
+    from protocol import Envelope, RecordId
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

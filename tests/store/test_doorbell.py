@@ -10,7 +10,7 @@ from __future__ import annotations
 import select
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from test_store import NOW, offer, vouch
@@ -18,6 +18,9 @@ from test_store import NOW, offer, vouch
 import protocol
 from p2pshare.store import IngestStatus, Store
 from p2pshare.store.doorbell import Doorbell, ring
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _heard(bell: Doorbell, timeout: float) -> bool:
@@ -40,7 +43,8 @@ def test_a_write_in_another_process_rings_the_listener(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-c", code, str(path), record.data.hex()], check=True)
         assert _heard(bell, timeout=10)
         new_seq, fresh = store.changes_since(seq)
-        assert [env.id for env in fresh] == [record.id] and new_seq > seq
+        assert [env.id for env in fresh] == [record.id]
+        assert new_seq > seq
 
 
 def _ring_from_another_process(store_file: Path) -> None:
@@ -75,4 +79,5 @@ def test_verified_envelopes_are_stored_as_they_are_with_their_seq(tmp_path: Path
         assert results[1].seq == results[0].seq + 1 == store.last_seq()
         ahead = protocol.decode(offer(key, t=NOW + 3600).data)
         refused = store.ingest_verified([ahead], now=NOW)[0]
-        assert refused.status is IngestStatus.REJECTED and "future" in (refused.reason or "")
+        assert refused.status is IngestStatus.REJECTED
+        assert "future" in (refused.reason or "")
