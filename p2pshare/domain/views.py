@@ -263,8 +263,8 @@ def peers(view: Viewpoint) -> list[PeerItem]:
         tally[receipt.fulfiller] = tally.get(receipt.fulfiller, 0) + 1
     items = []
     for key in known_members(ledger, me):
-        view = ledger.profiles.get(key)
-        p = view.profile if view else None
+        shown = ledger.profiles.get(key)
+        p = shown.profile if shown else None
         items.append(
             PeerItem(
                 id=_mid(key),

@@ -64,7 +64,7 @@ class Outbox:
             return
         with bell:
             while True:
-                await trio.lowlevel.wait_readable(bell)
+                await trio.lowlevel.wait_readable(bell.fileno())
                 bell.drain()
                 self.kick()
 

@@ -177,8 +177,8 @@ def test_only_stored_records_skip_the_signature_check(
         for path in package.rglob("*.py")
         if "decode_trusted" in path.read_text("utf-8")
     }
-    assert users == {"store/records.py"}
-    source = (package / "store" / "records.py").read_text("utf-8")
+    assert users == {"store/queries.py"}
+    source = (package / "store" / "queries.py").read_text("utf-8")
     assert source.count("decode_trusted(") == 1
     assert "return protocol.decode_trusted(bytes(data))" in source.split("def _load(")[1]
 
