@@ -42,6 +42,8 @@ from protocol import (
     Vouch,
     Withdraw,
 )
+from protocol.value import BadValue
+from protocol.value import parse_value as parse_value_text
 
 DAY = 86_400
 _B = TypeVar("_B", bound=Body)
@@ -86,16 +88,11 @@ def create_member(
 
 
 def parse_value(text: str) -> tuple[int, str]:
-    """'5000', '5000 USD', 'USD 5,000' or '' → (amount, currency)."""
-    amount, currency = 0, ""
-    for part in text.replace(",", "").split():
-        if part.isdigit():
-            amount = int(part)
-        elif part.isalpha() and len(part) <= 8:
-            currency = part.upper()
-        else:
-            raise UserError(f"cannot read value {text!r}: write e.g. 5000 or '5000 USD'")
-    return amount, currency
+    """The one value grammar (protocol/value.py): '5000', '5,000', '5000 EUR'."""
+    try:
+        return parse_value_text(text)
+    except BadValue as exc:
+        raise UserError(str(exc)) from None
 
 
 class Member:

@@ -21,6 +21,7 @@ import re
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,15 +112,22 @@ class Store(StoreQueries):
     never waits long.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self.read_only = read_only  # a home this user may read but not write
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open (creating if needed) the store at `path`, migrating its schema."""
+        """Open (creating if needed) the store at `path`, migrating its schema.
+
+        A store this user can read but not write (a read-only home, a read-only
+        records.db) opens read-only: views work, every write is refused.
+        """
         path = Path(path)
+        if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            return cls._open_read_only(path)
         private_dir(path.parent)
         if not path.exists():
             # sqlite would create it with the umask's permissions; records sealed to
@@ -144,6 +152,37 @@ class Store(StoreQueries):
             conn.close()
             raise
         return cls(conn, path)
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Store:
+        uri = "file:" + urllib.parse.quote(str(path.resolve()))
+        # Without a -wal file everything is in records.db: immutable=1 reads it and
+        # creates nothing (mode=ro would leave -wal and -shm files behind). With
+        # one, mode=ro reads what it holds too; nobody can write meanwhile.
+        wal = path.with_name(path.name + "-wal")
+        order = ("?mode=ro", "?immutable=1") if wal.exists() else ("?immutable=1", "?mode=ro")
+        for flags in order:
+            try:
+                conn = sqlite3.connect(
+                    uri + flags, uri=True, isolation_level=None, check_same_thread=False
+                )
+            except sqlite3.Error:
+                continue
+            try:
+                version = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version")
+                current = int(version.fetchone()[0])
+            except sqlite3.Error:
+                conn.close()
+                continue
+            if current != len(load_migrations()):
+                conn.close()
+                raise StoreError(f"the store {path} is read-only and needs an upgrade")
+            return cls(conn, path, read_only=True)
+        raise StoreError(f"cannot open the store {path} (read-only, and not readable as such)")
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is read-only: nothing can be written")
 
     def close(self) -> None:
         with self._lock:
@@ -188,6 +227,7 @@ class Store(StoreQueries):
     def _admit(
         self, items: list[bytes | Envelope], *, now: int, max_skew: int, verified: bool
     ) -> list[IngestResult]:
+        self._writable()
         results: list[IngestResult | None] = [None] * len(items)
         # A record whose id is already stored has these exact bytes (SHA-256), so
         # it was verified once: skip the signature check for floods of repeats.
@@ -211,7 +251,7 @@ class Store(StoreQueries):
             else:
                 try:
                     # anything but bytes (an Envelope nobody verified too) is refused here
-                    envelope = protocol.decode(cast(bytes, item))
+                    envelope = protocol.decode(cast("bytes", item))
                 except ProtocolError as exc:
                     results[i] = IngestResult(status=IngestStatus.REJECTED, reason=str(exc))
                     continue
@@ -251,6 +291,7 @@ class Store(StoreQueries):
         Committed with a full fsync: an own record cannot be fetched back from
         anyone if a power cut loses it.
         """
+        self._writable()
         checked = protocol.decode(envelope.data)  # a caller bug must not reach the network
         received = int(time.time()) if now is None else now
         with self._lock:

@@ -222,17 +222,6 @@ def _null_is_a_device(home: Path, tmp: Path) -> None:
 
 
 KEEP = b"a file the member wants to keep\n"
-READ_ONLY_HOME_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="Store.open (p2pshare/store/records.py) always opens read-write and sets WAL mode; "
-    "reading a read-only home needs a read-only open there",
-)
-READ_ONLY_DB_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="Store.open (p2pshare/store/records.py) leaves records.db-wal and -shm behind "
-    "(mode 0400) when records.db is read-only; it should open it read-only",
-)
-
 CASES: dict[str, Case | object] = {
     # Data that a command destroyed
     "export onto the live store": Case(["export", "{home}/records.db"], 1, "inside the home"),
@@ -300,26 +289,21 @@ CASES: dict[str, Case | object] = {
     "a home the user cannot read: init": Case(
         ["init", "--name", "Z"], 1, "Permission denied", setup=_chmod("", 0), unprivileged=True
     ),
-    "a read-only home: offers --json reads": pytest.param(
-        Case(["offers", "--json"], 0, setup=_chmod("", 0o500), unprivileged=True),
-        marks=READ_ONLY_HOME_XFAIL,
+    "a read-only home: offers --json reads": Case(
+        ["offers", "--json"], 0, setup=_chmod("", 0o500), unprivileged=True
     ),
     "a read-only home: offer post": Case(
         ["offer", "post", "--title", "T"], 1, "", setup=_chmod("", 0o500), unprivileged=True
     ),
-    "records.db read-only: offers --json reads": pytest.param(
-        Case(["offers", "--json"], 0, setup=_chmod("records.db", 0o400), unprivileged=True),
-        marks=READ_ONLY_DB_XFAIL,
+    "records.db read-only: offers --json reads": Case(
+        ["offers", "--json"], 0, setup=_chmod("records.db", 0o400), unprivileged=True
     ),
-    "records.db read-only: offer post": pytest.param(
-        Case(
-            ["offer", "post", "--title", "T"],
-            1,
-            "readonly",
-            setup=_chmod("records.db", 0o400),
-            unprivileged=True,
-        ),
-        marks=READ_ONLY_DB_XFAIL,
+    "records.db read-only: offer post": Case(
+        ["offer", "post", "--title", "T"],
+        1,
+        "read-only",
+        setup=_chmod("records.db", 0o400),
+        unprivileged=True,
     ),
     "records.db a directory": Case(["offers"], 1, "store", setup=_make_dir_at("records.db")),
     "marks.json a directory: offers reads": Case(["offers"], 0, setup=_make_dir_at("marks.json")),
