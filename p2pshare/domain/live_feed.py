@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from p2pshare.domain.views import FeedItem, feed_order
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 
 class LiveFeed:

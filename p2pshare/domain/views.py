@@ -9,10 +9,9 @@ the viewpoint (p2pshare.member), this module only reads it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import protocol
 from p2pshare.domain.bulk import bulk_allocation
@@ -20,6 +19,9 @@ from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
 from p2pshare.domain.stats import Stats, stats
 from p2pshare.domain.trust import TrustGraph, offer_signal, render_explanation
 from protocol import PublicKey, RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
 
 FRESHNESS_DAYS = 7.0
 RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal, skill match, freshness

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -23,8 +22,6 @@ from p2pshare.domain.ledger import NETWORK, Ledger, OfferState
 from p2pshare.domain.trust import TrustGraph
 from p2pshare.errors import NotFound, UserError
 from p2pshare.member import identity as ident
-from p2pshare.member.home import Home
-from p2pshare.member.identity import Identity
 from p2pshare.member.marks import Marks
 from p2pshare.store import Store
 from protocol import (
@@ -44,6 +41,12 @@ from protocol import (
 )
 from protocol.value import BadValue
 from protocol.value import parse_value as parse_value_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from p2pshare.member.home import Home
+    from p2pshare.member.identity import Identity
 
 DAY = 86_400
 _B = TypeVar("_B", bound=Body)
@@ -207,7 +210,7 @@ class Member:
                     value = tuple(shared.setdefault(v, v) for v in value)
                 changes[name] = shared.setdefault(value, value)
             body = dataclasses.replace(body, **changes)  # type: ignore[arg-type]
-        author = PublicKey(cast(bytes, shared.setdefault(env.author, env.author)))
+        author = PublicKey(cast("bytes", shared.setdefault(env.author, env.author)))
         return dataclasses.replace(env, data=b"", author=author, body=body)
 
     def ledger(self) -> Ledger:

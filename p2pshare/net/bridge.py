@@ -22,13 +22,15 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import outcome
 import trio
 
 from p2pshare.events import NodeFailed
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,10 @@ class TrioBridge:
     # -- lifecycle -------------------------------------------------------------
 
     async def start(
-        self, node_main: Callable[..., Awaitable[Any]], *, timeout: float = 15.0
+        self,
+        node_main: Callable[..., Awaitable[Any]],
+        *,
+        timeout: float = 15.0,  # noqa: ASYNC109  (asyncio side: bounds a wait on trio)
     ) -> Any:
         """Run `node_main(task_status=...)` in trio; return what it passes to started()."""
         if self._launched:
@@ -101,7 +106,7 @@ class TrioBridge:
                 log.error("the node stopped with an error", exc_info=real)
                 self.events.put_nowait(NodeFailed(reason=f"the node stopped: {real}"))
 
-    async def stop(self, timeout: float = 1.0) -> bool:
+    async def stop(self, timeout: float = 1.0) -> bool:  # noqa: ASYNC109  (asyncio side)
         """Cancel the trio side and wait for it; True if it finished within `timeout`."""
         if not self._launched or self._done.done():
             return True
@@ -128,7 +133,10 @@ class TrioBridge:
     # -- asyncio -> trio ---------------------------------------------------------
 
     async def call(
-        self, async_fn: Callable[..., Awaitable[Any]], *args: Any, timeout: float | None = None
+        self,
+        async_fn: Callable[..., Awaitable[Any]],
+        *args: Any,
+        timeout: float | None = None,  # noqa: ASYNC109  (asyncio side: bounds a wait on trio)
     ) -> Any:
         """Run `async_fn(*args)` as a trio task; its result or exception comes back here.
 

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 from libp2p.peer.id import ID
 
 from p2pshare.events import Event, RecordsArrived
-from p2pshare.net.gossip import RecordGate
 from p2pshare.store import IngestResult, IngestStatus, Store
 from protocol import Envelope, RecordId, record_id
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from p2pshare.net.gossip import RecordGate
 
 log = logging.getLogger(__name__)
 

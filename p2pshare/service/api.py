@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import protocol
 from p2pshare.domain import views
@@ -37,10 +36,14 @@ from p2pshare.events import (
 )
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Member, create_member
-from p2pshare.member.home import Home
 from p2pshare.service.changes import ChangeFeed
 from p2pshare.store import StoreError
 from protocol import Accept, Forward, Handoff, Outcome, RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from p2pshare.member.home import Home
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,9 @@ import sqlite3
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self, cast
+from typing import TYPE_CHECKING, Self, cast
 
 import protocol
 from p2pshare.store import doorbell
@@ -46,6 +44,10 @@ from protocol import (
     Vouch,
     Withdraw,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from types import TracebackType
 
 log = logging.getLogger(__name__)
 

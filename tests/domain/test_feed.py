@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import protocol
 from p2pshare.domain import views
-from p2pshare.member.actions import Member
 from p2pshare.member import identity as ident
+from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
 from p2pshare.store import Store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NOW = 1_800_000_000
 

@@ -46,8 +46,9 @@ def test_patching_equals_building_afresh(start: dict[int, tuple[float, int]], st
 def test_a_changed_row_moves_to_its_new_place() -> None:
     rows = [_row(n, rank=n / 10, created_at=n) for n in range(5)]
     live = LiveFeed(rows)
-    assert [r.id for r in live.items()][0] == rows[4].id
+    assert next(r.id for r in live.items()) == rows[4].id
     live.patch({rows[0].id: replace(rows[0], rank=0.9)})
     assert [r.id for r in live.items()][:2] == [rows[0].id, rows[4].id]
     live.patch({rows[4].id: None})
-    assert rows[4].id not in {r.id for r in live.items()} and len(live) == 4
+    assert rows[4].id not in {r.id for r in live.items()}
+    assert len(live) == 4
