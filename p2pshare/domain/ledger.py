@@ -1,4 +1,5 @@
-"""The offer ledger: everything a member sees, derived from a set of signed records.
+"""The offer ledger: everything a member sees, derived from a set of signed records,
+and kept up to date one batch of new records at a time.
 
 Pure (DESIGN §3): no I/O and no clock, `now` is an argument. Order-independent:
 records are deduplicated by id and every rule is applied in (created_at, id)
@@ -9,173 +10,101 @@ Each record ends in exactly one place: in the state, superseded by a newer
 record of the same author (profiles, vouches, outcomes), `pending` on a record
 that has not arrived yet, or `rejected` with a reason a person can read. The
 trust engine gets only what survived, as evidence.VouchEdge and evidence.Receipt.
+
+Incremental by partition. Every rule is local to one partition (ledger_rules.py):
+an offer with the records that name it (withdraws, forwards, accepts, hand-offs,
+outcomes), a vouch with its revokes; profiles are kept per author. A partition
+reads other records' bodies, never another partition's derived state, so its
+result depends only on its own records and on which ids it found missing. So
+`LedgerState.apply` re-derives only the partitions a batch touches: the new
+records' own, and those with a record pending on a new record's id. What spans
+partitions (the newest live vouch per voucher and subject, receipts, connector
+credit, rejected, pending) is kept by taking a partition's old contribution out
+and putting its new one in. A full rebuild (`Ledger.build`) is the same code with
+every partition touched, so the incremental state equals a full rebuild by
+construction (and tests/domain/test_ledger_incremental.py checks it).
+
+`now` only turns an OPEN offer EXPIRED (and back, if the clock goes back). The
+state keeps offers as of the latest `now` asked for; a new `now` re-dates only the
+offers whose expiry lies in between (an index by expiry), and a view at another
+`now` re-dates an offer as it is read. No rebuild: `LedgerState.expired_between`
+names the offers a tick turned, for a view that patches rows.
+
+Rules changed by partitioning (only for cross-offer references, all of which end
+rejected either way): a forward whose parent is a forward of another offer, an
+accept via another offer's forward, a hand-off naming another offer's accept, and
+an outcome naming another offer's hand-off are rejected as "... another offer" at
+once, from the referenced record's body. Before, they waited while that record
+waited, or were rejected as "its ... was rejected" if it was rejected, and a
+forged loop of forwards across two offers read "its chain loops".
 """
 
 from __future__ import annotations
 
-import enum
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-from p2pshare.domain.evidence import Receipt, VouchEdge
-from protocol import (
-    Accept,
-    Envelope,
-    Forward,
-    Handoff,
-    Offer,
-    Outcome,
-    Profile,
-    PublicKey,
-    RecordId,
-    Revoke,
-    Vouch,
-    Withdraw,
+from p2pshare.domain.ledger_collections import (
+    Change,
+    LedgerDelta,
+    OfferMap,
+    SortedKeys,
+    View,
+    at,
+    edge_order,
+    receipt_order,
 )
+from p2pshare.domain.ledger_part import NOTHING, Part, order, partition_of
+from p2pshare.domain.ledger_rules import derive
+from p2pshare.domain.ledger_views import (
+    MAX_CHAIN,
+    NETWORK,
+    AcceptView,
+    ForwardLink,
+    HandoffView,
+    OfferState,
+    OfferStatus,
+    OutcomeView,
+    ProfileView,
+    WithdrawView,
+)
+from protocol import Envelope, Profile, PublicKey, RecordId, Vouch
 
-MAX_CHAIN = 64
-"""Most forwards between an offer and its furthest link; longer chains are rejected."""
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
-NETWORK = PublicKey(b"")
-"""`Forward.to` of a forward to the whole network rather than one member."""
+    from p2pshare.domain.evidence import Receipt, VouchEdge
 
-
-class OfferStatus(enum.StrEnum):
-    OPEN = "open"
-    HANDED_OFF = "handed_off"
-    FULFILLED = "fulfilled"
-    NOT_FULFILLED = "not_fulfilled"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProfileView:
-    """The newest profile of a member."""
-
-    id: RecordId
-    author: PublicKey
-    created_at: int
-    profile: Profile
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ForwardLink:
-    """One valid link of an offer's chain; `depth` 1 continues the offer itself."""
-
-    id: RecordId
-    author: PublicKey
-    parent: RecordId
-    to: PublicKey  # NETWORK (b"") for a forward to everyone
-    note: str
-    private_note: bytes  # sealed to `to`, or b""
-    created_at: int
-    depth: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AcceptView:
-    """The accept that counts for its author (their earliest valid one)."""
-
-    id: RecordId
-    author: PublicKey
-    via: RecordId  # the offer, or the forward it reached the acceptor through
-    note: str
-    created_at: int
-    chain: tuple[PublicKey, ...]  # authors of the forwards down to `via`, author side first
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OutcomeView:
-    id: RecordId
-    fulfilled: bool
-    rating: int  # 0 = none, else 1..5
-    value: int
-    note: str
-    created_at: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HandoffView:
-    """A valid hand-off, with the outcome that counts and the recipient's own view."""
-
-    id: RecordId
-    to: PublicKey
-    accept: RecordId
-    created_at: int
-    contact: bytes  # sealed to `to`, or b""
-    forwarders: tuple[PublicKey, ...]  # who earns connector credit, as in Receipt
-    outcome: OutcomeView | None  # the author's latest outcome: the one that counts
-    confirmation: OutcomeView | None  # the recipient's latest outcome, if any
-    confirmed: bool  # the recipient's confirmation agrees on `fulfilled`
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WithdrawView:
-    id: RecordId
-    reason: str
-    created_at: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OfferState:
-    """One offer as it stands: its valid chain, accepts, hand-offs and outcomes.
-
-    Tuples are in (created_at, id) order.
-    """
-
-    id: RecordId
-    author: PublicKey
-    offer: Offer
-    created_at: int
-    status: OfferStatus
-    forwards: tuple[ForwardLink, ...]
-    accepts: tuple[AcceptView, ...]
-    handoffs: tuple[HandoffView, ...]
-    withdrawn: WithdrawView | None
-    value: int  # sum of the outcome values of fulfilled hand-offs
-
-    def accepted_by(self, member: PublicKey) -> AcceptView | None:
-        return next((a for a in self.accepts if a.author == member), None)
-
-    def handoff_to(self, member: PublicKey) -> HandoffView | None:
-        return next((h for h in self.handoffs if h.to == member), None)
-
-    def forwarded_to(self, member: PublicKey) -> tuple[ForwardLink, ...]:
-        """Forwards directed to `member` (not those to the whole network)."""
-        return tuple(link for link in self.forwards if link.to == member)
-
-    def forwarded_by(self, member: PublicKey) -> tuple[ForwardLink, ...]:
-        return tuple(link for link in self.forwards if link.author == member)
-
-    def path(self, link_id: RecordId) -> tuple[ForwardLink, ...]:
-        """The links from the offer down to `link_id` (empty for the offer itself)."""
-        links = {link.id: link for link in self.forwards}
-        path: list[ForwardLink] = []
-        while (link := links.get(link_id)) is not None:
-            path.append(link)
-            link_id = link.parent
-        return tuple(reversed(path))
-
-    def chain_to(self, member: PublicKey) -> tuple[ForwardLink, ...]:
-        """How the offer reached `member`: the path to their accept's `via` if they
-        accepted, else to the earliest forward directed to them; empty if neither."""
-        if (accept := self.accepted_by(member)) is not None:
-            return self.path(accept.via)
-        if direct := self.forwarded_to(member):
-            return self.path(direct[0].id)
-        return ()
+__all__ = [
+    "MAX_CHAIN",
+    "NETWORK",
+    "AcceptView",
+    "ForwardLink",
+    "HandoffView",
+    "Ledger",
+    "LedgerDelta",
+    "LedgerState",
+    "OfferState",
+    "OfferStatus",
+    "OutcomeView",
+    "ProfileView",
+    "WithdrawView",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ledger:
-    """Everything derived from one set of records at one moment (`now`)."""
+    """Everything derived from one set of records at one moment (`now`).
+
+    From `LedgerState.ledger(now)` the mappings are live views of the state: they
+    show later applies too (do not read them while another thread applies). The
+    tuples are fixed when the Ledger is made. Mappings iterate in a fixed order:
+    offers, rejected and pending by their record's (created_at, id), revoked by the
+    revoke's, profiles and connector_credit by key.
+    """
 
     now: int
-    offers: Mapping[RecordId, OfferState]  # in (created_at, id) order
+    offers: Mapping[RecordId, OfferState]
     profiles: Mapping[PublicKey, ProfileView]
     vouches: tuple[VouchEdge, ...]  # live: unrevoked, the newest per voucher and subject
     revoked: Mapping[RecordId, RecordId]  # vouch -> the (earliest) revoke that took it back
@@ -186,448 +115,319 @@ class Ledger:
 
     @classmethod
     def build(cls, records: Iterable[Envelope], *, now: int) -> Ledger:
-        return _Derivation(records).ledger(now)
+        """A full rebuild: a fresh state with every record applied."""
+        state = LedgerState(now=now)
+        state.apply(records)
+        return state.ledger(now)
 
 
-def _short(record: RecordId) -> str:
-    return record.hex()[:8]
+class LedgerState:
+    """The derived state of every record applied so far, updated in place.
 
+    Not thread-safe: apply, and read the views it hands out, from one thread.
 
-def _a(noun: str) -> str:
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
+    Kept lean, for 100,000 offers: a partition's records are listed apart from its
+    key record only if it has others; a partition's `Part` is kept only if it has
+    more than its offer or vouch (rejected, pending, receipts, credit, a revoke);
+    offers are kept as of `_clock` (the latest `now` asked for), so an expired
+    offer is one object, re-dated on reading only for a view at another `now`.
+    """
 
-
-def _order(env: Envelope) -> tuple[int, bytes]:
-    return (env.created_at, env.id)
-
-
-_B = TypeVar("_B", Offer, Forward, Accept, Handoff, Vouch)
-
-
-@dataclass(slots=True)
-class _Handed:
-    """A valid hand-off while the derivation runs; outcomes are filled in later."""
-
-    env: Envelope
-    body: Handoff
-    forwarders: tuple[PublicKey, ...]
-    outcome: Envelope | None = None
-    confirmation: Envelope | None = None
-
-
-class _Derivation:
-    """One pass over a record set. Phases run kind by kind, so a record is checked
-    only after everything it may refer to has been decided."""
-
-    def __init__(self, records: Iterable[Envelope]) -> None:
-        unique = {env.id: env for env in records}
-        self.by_id = unique
-        self.sorted = sorted(unique.values(), key=_order)
-        self.rejected: dict[RecordId, str] = {}
-        self.pending: dict[RecordId, RecordId] = {}
-        self.withdraws: dict[RecordId, Envelope] = {}  # offer -> the withdraw that counts
-        self.links: dict[RecordId, ForwardLink] = {}
-        self.link_offer: dict[RecordId, RecordId] = {}
-        self.accepts: dict[RecordId, AcceptView] = {}
-        self.accept_offer: dict[RecordId, RecordId] = {}
-        self.handoffs: dict[RecordId, _Handed] = {}
-
-    # -- references -------------------------------------------------------
-
-    def _reject(self, env: Envelope, reason: str) -> None:
-        self.rejected[env.id] = f"{env.body.NAME}: {reason}"
-
-    def _ref(self, env: Envelope, target: RecordId, cls: type[_B], what: str) -> _B | None:
-        """The body of the record `env` refers to, if it stands; else file `env` as
-        pending (the target is missing, or waits itself) or rejected, and return None."""
-        ref = self.by_id.get(target)
-        if ref is None:
-            self.pending[env.id] = target
-            return None
-        if not isinstance(ref.body, cls):
-            found, wanted = _a(ref.body.NAME), _a(cls.NAME)
-            self._reject(env, f"its {what} {_short(target)} is {found}, not {wanted}")
-            return None
-        if (missing := self.pending.get(target)) is not None:
-            self.pending[env.id] = missing  # wait for what the target waits for
-            return None
-        if target in self.rejected:
-            self._reject(env, f"its {what} {_short(target)} was rejected")
-            return None
-        return ref.body
-
-    def _offer(self, env: Envelope, offer_id: RecordId) -> Envelope | None:
-        if self._ref(env, offer_id, Offer, "offer") is None:
-            return None
-        return self.by_id[offer_id]
-
-    def _closed(self, env: Envelope, offer: Envelope, body: Offer) -> bool:
-        """Reject `env` if it came after the offer was withdrawn or expired."""
-        withdraw = self.withdraws.get(offer.id)
-        if withdraw is not None and withdraw.created_at <= env.created_at:
-            self._reject(env, "the offer had been withdrawn")
-            return True
-        if env.created_at > body.expires_at:
-            self._reject(env, "the offer had expired")
-            return True
-        return False
-
-    def _dated_before(self, env: Envelope, target: RecordId, what: str) -> bool:
-        """Reject `env` if its date is before that of a record it names (a skewed clock)."""
-        if env.created_at < self.by_id[target].created_at:
-            self._reject(env, f"dated before its {what}")
-            return True
-        return False
-
-    # -- phases -----------------------------------------------------------
-
-    def _withdraw(self, env: Envelope, body: Withdraw) -> None:
-        offer = self._offer(env, body.offer)
-        if offer is None:
-            return
-        if env.author != offer.author:
-            self._reject(env, "only the offer's author can withdraw it")
-        elif offer.id in self.withdraws:
-            self._reject(env, "the offer was already withdrawn")
-        elif not self._dated_before(env, offer.id, "offer"):
-            self.withdraws[offer.id] = env
-
-    def _forward_tree(self, env: Envelope) -> None:
-        """Decide `env` and any undecided forwards above it, parents first.
-
-        Iterative, so a hostile chain cannot exhaust the stack; the walk stops at
-        the first decided or non-forward record, and a revisited id is a loop.
-        """
-        path = [env]
-        seen = {env.id}
-        while True:
-            body = path[-1].body
-            assert isinstance(body, Forward)
-            parent = self.by_id.get(body.parent)
-            if parent is None or not isinstance(parent.body, Forward) or self._decided(parent.id):
-                break
-            if parent.id in seen:
-                for looped in path:
-                    self._reject(looped, "its chain loops")
-                return
-            seen.add(parent.id)
-            path.append(parent)
-        for link in reversed(path):
-            body = link.body
-            assert isinstance(body, Forward)
-            self._forward(link, body)
-
-    def _decided(self, record: RecordId) -> bool:
-        return record in self.links or record in self.rejected or record in self.pending
-
-    def _forward(self, env: Envelope, body: Forward) -> None:
-        if body.to == env.author:
-            self._reject(env, "a member cannot forward to themselves")
-            return
-        offer = self._offer(env, body.offer)
-        if offer is None:
-            return
-        assert isinstance(offer.body, Offer)
-        if body.parent == body.offer:
-            depth = 1
-        else:
-            if self._ref(env, body.parent, Forward, "parent") is None:
-                return
-            parent = self.links[body.parent]
-            if self.link_offer[parent.id] != body.offer:
-                self._reject(env, "its parent forward belongs to another offer")
-                return
-            if parent.to not in (NETWORK, env.author):
-                self._reject(env, "its parent was forwarded to someone else")
-                return
-            depth = parent.depth + 1
-            if depth > MAX_CHAIN:
-                self._reject(env, f"the chain is longer than {MAX_CHAIN} forwards")
-                return
-        if self._dated_before(env, body.parent, "parent") or self._closed(env, offer, offer.body):
-            return
-        self.links[env.id] = ForwardLink(
-            id=env.id,
-            author=env.author,
-            parent=body.parent,
-            to=body.to,
-            note=body.note,
-            private_note=body.private_note,
-            created_at=env.created_at,
-            depth=depth,
+    def __init__(self, *, now: int = -1) -> None:
+        """An empty state; `now`, if known, is the clock to keep offers at from the
+        start (the first `ledger(now)` then re-dates none)."""
+        self._by_id: dict[RecordId, Envelope] = {}
+        self._members: dict[RecordId, list[Envelope]] = {}  # key -> its other records
+        self._parts: dict[RecordId, Part] = {}  # key -> its Part, unless just an offer/vouch
+        self._waiters: dict[RecordId, set[RecordId]] = {}  # missing id -> partitions waiting
+        self._clock = now  # the `now` offers are kept at
+        self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order
+        self._newest_offer: tuple[int, bytes] = (-1, b"")
+        self._reorder = False  # an offer older than the newest arrived: re-sort _offers
+        self._expiry = SortedKeys[RecordId](self._expires)
+        self._profiles: dict[PublicKey, ProfileView] = {}
+        self._authors = SortedKeys[PublicKey](lambda author: (0, author))
+        self._pairs: dict[tuple[bytes, bytes], dict[RecordId, VouchEdge]] = {}  # live vouches
+        self._edges: dict[RecordId, VouchEdge] = {}  # the newest live vouch per pair
+        self._edge_order = SortedKeys[RecordId](lambda rid: edge_order(self._edges[rid]))
+        self._revoked: dict[RecordId, RecordId] = {}
+        self._receipts: dict[RecordId, Receipt] = {}
+        self._receipt_order = SortedKeys[RecordId](lambda rid: receipt_order(self._receipts[rid]))
+        self._credit: dict[PublicKey, int] = {}
+        self._rejected: dict[RecordId, str] = {}
+        self._pending: dict[RecordId, RecordId] = {}
+        self._vouch_tuple: tuple[VouchEdge, ...] | None = ()
+        self._receipt_tuple: tuple[Receipt, ...] | None = ()
+        by_rank = self._rank
+        self._views = (
+            View(self._profiles, lambda: self._authors.keys),
+            View(
+                self._revoked,
+                lambda: sorted(self._revoked, key=lambda v: by_rank(self._revoked[v])),
+            ),
+            View(self._credit, lambda: sorted(self._credit)),
+            View(self._rejected, lambda: sorted(self._rejected, key=by_rank)),
+            View(self._pending, lambda: sorted(self._pending, key=by_rank)),
         )
-        self.link_offer[env.id] = body.offer
 
-    def _chain(self, via: RecordId) -> tuple[PublicKey, ...]:
-        authors: list[PublicKey] = []
-        while (link := self.links.get(via)) is not None:
-            authors.append(link.author)
-            via = link.parent
-        return tuple(reversed(authors))
+    def _rank(self, record: RecordId) -> tuple[int, bytes]:
+        return order(self._by_id[record])
 
-    def _accept(self, env: Envelope, body: Accept, taken: set[tuple[RecordId, bytes]]) -> None:
-        offer = self._offer(env, body.offer)
-        if offer is None:
-            return
-        assert isinstance(offer.body, Offer)
-        if env.author == offer.author:
-            self._reject(env, "the offer's author cannot accept their own offer")
-            return
-        if body.via != body.offer:
-            if self._ref(env, body.via, Forward, "forward") is None:
-                return
-            link = self.links[body.via]
-            if self.link_offer[link.id] != body.offer:
-                self._reject(env, "it came via a forward of another offer")
-                return
-            if link.to not in (NETWORK, env.author):
-                self._reject(env, "it came via a forward to someone else")
-                return
-        if self._dated_before(env, body.via, "forward" if body.via != body.offer else "offer"):
-            return
-        if self._closed(env, offer, offer.body):
-            return
-        if (body.offer, env.author) in taken:
-            self._reject(env, "already accepted by this member")
-            return
-        taken.add((body.offer, env.author))
-        self.accepts[env.id] = AcceptView(
-            id=env.id,
-            author=env.author,
-            via=body.via,
-            note=body.note,
-            created_at=env.created_at,
-            chain=self._chain(body.via),
-        )
-        self.accept_offer[env.id] = body.offer
+    def _expires(self, offer: RecordId) -> tuple[int, bytes]:
+        return (self._offers[offer].offer.expires_at, offer)
 
-    def _handoff(self, env: Envelope, body: Handoff, given: set[tuple[RecordId, bytes]]) -> None:
-        offer = self._offer(env, body.offer)
-        if offer is None:
-            return
-        assert isinstance(offer.body, Offer)
-        if env.author != offer.author:
-            self._reject(env, "only the offer's author can hand it off")
-            return
-        accept = self._ref(env, body.accept, Accept, "accept")
-        if accept is None:
-            return
-        if self.accept_offer[body.accept] != body.offer:
-            self._reject(env, "its accept is for another offer")
-            return
-        if self.accepts[body.accept].author != body.to:
-            self._reject(env, "it goes to someone other than the member who accepted")
-            return
-        if self._dated_before(env, body.accept, "accept") or self._closed(env, offer, offer.body):
-            return
-        if (body.offer, body.to) in given:
-            self._reject(env, "the offer was already handed off to this member")
-            return
-        given.add((body.offer, body.to))
-        chain = self.accepts[body.accept].chain
-        forwarders = tuple(dict.fromkeys(k for k in chain if k not in (offer.author, body.to)))
-        self.handoffs[env.id] = _Handed(env=env, body=body, forwarders=forwarders)
+    # -- reading ----------------------------------------------------------
 
-    def _outcome(self, env: Envelope, body: Outcome) -> None:
-        offer = self._offer(env, body.offer)
-        if offer is None:
-            return
-        if self._ref(env, body.handoff, Handoff, "hand-off") is None:
-            return
-        handed = self.handoffs[body.handoff]
-        if handed.body.offer != body.offer:
-            self._reject(env, "its hand-off is of another offer")
-            return
-        if self._dated_before(env, body.handoff, "hand-off"):
-            return
-        if env.author == offer.author:
-            handed.outcome = env  # records run oldest first: the latest one counts
-        elif env.author == handed.body.to:
-            handed.confirmation = env
-        else:
-            self._reject(env, "only the offer's author or the hand-off's recipient can report it")
+    @property
+    def records(self) -> Mapping[RecordId, Envelope]:
+        """Every record applied, by id."""
+        return View(self._by_id, lambda: self._by_id)
 
-    def _vouches(self) -> tuple[tuple[VouchEdge, ...], dict[RecordId, RecordId]]:
-        vouches: list[Envelope] = []
-        revoked: dict[RecordId, RecordId] = {}
-        for env in self.sorted:
-            body = env.body
-            if isinstance(body, Vouch):
-                if body.subject == env.author:
-                    self._reject(env, "a member cannot vouch for themselves")
-                else:
-                    vouches.append(env)
-        for env in self.sorted:
-            body = env.body
-            if not isinstance(body, Revoke) or self._ref(env, body.vouch, Vouch, "vouch") is None:
-                continue
-            if env.author != self.by_id[body.vouch].author:
-                self._reject(env, "only the vouch's author can revoke it")
-            elif not self._dated_before(env, body.vouch, "vouch"):
-                revoked.setdefault(body.vouch, env.id)
-        newest: dict[tuple[bytes, bytes], VouchEdge] = {}
-        for env in vouches:
-            body = env.body
-            assert isinstance(body, Vouch)
-            if env.id not in revoked:
-                newest[(env.author, body.subject)] = VouchEdge(
-                    id=env.id,
-                    voucher=env.author,
-                    subject=body.subject,
-                    skills=body.skills,
-                    created_at=env.created_at,
-                )
-        edges = sorted(newest.values(), key=lambda e: (e.created_at, e.id))
-        return tuple(edges), revoked
+    def __len__(self) -> int:
+        return len(self._by_id)
 
-    # -- assembly ---------------------------------------------------------
+    def __contains__(self, record: object) -> bool:
+        return record in self._by_id
 
     def ledger(self, now: int) -> Ledger:
-        profiles: dict[PublicKey, ProfileView] = {}
-        for env in self.sorted:
-            if isinstance(env.body, Profile):
-                profiles[env.author] = ProfileView(
-                    id=env.id, author=env.author, created_at=env.created_at, profile=env.body
-                )
-        vouches, revoked = self._vouches()
-        for env in self.sorted:
-            if isinstance(env.body, Withdraw):
-                self._withdraw(env, env.body)
-        for env in self.sorted:
-            if isinstance(env.body, Forward) and not self._decided(env.id):
-                self._forward_tree(env)
-        taken: set[tuple[RecordId, bytes]] = set()
-        for env in self.sorted:
-            if isinstance(env.body, Accept):
-                self._accept(env, env.body, taken)
-        given: set[tuple[RecordId, bytes]] = set()
-        for env in self.sorted:
-            if isinstance(env.body, Handoff):
-                self._handoff(env, env.body, given)
-        for env in self.sorted:
-            if isinstance(env.body, Outcome):
-                self._outcome(env, env.body)
-
-        offers, receipts, credit = self._offers(now)
-        rank = {env.id: i for i, env in enumerate(self.sorted)}
+        """The read view at `now`. O(1), except: the vouches and receipts tuples are
+        made once after an apply that changed them, and the offers the clock turned
+        since the last `now` asked for are re-dated (O(those))."""
+        self._set_clock(now)
+        if self._vouch_tuple is None:
+            self._vouch_tuple = tuple(self._edges[rid] for rid in self._edge_order.keys)
+        if self._receipt_tuple is None:
+            self._receipt_tuple = tuple(self._receipts[rid] for rid in self._receipt_order.keys)
+        profiles, revoked, credit, rejected, pending = self._views
         return Ledger(
             now=now,
-            offers=MappingProxyType(offers),
-            profiles=MappingProxyType(dict(sorted(profiles.items()))),
-            vouches=vouches,
-            revoked=MappingProxyType(revoked),
-            receipts=tuple(receipts),
-            connector_credit=MappingProxyType(dict(sorted(credit.items()))),
-            rejected=MappingProxyType(
-                dict(sorted(self.rejected.items(), key=lambda i: rank[i[0]]))
-            ),
-            pending=MappingProxyType(dict(sorted(self.pending.items(), key=lambda i: rank[i[0]]))),
+            offers=OfferMap(self._offers, now),
+            profiles=profiles,
+            vouches=self._vouch_tuple,
+            revoked=revoked,
+            receipts=self._receipt_tuple,
+            connector_credit=credit,
+            rejected=rejected,
+            pending=pending,
         )
 
-    def _offers(
-        self, now: int
-    ) -> tuple[dict[RecordId, OfferState], list[Receipt], dict[PublicKey, int]]:
-        forwards: defaultdict[RecordId, list[ForwardLink]] = defaultdict(list)
-        for link in self.links.values():
-            forwards[self.link_offer[link.id]].append(link)
-        accepts: defaultdict[RecordId, list[AcceptView]] = defaultdict(list)
-        for accept in self.accepts.values():
-            accepts[self.accept_offer[accept.id]].append(accept)
-        handoffs: defaultdict[RecordId, list[_Handed]] = defaultdict(list)
-        for handed in self.handoffs.values():
-            handoffs[handed.body.offer].append(handed)
+    def offer(self, offer: RecordId, now: int) -> OfferState:
+        """One offer as it stands at `now` (KeyError if there is no such offer)."""
+        return at(self._offers[offer], now)
 
-        offers: dict[RecordId, OfferState] = {}
-        receipts: list[Receipt] = []
-        credit: defaultdict[PublicKey, int] = defaultdict(int)
-        for env in self.sorted:
-            body = env.body
-            if not isinstance(body, Offer):
+    def expired_between(self, earlier: int, later: int) -> list[RecordId]:
+        """Offers whose status the clock alone changes between two `now`s (OPEN at
+        one, EXPIRED at the other), in expiry order."""
+        low, high = sorted((earlier, later))
+        clocked = (OfferStatus.OPEN, OfferStatus.EXPIRED)
+        between = self._expiry.between((low, b""), (high, b""))
+        return [rid for rid in between if self._offers[rid].status in clocked]
+
+    def _set_clock(self, now: int) -> None:
+        if now != self._clock:
+            for rid in self.expired_between(self._clock, now):
+                self._offers[rid] = at(self._offers[rid], now)
+            self._clock = now
+
+    def check(self, envelope: Envelope) -> str | None:
+        """Why the ledger would reject `envelope` or hold it pending, or None if it
+        would take it. Derives its partition only, and changes nothing."""
+        key = partition_of(envelope)
+        if key is None:
+            return None  # a profile: newest wins, never refused
+        if envelope.id in self._by_id:
+            part = self._parts.get(key)
+            return part.reason(envelope.id) if part is not None else None
+
+        def lookup(record: RecordId) -> Envelope | None:
+            return envelope if record == envelope.id else self._by_id.get(record)
+
+        trial = derive(key, [*self._records(key), envelope], lookup, now=self._clock)
+        return trial.reason(envelope.id)
+
+    def _records(self, key: RecordId) -> list[Envelope]:
+        """The records of the partition keyed by `key`."""
+        records = self._members.get(key, [])
+        head = self._by_id.get(key)
+        if head is not None and partition_of(head) == key:  # an offer or a vouch
+            return [head, *records]
+        return records
+
+    # -- applying ---------------------------------------------------------
+
+    def apply(self, envelopes: Iterable[Envelope]) -> LedgerDelta:
+        """Add records (duplicates and known ones are ignored); say what changed."""
+        dirty: dict[RecordId, tuple[int, bytes] | None] = {}  # partition -> its key's rank
+        profiles: set[PublicKey] = set()
+        for env in envelopes:
+            rid = env.id
+            if rid in self._by_id:
                 continue
-            views = []
-            for handed in handoffs.get(env.id, ()):
-                outcome = _outcome_view(handed.outcome)
-                confirmation = _outcome_view(handed.confirmation)
-                views.append(
-                    HandoffView(
-                        id=handed.env.id,
-                        to=handed.body.to,
-                        accept=handed.body.accept,
-                        created_at=handed.env.created_at,
-                        contact=handed.body.contact,
-                        forwarders=handed.forwarders,
-                        outcome=outcome,
-                        confirmation=confirmation,
-                        confirmed=outcome is not None
-                        and confirmation is not None
-                        and outcome.fulfilled == confirmation.fulfilled,
-                    )
-                )
-                if outcome is None:
-                    continue
-                receipts.append(
-                    Receipt(
-                        id=outcome.id,
-                        offer=env.id,
-                        author=env.author,
-                        fulfiller=handed.body.to,
-                        forwarders=handed.forwarders,
-                        fulfilled=outcome.fulfilled,
-                        rating=outcome.rating,
-                        created_at=outcome.created_at,
-                    )
-                )
-                if outcome.fulfilled:
-                    for member in handed.forwarders:
-                        credit[member] += 1
-            withdraw = self.withdraws.get(env.id)
-            offers[env.id] = OfferState(
-                id=env.id,
-                author=env.author,
-                offer=body,
-                created_at=env.created_at,
-                status=_status(views, withdraw is not None, now > body.expires_at),
-                forwards=tuple(forwards.get(env.id, ())),
-                accepts=tuple(accepts.get(env.id, ())),
-                handoffs=tuple(views),
-                withdrawn=_withdraw_view(withdraw),
-                value=sum(h.outcome.value for h in views if h.outcome and h.outcome.fulfilled),
+            self._by_id[rid] = env
+            if (waiting := self._waiters.pop(rid, None)) is not None:
+                dirty.update(dict.fromkeys(waiting))  # partitions with a record that waited
+            key = partition_of(env)
+            if key == rid:
+                dirty[rid] = (env.created_at, rid)  # an offer or a vouch, and what names it
+                continue
+            if rid in self._members:
+                dirty[rid] = None  # records that name it, wrongly, as their offer or vouch
+            if key is None:
+                if self._profile(env):
+                    profiles.add(env.author)
+                continue
+            self._members.setdefault(key, []).append(env)
+            dirty.setdefault(key, None)
+        change = Change()
+        # Oldest first: a bulk build then makes offers in order, close in memory.
+        if len(dirty) > 1:
+            for key, rank in dirty.items():
+                if rank is None:
+                    dirty[key] = self._key_rank(key)
+            dirty = dict(sorted(dirty.items(), key=_second))
+        for key in dirty:
+            self._rederive(key, change)
+        if self._reorder:  # only when an offer older than the newest arrived
+            # The dict is in order but for the newcomers at its end: Timsort merges
+            # that in about one pass.
+            offers = sorted(self._offers.values(), key=_created)
+            self._offers.clear()  # in place: views hold this dict
+            self._offers.update((offer.id, offer) for offer in offers)
+            self._reorder = False
+        return change.delta(profiles, self._pairs, self._rejected, self._pending)
+
+    def _profile(self, env: Envelope) -> bool:
+        assert isinstance(env.body, Profile)
+        old = self._profiles.get(env.author)
+        if old is not None and (old.created_at, old.id) >= order(env):
+            return False
+        if old is None:
+            self._authors.add(env.author)
+        self._profiles[env.author] = ProfileView(
+            id=env.id, author=env.author, created_at=env.created_at, profile=env.body
+        )
+        return True
+
+    def _key_rank(self, key: RecordId) -> tuple[int, bytes]:
+        head = self._by_id.get(key)
+        return order(head) if head is not None else (-1, key)
+
+    def _rederive(self, key: RecordId, change: Change) -> None:
+        new = derive(key, self._records(key), self._by_id.get, now=self._clock)
+        old = self._parts.pop(key, NOTHING)
+        if new.rejected or new.pending or new.receipts or new.credit or new.revoke:
+            self._parts[key] = Part(
+                new.rejected,
+                new.pending,
+                receipts=new.receipts,
+                credit=new.credit,
+                revoke=new.revoke,
             )
-        receipts.sort(key=lambda r: (r.created_at, r.id))
-        return offers, receipts, credit
+        if old.rejected or old.pending or new.rejected or new.pending:
+            self._file(key, old, new, change)
+        if new.offer is not None:
+            previous = self._offers.get(key)
+            if new.offer != previous:
+                self._offers[key] = new.offer
+                change.offers.add(key)
+                if previous is None:
+                    self._add_offer(key, new.offer)
+        if new.receipts != old.receipts:
+            self._put_receipts(old.receipts, new.receipts, change)
+        if new.credit != old.credit:
+            for member, count in old.credit.items():
+                if (left := self._credit[member] - count) > 0:
+                    self._credit[member] = left
+                else:
+                    del self._credit[member]
+            for member, count in new.credit.items():
+                self._credit[member] = self._credit.get(member, 0) + count
+            change.credit = True
+        head = self._by_id.get(key)
+        if head is not None and isinstance(head.body, Vouch):
+            pair = (head.author, head.body.subject)
+            live = self._pairs.get(pair, {}).get(key)
+            if new.vouch != live:
+                self._put_vouch(pair, key, new.vouch, change)
+        if new.revoke != old.revoke:
+            if new.revoke is None:
+                del self._revoked[key]
+            else:
+                self._revoked[key] = new.revoke
+
+    def _add_offer(self, key: RecordId, offer: OfferState) -> None:
+        rank = (offer.created_at, key)
+        if rank < self._newest_offer:
+            self._reorder = True
+        else:
+            self._newest_offer = rank
+        self._expiry.add(key)
+
+    def _file(self, key: RecordId, old: Part, new: Part, change: Change) -> None:
+        """Move the partition's rejected and pending records from `old` to `new`."""
+        for record in old.rejected:
+            del self._rejected[record]
+        for record, missing in old.pending.items():
+            del self._pending[record]
+            waiting = self._waiters.get(missing)
+            if waiting is not None:
+                waiting.discard(key)
+                if not waiting:
+                    del self._waiters[missing]
+        self._rejected.update(new.rejected)
+        change.rejected.update(r for r in new.rejected if r not in old.rejected)
+        self._pending.update(new.pending)
+        change.pending.update(r for r in new.pending if r not in old.pending)
+        for missing in new.pending.values():
+            self._waiters.setdefault(missing, set()).add(key)
+
+    def _put_receipts(
+        self, old: tuple[Receipt, ...], new: tuple[Receipt, ...], change: Change
+    ) -> None:
+        kept = set(new)
+        for receipt in old:
+            if receipt not in kept:
+                self._receipt_order.remove(receipt.id)  # while it still has its rank
+                del self._receipts[receipt.id]
+                change.receipts_removed.append(receipt)
+        before = set(old)
+        for receipt in new:
+            if receipt not in before:
+                self._receipts[receipt.id] = receipt
+                self._receipt_order.add(receipt.id)
+                change.receipts_added.append(receipt)
+        self._receipt_tuple = None
+
+    def _put_vouch(
+        self, pair: tuple[bytes, bytes], key: RecordId, edge: VouchEdge | None, change: Change
+    ) -> None:
+        """Make `edge` the partition's live vouch (None: it has none) and keep the
+        newest live vouch of its pair among the edges."""
+        vouches = self._pairs.setdefault(pair, {})
+        newest = max(vouches.values(), key=edge_order, default=None)
+        change.pairs.setdefault(pair, newest)
+        if edge is None:
+            del vouches[key]
+        else:
+            vouches[key] = edge
+        now_newest = max(vouches.values(), key=edge_order, default=None)
+        if not vouches:
+            del self._pairs[pair]
+        if now_newest == newest:
+            return
+        if newest is not None:
+            self._edge_order.remove(newest.id)  # while it still has its rank
+            del self._edges[newest.id]
+        if now_newest is not None:
+            self._edges[now_newest.id] = now_newest
+            self._edge_order.add(now_newest.id)
+        self._vouch_tuple = None
 
 
-def _outcome_view(env: Envelope | None) -> OutcomeView | None:
-    if env is None:
-        return None
-    body = env.body
-    assert isinstance(body, Outcome)
-    return OutcomeView(
-        id=env.id,
-        fulfilled=body.fulfilled,
-        rating=body.rating,
-        value=body.value,
-        note=body.note,
-        created_at=env.created_at,
-    )
+def _second(item: tuple[RecordId, tuple[int, bytes] | None]) -> tuple[int, bytes]:
+    assert item[1] is not None
+    return item[1]
 
 
-def _withdraw_view(env: Envelope | None) -> WithdrawView | None:
-    if env is None:
-        return None
-    assert isinstance(env.body, Withdraw)
-    return WithdrawView(id=env.id, reason=env.body.reason, created_at=env.created_at)
-
-
-def _status(handoffs: list[HandoffView], withdrawn: bool, expired: bool) -> OfferStatus:
-    if handoffs:
-        if any(h.outcome is not None and h.outcome.fulfilled for h in handoffs):
-            return OfferStatus.FULFILLED
-        if all(h.outcome is not None for h in handoffs):
-            return OfferStatus.NOT_FULFILLED
-        return OfferStatus.HANDED_OFF
-    if withdrawn:
-        return OfferStatus.WITHDRAWN
-    if expired:
-        return OfferStatus.EXPIRED
-    return OfferStatus.OPEN
+def _created(offer: OfferState) -> tuple[int, bytes]:
+    return (offer.created_at, offer.id)

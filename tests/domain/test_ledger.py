@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from p2pshare.domain.ledger import MAX_CHAIN, NETWORK, Ledger, OfferStatus
 from p2pshare.domain.stats import stats
-from protocol import Envelope, Forward, RecordId
+from protocol import Envelope, Forward, Handoff, Outcome, RecordId, Revoke
 
 if TYPE_CHECKING:  # a helper module on the test path (tests/support)
+    from collections.abc import Callable
+
     from signers import Member
 
 T0 = 1_700_000_000  # as in support/signers.py: records default to it, offers expire 30 days later
@@ -51,7 +52,8 @@ def test_lifecycle_forward_accept_handoff_fulfilled(
     assert_clean(ledger)
     state = ledger.offers[offer.id]
     assert state.status is OfferStatus.FULFILLED
-    assert state.author == alice.pub and state.offer == offer.body
+    assert state.author == alice.pub
+    assert state.offer == offer.body
     assert [link.id for link in state.forwards] == [fwd.id]
     link = state.forwards[0]
     assert (link.author, link.to, link.parent, link.depth) == (bob.pub, carol.pub, offer.id, 1)
@@ -59,19 +61,27 @@ def test_lifecycle_forward_accept_handoff_fulfilled(
     assert state.forwarded_to(carol.pub) == (link,)
     assert state.forwarded_by(bob.pub) == (link,)
     view = state.accepted_by(carol.pub)
-    assert view is not None and view.id == accept.id and view.chain == (bob.pub,)
+    assert view is not None
+    assert view.id == accept.id
+    assert view.chain == (bob.pub,)
     assert state.chain_to(carol.pub) == (link,)
     assert state.chain_to(bob.pub) == ()
     ho = state.handoff_to(carol.pub)
-    assert ho is not None and ho.contact == b"sealed" and ho.forwarders == (bob.pub,)
-    assert ho.outcome is not None and ho.outcome.id == outcome.id and ho.outcome.value == 4000
-    assert ho.confirmation is not None and ho.confirmation.id == confirm.id
+    assert ho is not None
+    assert ho.contact == b"sealed"
+    assert ho.forwarders == (bob.pub,)
+    assert ho.outcome is not None
+    assert ho.outcome.id == outcome.id
+    assert ho.outcome.value == 4000
+    assert ho.confirmation is not None
+    assert ho.confirmation.id == confirm.id
     assert ho.confirmed
     assert state.value == 4000
     assert state.withdrawn is None
 
     (receipt,) = ledger.receipts
-    assert receipt.id == outcome.id and receipt.offer == offer.id
+    assert receipt.id == outcome.id
+    assert receipt.offer == offer.id
     assert (receipt.author, receipt.fulfiller) == (alice.pub, carol.pub)
     assert receipt.forwarders == (bob.pub,)
     assert (receipt.fulfilled, receipt.rating, receipt.created_at) == (True, 5, T0 + 40)
@@ -84,10 +94,12 @@ def test_lifecycle_forward_accept_handoff_fulfilled(
     assert (a.offers_forwarded, a.connector_credit, a.handoffs_received) == (0, 0, 0)
     b = stats(ledger, bob.pub)
     assert (b.offers_posted, b.offers_forwarded, b.connector_credit) == (0, 1, 1)
-    assert dict(b.value_earned) == {} and b.fulfilled_by_member == 0
+    assert dict(b.value_earned) == {}
+    assert b.fulfilled_by_member == 0
     c = stats(ledger, carol.pub)
     assert (c.forwarded_to_member, c.offers_accepted, c.handoffs_received) == (1, 1, 1)
-    assert c.fulfilled_by_member == 1 and dict(c.value_earned) == {"EUR": 4000}
+    assert c.fulfilled_by_member == 1
+    assert dict(c.value_earned) == {"EUR": 4000}
     assert (c.offers_posted, c.connector_credit) == (0, 0)
 
 
@@ -95,7 +107,8 @@ def test_duplicates_are_ignored(alice: Member, bob: Member) -> None:
     offer = alice.offer()
     fwd = bob.forward(offer, at=T0 + 1)
     ledger = build(offer, fwd, offer, fwd, fwd)
-    assert len(ledger.offers) == 1 and len(ledger.offers[offer.id].forwards) == 1
+    assert len(ledger.offers) == 1
+    assert len(ledger.offers[offer.id].forwards) == 1
     assert ledger == build(fwd, offer)
 
 
@@ -216,7 +229,8 @@ def test_forward_loop_is_rejected_not_followed(alice: Member, bob: Member, carol
     fx = _forged(bob.forward(offer, at=T0 + 1), parent=y, rid=x)
     fy = _forged(carol.forward(offer, at=T0 + 2), parent=x, rid=y)
     ledger = build(offer, fx, fy)
-    assert "loops" in reason(ledger, fx) and "loops" in reason(ledger, fy)
+    assert "loops" in reason(ledger, fx)
+    assert "loops" in reason(ledger, fy)
     assert ledger == build(fy, fx, offer)
 
 
@@ -248,8 +262,11 @@ def test_accept_direct_and_via_a_forward(
     assert_clean(ledger)
     state = ledger.offers[offer.id]
     assert [a.id for a in state.accepts] == [direct.id, via.id]
-    assert state.accepted_by(dave.pub).chain == ()
-    assert state.accepted_by(carol.pub).chain == (bob.pub,)
+    direct_view, via_view = state.accepted_by(dave.pub), state.accepted_by(carol.pub)
+    assert direct_view is not None
+    assert direct_view.chain == ()
+    assert via_view is not None
+    assert via_view.chain == (bob.pub,)
 
 
 def test_accept_of_ones_own_offer(alice: Member) -> None:
@@ -348,10 +365,9 @@ def test_handoff_to_someone_who_did_not_accept(alice: Member, bob: Member, carol
 def test_handoff_names_an_accept_of_another_offer(alice: Member, bob: Member) -> None:
     one, two = alice.offer(title="one"), alice.offer(title="two")
     accept_two = bob.accept(two, at=T0 + 1)
-    wrong = alice.sign(
-        dataclasses.replace(alice.handoff(accept_two).body, offer=one.id),
-        at=T0 + 2,
-    )
+    body = alice.handoff(accept_two).body
+    assert isinstance(body, Handoff)
+    wrong = alice.sign(dataclasses.replace(body, offer=one.id), at=T0 + 2)
     assert "another offer" in reason(build(one, two, accept_two, wrong), wrong)
 
 
@@ -391,7 +407,8 @@ def test_withdraw_after_handoff_keeps_the_handoff(alice: Member, bob: Member) ->
     withdraw = alice.withdraw(offer, reason="client cancelled", at=T0 + 3)
     state = build(offer, accept, handoff, withdraw).offers[offer.id]
     assert state.status is OfferStatus.HANDED_OFF
-    assert state.withdrawn is not None and state.withdrawn.reason == "client cancelled"
+    assert state.withdrawn is not None
+    assert state.withdrawn.reason == "client cancelled"
     assert [h.id for h in state.handoffs] == [handoff.id]
 
 
@@ -407,7 +424,8 @@ def test_withdraw_only_by_author_and_earliest_counts(alice: Member, bob: Member)
     ledger = build(second, first, forged, offer, early)
     state = ledger.offers[offer.id]
     assert state.status is OfferStatus.WITHDRAWN
-    assert state.withdrawn is not None and state.withdrawn.id == first.id
+    assert state.withdrawn is not None
+    assert state.withdrawn.id == first.id
     assert "only the offer's author" in reason(ledger, forged)
     assert "already withdrawn" in reason(ledger, second)
     assert "dated before its offer" in reason(ledger, early)
@@ -422,7 +440,7 @@ def test_withdraw_of_a_missing_offer_waits(alice: Member) -> None:
 # -- outcomes ----------------------------------------------------------------
 
 
-def _handed(alice: Member, bob: Member, **offer_fields: object) -> tuple[Envelope, ...]:
+def _handed(alice: Member, bob: Member, **offer_fields: Any) -> tuple[Envelope, ...]:
     offer = alice.offer(**offer_fields)
     accept = bob.accept(offer, at=T0 + 1)
     return offer, accept, alice.handoff(accept, at=T0 + 2)
@@ -435,7 +453,8 @@ def test_latest_outcome_of_the_author_counts(alice: Member, bob: Member) -> None
     fixed = alice.outcome(handoff, fulfilled=True, rating=4, at=T0 + 20)
     ledger = build(fixed, *records, fail)
     state = ledger.offers[records[0].id]
-    assert state.handoffs[0].outcome is not None and state.handoffs[0].outcome.id == fixed.id
+    assert state.handoffs[0].outcome is not None
+    assert state.handoffs[0].outcome.id == fixed.id
     assert state.status is OfferStatus.FULFILLED
     assert [r.id for r in ledger.receipts] == [fixed.id]
     assert fail.id not in ledger.rejected  # superseded, not invalid
@@ -448,7 +467,8 @@ def test_outcomes_in_the_same_second_tie_break_by_id(alice: Member, bob: Member)
     latest = max(one, two, key=lambda e: e.id)
     for order in ((one, two), (two, one)):
         handoff = build(*records, *order).offers[records[0].id].handoffs[0]
-        assert handoff.outcome is not None and handoff.outcome.id == latest.id
+        assert handoff.outcome is not None
+        assert handoff.outcome.id == latest.id
 
 
 def test_recipient_outcome_is_a_confirmation(alice: Member, bob: Member) -> None:
@@ -459,10 +479,13 @@ def test_recipient_outcome_is_a_confirmation(alice: Member, bob: Member) -> None
     handoff = build(*records, outcome, agrees).offers[records[0].id].handoffs[0]
     assert handoff.confirmed
     handoff = build(*records, outcome, agrees, disagrees).offers[records[0].id].handoffs[0]
-    assert not handoff.confirmed and handoff.confirmation.id == disagrees.id
+    assert not handoff.confirmed
+    assert handoff.confirmation is not None
+    assert handoff.confirmation.id == disagrees.id
     only_bob = build(*records, agrees)
     handoff = only_bob.offers[records[0].id].handoffs[0]
-    assert handoff.outcome is None and not handoff.confirmed
+    assert handoff.outcome is None
+    assert not handoff.confirmed
     assert only_bob.receipts == ()
     assert only_bob.offers[records[0].id].status is OfferStatus.HANDED_OFF
 
@@ -488,16 +511,18 @@ def test_outcome_of_a_rejected_missing_or_foreign_handoff(alice: Member, bob: Me
     other = alice.offer(title="other")
     again = alice.handoff(accept, at=T0 + 3)  # rejected: a second hand-off to bob
     on_rejected = alice.outcome(again, at=T0 + 10)
-    foreign = alice.sign(
-        dataclasses.replace(alice.outcome(handoff).body, offer=other.id), at=T0 + 10
-    )
+    body = alice.outcome(handoff).body
+    assert isinstance(body, Outcome)
+    foreign = alice.sign(dataclasses.replace(body, offer=other.id), at=T0 + 10)
     counts = alice.outcome(handoff, at=T0 + 10)
     waiting = build(offer, accept, other, foreign, counts)
     assert dict(waiting.pending) == {foreign.id: handoff.id, counts.id: handoff.id}
     ledger = build(offer, accept, other, handoff, again, on_rejected, foreign, counts)
     assert "was rejected" in reason(ledger, on_rejected)
     assert "another offer" in reason(ledger, foreign)
-    assert ledger.offers[offer.id].handoffs[0].outcome.id == counts.id
+    counted = ledger.offers[offer.id].handoffs[0].outcome
+    assert counted is not None
+    assert counted.id == counts.id
 
 
 def test_outcome_dated_before_its_handoff(alice: Member, bob: Member) -> None:
@@ -568,7 +593,8 @@ def test_failed_handoffs_earn_no_connector_credit(
     handoff = alice.handoff(accept, at=T0 + 3)
     outcome = alice.outcome(handoff, fulfilled=False, rating=1, at=T0 + 4)
     ledger = build(offer, fwd, accept, handoff, outcome)
-    assert ledger.receipts[0].forwarders == (bob.pub,) and not ledger.receipts[0].fulfilled
+    assert ledger.receipts[0].forwarders == (bob.pub,)
+    assert not ledger.receipts[0].fulfilled
     assert dict(ledger.connector_credit) == {}
 
 
@@ -581,6 +607,7 @@ def test_vouches_and_revokes(alice: Member, bob: Member, carol: Member) -> None:
     revoke = alice.revoke(revoked, at=T0 + 3)
     forged_revoke = bob.revoke(keep, at=T0 + 4)
     self_vouch = carol.vouch(carol, at=T0 + 5)
+    assert isinstance(revoke.body, Revoke)
     not_a_vouch = alice.sign(dataclasses.replace(revoke.body, vouch=revoke.id), at=T0 + 6)
     early_revoke = alice.revoke(keep, at=T0)
     ledger = build(keep, revoked, revoke, forged_revoke, self_vouch, not_a_vouch, early_revoke)
@@ -625,7 +652,8 @@ def test_value_fulfilled_is_per_currency(alice: Member, bob: Member) -> None:
     assert dict(stats(ledger, alice.pub).value_fulfilled) == {"EUR": 105, "USD": 30}
     bob_stats = stats(ledger, bob.pub)
     assert dict(bob_stats.value_earned) == {"EUR": 105, "USD": 30}
-    assert bob_stats.fulfilled_by_member == 3 and bob_stats.offers_accepted == 3
+    assert bob_stats.fulfilled_by_member == 3
+    assert bob_stats.offers_accepted == 3
 
 
 @pytest.mark.parametrize("now", [T0 - DAY, T0 + 29 * DAY, T0 + 31 * DAY])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from p2pshare.domain.ledger import Ledger
 from p2pshare.domain.stats import stats
-from protocol import Accept, Envelope, Forward, Handoff, Offer, Vouch
+from protocol import Accept, Envelope, Forward, Handoff, Offer, PublicKey, Vouch
 
 if TYPE_CHECKING:  # a helper module on the test path (tests/support)
     from signers import Member
@@ -70,7 +70,7 @@ def scenario(data: st.DataObject, people: list[Member]) -> list[Envelope]:
     def pick(options: list[Envelope]) -> Envelope:
         return data.draw(st.sampled_from(options))
 
-    def signer(rightful: bytes) -> Member:
+    def signer(rightful: PublicKey) -> Member:
         """Usually the member entitled to sign, sometimes anyone."""
         if data.draw(st.integers(0, 4)):
             return by_pub[rightful]
@@ -184,5 +184,6 @@ def test_any_order_and_duplicates_give_the_same_ledger(
     assert not set(reference.pending) & set(reference.rejected)
     assert not set(reference.pending) & set(reference.offers)
     ids = {r.id for r in present}
-    assert set(reference.pending) <= ids and set(reference.rejected) <= ids
+    assert set(reference.pending) <= ids
+    assert set(reference.rejected) <= ids
     assert not set(reference.pending.values()) & ids  # a record waits only on a missing one

@@ -1,0 +1,234 @@
+"""The containers behind LedgerState (ledger.py): the live read-only mappings a
+Ledger hands out, keys kept sorted and merged a batch at a time, and what one
+apply changed (`Change`, gathered partition by partition, into a `LedgerDelta`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Iterator, Mapping, ValuesView
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from p2pshare.domain.ledger_views import OfferState, OfferStatus
+from protocol import PublicKey, RecordId
+
+if TYPE_CHECKING:
+    from p2pshare.domain.evidence import Receipt, VouchEdge
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerDelta:
+    """What one `apply` changed (expiry by the clock aside: see expired_between)."""
+
+    offers: frozenset[RecordId] = frozenset()  # offers new or changed
+    profiles: frozenset[PublicKey] = frozenset()  # authors whose newest profile changed
+    vouches_added: tuple[VouchEdge, ...] = ()
+    vouches_removed: tuple[VouchEdge, ...] = ()
+    receipts_added: tuple[Receipt, ...] = ()
+    receipts_removed: tuple[Receipt, ...] = ()
+    credit_changed: bool = False
+    rejected: frozenset[RecordId] = frozenset()  # records rejected now and not before
+    pending: frozenset[RecordId] = frozenset()  # records pending now and not before
+
+    @property
+    def evidence_changed(self) -> bool:
+        """Whether trust needs a look: vouches or receipts changed."""
+        return bool(
+            self.vouches_added
+            or self.vouches_removed
+            or self.receipts_added
+            or self.receipts_removed
+        )
+
+
+class View(Mapping[_K, _V]):
+    """A read-only live view of a dict, iterated in the order `keys` gives."""
+
+    __slots__ = ("_data", "_keys")
+
+    def __init__(self, data: dict[_K, _V], keys: Callable[[], Iterable[_K]]) -> None:
+        self._data = data
+        self._keys = keys
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+
+class OfferMap(Mapping[RecordId, OfferState]):
+    """The offers as they read at one `now`, live.
+
+    `offers` holds each offer in (created_at, id) order as of the state's clock; an
+    offer the clock alone decides (OPEN or EXPIRED) is re-dated to `now` on reading.
+    """
+
+    __slots__ = ("_now", "_offers")
+
+    def __init__(self, offers: dict[RecordId, OfferState], now: int) -> None:
+        self._offers = offers
+        self._now = now
+
+    def __getitem__(self, key: RecordId) -> OfferState:
+        return at(self._offers[key], self._now)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._offers
+
+    def __iter__(self) -> Iterator[RecordId]:
+        return iter(self._offers)
+
+    def __len__(self) -> int:
+        return len(self._offers)
+
+    def values(self) -> ValuesView[OfferState]:
+        return _OfferValues(self)
+
+    def __repr__(self) -> str:
+        return f"OfferMap({len(self)} offers at {self._now})"
+
+
+class _OfferValues(ValuesView[OfferState]):
+    _mapping: OfferMap
+
+    def __iter__(self) -> Iterator[OfferState]:
+        now = self._mapping._now
+        open_, expired = OfferStatus.OPEN, OfferStatus.EXPIRED
+        for offer in self._mapping._offers.values():
+            if offer.status is open_:
+                if now > offer.offer.expires_at:
+                    yield at(offer, now)
+                    continue
+            elif offer.status is expired and now <= offer.offer.expires_at:
+                yield at(offer, now)
+                continue
+            yield offer
+
+
+def at(offer: OfferState, now: int) -> OfferState:
+    """`offer` as it reads at `now`: the clock turns OPEN into EXPIRED and back."""
+    if offer.status is OfferStatus.OPEN or offer.status is OfferStatus.EXPIRED:
+        status = OfferStatus.EXPIRED if now > offer.offer.expires_at else OfferStatus.OPEN
+        if status is not offer.status:
+            return OfferState(
+                id=offer.id,
+                author=offer.author,
+                offer=offer.offer,
+                created_at=offer.created_at,
+                status=status,
+                forwards=offer.forwards,
+                accepts=offer.accepts,
+                handoffs=offer.handoffs,
+                withdrawn=offer.withdrawn,
+                value=offer.value,
+            )
+    return offer
+
+
+_T = TypeVar("_T")
+
+
+class SortedKeys(Generic[_T]):
+    """Keys kept sorted by `rank`. Additions are merged when `keys` is next read, so
+    a batch costs one sort, and none until someone reads. A key must keep its rank
+    (the record it is looked up in) while it is listed."""
+
+    __slots__ = ("_added", "_keys", "rank")
+
+    def __init__(self, rank: Callable[[_T], tuple[int, bytes]]) -> None:
+        self._keys: list[_T] = []
+        self._added: dict[_T, None] = {}  # an ordered set
+        self.rank = rank
+
+    @property
+    def keys(self) -> list[_T]:
+        if self._added:
+            if len(self._added) > 64:
+                self._keys += self._added
+                self._keys.sort(key=self.rank)
+            else:
+                for key in self._added:
+                    insort(self._keys, key, key=self.rank)
+            self._added.clear()
+        return self._keys
+
+    def add(self, key: _T) -> None:
+        self._added[key] = None
+
+    def remove(self, key: _T) -> None:
+        if key in self._added:
+            del self._added[key]
+            return
+        index = bisect_left(self._keys, self.rank(key), key=self.rank)
+        assert self._keys[index] == key
+        del self._keys[index]
+
+    def between(self, low: tuple[int, bytes], high: tuple[int, bytes]) -> list[_T]:
+        """The keys ranked from `low` (included) to `high` (excluded)."""
+        keys = self.keys
+        start = bisect_left(keys, low, key=self.rank)
+        return keys[start : bisect_left(keys, high, lo=start, key=self.rank)]
+
+
+@dataclass(slots=True)
+class Change:
+    """What an apply changed, gathered partition by partition."""
+
+    offers: set[RecordId] = field(default_factory=set)
+    rejected: set[RecordId] = field(default_factory=set)
+    pending: set[RecordId] = field(default_factory=set)
+    receipts_added: list[Receipt] = field(default_factory=list)
+    receipts_removed: list[Receipt] = field(default_factory=list)
+    credit: bool = False
+    pairs: dict[tuple[bytes, bytes], VouchEdge | None] = field(default_factory=dict)
+
+    def delta(
+        self,
+        profiles: set[PublicKey],
+        pairs: Mapping[tuple[bytes, bytes], dict[RecordId, VouchEdge]],
+        rejected: Mapping[RecordId, str],
+        pending: Mapping[RecordId, RecordId],
+    ) -> LedgerDelta:
+        """The delta, from what was gathered and the state's live vouches per pair,
+        rejected and pending records after the apply."""
+        added: list[VouchEdge] = []
+        removed: list[VouchEdge] = []
+        for pair, before in self.pairs.items():
+            vouches = pairs.get(pair, {})
+            after = max(vouches.values(), key=edge_order, default=None)
+            if after != before:
+                removed += [before] if before is not None else []
+                added += [after] if after is not None else []
+        return LedgerDelta(
+            offers=frozenset(self.offers),
+            profiles=frozenset(profiles),
+            vouches_added=tuple(sorted(added, key=edge_order)),
+            vouches_removed=tuple(sorted(removed, key=edge_order)),
+            receipts_added=tuple(sorted(self.receipts_added, key=receipt_order)),
+            receipts_removed=tuple(sorted(self.receipts_removed, key=receipt_order)),
+            credit_changed=self.credit,
+            rejected=frozenset(r for r in self.rejected if r in rejected),
+            pending=frozenset(r for r in self.pending if r in pending),
+        )
+
+
+def edge_order(edge: VouchEdge) -> tuple[int, RecordId]:
+    return (edge.created_at, edge.id)
+
+
+def receipt_order(receipt: Receipt) -> tuple[int, RecordId]:
+    return (receipt.created_at, receipt.id)
