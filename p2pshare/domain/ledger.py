@@ -42,6 +42,7 @@ forged loop of forwards across two offers read "its chain loops".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from p2pshare.domain.ledger_collections import (
@@ -141,9 +142,9 @@ class LedgerState:
         self._parts: dict[RecordId, Part] = {}  # key -> its Part, unless just an offer/vouch
         self._waiters: dict[RecordId, set[RecordId]] = {}  # missing id -> partitions waiting
         self._clock = now  # the `now` offers are kept at
-        self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order
+        self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order, see _sort
         self._newest_offer: tuple[int, bytes] = (-1, b"")
-        self._reorder = False  # an offer older than the newest arrived: re-sort _offers
+        self._offers_sorted = True  # False once an offer older than the newest arrived
         self._expiry = SortedKeys[RecordId](self._expires)
         self._profiles: dict[PublicKey, ProfileView] = {}
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
@@ -201,7 +202,7 @@ class LedgerState:
         profiles, revoked, credit, rejected, pending = self._views
         return Ledger(
             now=now,
-            offers=OfferMap(self._offers, now),
+            offers=OfferMap(self._offers, self._sort_offers, now),
             profiles=profiles,
             vouches=self._vouch_tuple,
             revoked=revoked,
@@ -287,13 +288,6 @@ class LedgerState:
             dirty = dict(sorted(dirty.items(), key=_second))
         for key in dirty:
             self._rederive(key, change)
-        if self._reorder:  # only when an offer older than the newest arrived
-            # The dict is in order but for the newcomers at its end: Timsort merges
-            # that in about one pass.
-            offers = sorted(self._offers.values(), key=_created)
-            self._offers.clear()  # in place: views hold this dict
-            self._offers.update((offer.id, offer) for offer in offers)
-            self._reorder = False
         return change.delta(profiles, self._pairs, self._rejected, self._pending)
 
     def _profile(self, env: Envelope) -> bool:
@@ -358,10 +352,20 @@ class LedgerState:
     def _add_offer(self, key: RecordId, offer: OfferState) -> None:
         rank = (offer.created_at, key)
         if rank < self._newest_offer:
-            self._reorder = True
+            self._offers_sorted = False
         else:
             self._newest_offer = rank
         self._expiry.add(key)
+
+    def _sort_offers(self) -> None:
+        """Put `_offers` back in order, when read after an older offer arrived. The
+        dict is in order but for newcomers at its end: Timsort merges them in about
+        one pass, O(offers) once per batch of old offers, not per record."""
+        if not self._offers_sorted:
+            offers = sorted(self._offers.values(), key=attrgetter("created_at", "id"))
+            self._offers.clear()  # in place: views hold this dict
+            self._offers.update((offer.id, offer) for offer in offers)
+            self._offers_sorted = True
 
     def _file(self, key: RecordId, old: Part, new: Part, change: Change) -> None:
         """Move the partition's rejected and pending records from `old` to `new`."""
@@ -427,7 +431,3 @@ class LedgerState:
 def _second(item: tuple[RecordId, tuple[int, bytes] | None]) -> tuple[int, bytes]:
     assert item[1] is not None
     return item[1]
-
-
-def _created(offer: OfferState) -> tuple[int, bytes]:
-    return (offer.created_at, offer.id)

@@ -71,16 +71,20 @@ class View(Mapping[_K, _V]):
 
 
 class OfferMap(Mapping[RecordId, OfferState]):
-    """The offers as they read at one `now`, live.
+    """The offers as they read at one `now`, in (created_at, id) order, live.
 
-    `offers` holds each offer in (created_at, id) order as of the state's clock; an
-    offer the clock alone decides (OPEN or EXPIRED) is re-dated to `now` on reading.
+    `offers` holds each offer as of the state's clock; `sort` puts it in order
+    before it is iterated. An offer the clock alone decides (OPEN or EXPIRED) is
+    re-dated to `now` on reading.
     """
 
-    __slots__ = ("_now", "_offers")
+    __slots__ = ("_now", "_offers", "_sort")
 
-    def __init__(self, offers: dict[RecordId, OfferState], now: int) -> None:
+    def __init__(
+        self, offers: dict[RecordId, OfferState], sort: Callable[[], None], now: int
+    ) -> None:
         self._offers = offers
+        self._sort = sort
         self._now = now
 
     def __getitem__(self, key: RecordId) -> OfferState:
@@ -90,6 +94,7 @@ class OfferMap(Mapping[RecordId, OfferState]):
         return key in self._offers
 
     def __iter__(self) -> Iterator[RecordId]:
+        self._sort()
         return iter(self._offers)
 
     def __len__(self) -> int:
@@ -106,6 +111,7 @@ class _OfferValues(ValuesView[OfferState]):
     _mapping: OfferMap
 
     def __iter__(self) -> Iterator[OfferState]:
+        self._mapping._sort()
         now = self._mapping._now
         open_, expired = OfferStatus.OPEN, OfferStatus.EXPIRED
         for offer in self._mapping._offers.values():

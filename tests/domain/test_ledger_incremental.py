@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from test_ledger_order import NAMES, SPAN, T0, dump, scenario
 
 from p2pshare.domain.ledger import Ledger, LedgerDelta, LedgerState, OfferStatus
+from protocol import Accept, Envelope, Forward, Revoke, Withdraw
 
 if TYPE_CHECKING:  # a helper module on the test path (tests/support)
     from signers import Member
 
-    from protocol import Envelope
 
 FIELDS = (
     "offers",
@@ -256,3 +256,37 @@ def test_references_into_another_offer_are_rejected_at_once(
     assert dict(ledger.pending) == {fwd_two.id: two.id}
     assert ledger.rejected[accept.id] == "accept: it came via a forward of another offer"
     assert ledger.rejected[child.id] == "forward: its parent forward belongs to another offer"
+
+
+def test_records_naming_a_record_of_the_wrong_kind_in_any_order(
+    alice: Member, bob: Member, carol: Member
+) -> None:
+    """The named record may arrive last, and be a profile (kept outside partitions)."""
+    offer = alice.offer(at=T0)
+    profile = bob.profile(at=T0)
+    vouch = alice.vouch(bob, at=T0)
+    revoke = alice.revoke(vouch, at=T0 + 1)
+    fwd = bob.forward(offer, at=T0 + 1)
+    assert isinstance(revoke.body, Revoke)
+    assert isinstance(fwd.body, Forward)
+    odd = [
+        carol.sign(dataclasses.replace(fwd.body, parent=profile.id), at=T0 + 2),
+        carol.sign(Accept(offer=vouch.id, via=vouch.id, note=""), at=T0 + 2),
+        alice.sign(dataclasses.replace(revoke.body, vouch=revoke.id), at=T0 + 2),
+        alice.sign(Withdraw(offer=fwd.id, reason=""), at=T0 + 2),
+        alice.sign(dataclasses.replace(revoke.body, vouch=offer.id), at=T0 + 2),
+    ]
+    everything = [offer, profile, vouch, revoke, fwd, *odd]
+    reference = Ledger.build(everything, now=T0)
+    assert set(reference.rejected) == {r.id for r in odd}
+    assert "is a profile, not a forward" in reference.rejected[odd[0].id]
+    assert "its offer" in reference.rejected[odd[1].id]
+    assert "is a vouch, not an offer" in reference.rejected[odd[1].id]
+    assert "is a revoke, not a vouch" in reference.rejected[odd[2].id]
+    assert "is a forward, not an offer" in reference.rejected[odd[3].id]
+    assert "is an offer, not a vouch" in reference.rejected[odd[4].id]
+    for arrivals in (everything, everything[::-1], [*odd, *everything[:5]]):
+        state = LedgerState(now=T0)
+        for record in arrivals:
+            state.apply([record])
+        assert dump(state.ledger(T0)) == dump(reference)
