@@ -3,9 +3,13 @@
 Pure and deterministic: evidence (live vouches, outcome receipts) and `now` in,
 scores out. No I/O, no clock, no randomness, and no dependence on input order:
 records are de-duplicated by id, members indexed in key order, and every
-floating-point sum taken in a canonical order. Vectorized with numpy: 10,000
-members and 100,000 edges take about 0.2 s to build and 0.02 s per viewer
-(bench/bench_trust.py; a pure-Python power iteration alone took 0.7 s).
+floating-point sum taken in a canonical order. Vectorized with numpy and
+scipy.sparse (bench/bench_trust.py has the figures).
+
+The parts: this module (the `TrustGraph` entry point, its updates and scores, and
+`offer_signal` for the feed); trust_edges.py (evidence as numpy rows, aggregated into
+weighted edges); trust_solve.py (the personalized PageRank solve); trust_explain.py
+(explanations and their text).
 
 The model
 ---------
@@ -43,30 +47,65 @@ For the feed, `offer_signal` takes the *max* trust over whoever posted or
 forwarded an offer, never a sum: a thousand forwards by untrusted identities
 are worth exactly nothing.
 
-Updates: `add` and `remove` (revocation) change the evidence and drop the caches;
-the next query rebuilds the graph and iterates from the viewer's unit vector.
-A warm start from the previous vector would save a few iterations (milliseconds
-with numpy) but would make the result depend on the order records arrived in
-(to within the tolerance), which DESIGN.md §3 forbids; the rebuild, not the
-iteration, dominates the cost anyway.
+Updates
+-------
+`apply(added, removed)` (and `add`, `remove`, `advance`) update the graph in place:
+new rows are appended, removed ones marked dead, and only the (signer, member)
+pairs they touch are re-aggregated, bit for bit as a full build would (members who
+join are numbered into key order). The next `scores(viewer)` re-solves warm, from
+that viewer's previous vector, to the same proven accuracy as a cold solve: raw
+vectors within ``TOLERANCE`` (L1) of the exact one. So the same evidence in any
+order, or in any batches, gives the same graph exactly and the same scores to
+within that tolerance; a graph built in one go gives the same bits whatever the
+order of its input.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
 from p2pshare.domain.evidence import Receipt, VouchEdge
+from p2pshare.domain.trust_edges import (
+    DAY,
+    FAILURE_WEIGHT,
+    FORWARD_SHARE,
+    RECEIPT_HALF_LIFE,
+    VOUCH_HALF_LIFE,
+    VOUCH_WEIGHT,
+    Edges,
+    EvidenceRows,
+    FloatArray,
+    IntArray,
+    pair,
+    unique,
+)
+from p2pshare.domain.trust_explain import (
+    Evidence,
+    EvidenceCounts,
+    Explainer,
+    Explanation,
+    Hop,
+    TrustPath,
+    render_explanation,
+)
+from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
 from protocol import PublicKey, RecordId
 
 __all__ = [
     "ALPHA",
+    "DAY",
+    "FAILURE_WEIGHT",
+    "FORWARD_SHARE",
+    "MAX_ITERATIONS",
+    "RECEIPT_HALF_LIFE",
+    "TOLERANCE",
+    "VOUCH_HALF_LIFE",
+    "VOUCH_WEIGHT",
     "Evidence",
     "EvidenceCounts",
     "Explanation",
@@ -77,157 +116,119 @@ __all__ = [
     "render_explanation",
 ]
 
-ALPHA = 0.15  # restart probability of the personalized walk
-TOLERANCE = 1e-12  # L1 change between iterations at which power iteration stops
-MAX_ITERATIONS = 1000
-DAY = 86_400
-VOUCH_WEIGHT = 1.0
-VOUCH_HALF_LIFE = 730 * DAY  # a vouch loses half its weight every two years
-RECEIPT_HALF_LIFE = 365 * DAY  # a receipt loses half its weight every year
-FORWARD_SHARE = 0.25  # connector credit of one fulfilled receipt, shared by its forwarders
-FAILURE_WEIGHT = 2.0  # a failed hand-off counts twice as much as a fulfilled one
+WARM_VIEWERS = 16  # viewers whose last vector is kept to warm-start their next solve
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-
-
-def _decay(ages: FloatArray, half_life: int) -> FloatArray:
-    """0.5 ** (age / half_life); evidence dated in the future counts as new."""
-    return np.power(0.5, np.maximum(ages, 0.0) / half_life)
-
-
-def _sum_by(pairs: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Sum `values` per pair in a canonical order (by pair, then value), so the float
-    result does not depend on the order the records came in."""
-    order = np.lexsort((values, pairs))
-    uniq, inverse = np.unique(pairs[order], return_inverse=True)
-    sums = np.bincount(inverse, weights=values[order], minlength=len(uniq))
-    return uniq, np.asarray(sums, dtype=np.float64)
-
-
-def _max_by(pairs: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray]:
-    uniq, inverse = np.unique(pairs, return_inverse=True)
-    out = np.zeros(len(uniq), dtype=np.float64)
-    np.maximum.at(out, inverse, values)
-    return uniq, out
-
-
-def _spread(into: IntArray, pairs: IntArray, values: FloatArray) -> FloatArray:
-    out = np.zeros(len(into), dtype=np.float64)
-    out[np.searchsorted(into, pairs)] = values
-    return out
-
-
-@dataclass(slots=True)
-class _Detail:
-    """What one member signed about another, counted for explanations (internal)."""
-
-    vouched: bool = False
-    skills: set[str] = field(default_factory=set)
-    fulfilled: int = 0
-    failed: int = 0
-    forwarded: int = 0
-
-
-# --- explanations ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Hop:
-    """One step of a trust path: the evidence the previous member signed about `member`."""
-
-    member: PublicKey
-    relation: str  # "vouch", "fulfilled" or "forwarded": the heaviest evidence of the hop
-    vouched: bool
-    skills: tuple[str, ...]
-    fulfilled: int  # fulfilled hand-offs the previous member signed for this one
-    forwarded: int  # fulfilled hand-offs this member helped route for the previous one
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrustPath:
-    """A path from the viewer; `share` is its part of the member's raw score (0..1)."""
-
-    hops: tuple[Hop, ...]
-    share: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EvidenceCounts:
-    """Evidence about the member signed by members the viewer trusts at all."""
-
-    vouches: int = 0
-    fulfilled: int = 0
-    failed: int = 0
-    forwarded: int = 0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Evidence:
-    """Receipts or a vouch one signer made about the member; `signer_trust` is 0..1."""
-
-    signer: PublicKey
-    kind: str  # "vouch", "fulfilled", "failed" or "forwarded"
-    count: int
-    signer_trust: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Explanation:
-    """Why `viewer` trusts `member` as much as `score`; structured, for a CLI to render."""
-
-    viewer: PublicKey
-    member: PublicKey
-    score: float  # 0..1, as in TrustGraph.scores
-    raw: float  # the personalized PageRank mass
-    reliability: float  # the factor failed hand-offs applied (1.0 = none)
-    paths: tuple[TrustPath, ...]
-    counts: EvidenceCounts
-    evidence: tuple[Evidence, ...]  # strongest pieces first
-    ignored: int  # pieces of evidence signed by members the viewer does not trust
-
-
-# --- the engine --------------------------------------------------------------------
+_get = {
+    name: attrgetter(name)
+    for name in ("id", "voucher", "subject", "author", "fulfiller", "forwarders", "created_at")
+}
+_BULK = 4096  # records from which keys are numbered by vectorized search, not dict lookups
 
 
 class TrustGraph:
     """Evidence at one moment, and each viewer's trust in every member derived from it.
 
-    Scores are cached per viewer; `add` and `remove` drop the caches.
+    Built lazily on the first query. Updated in place by `apply` (or `add`,
+    `remove`, `advance`); scores are cached per viewer until the next update, and
+    the last vector of the most recent viewers warm-starts their next solve.
     """
 
     def __init__(
         self, vouches: Iterable[VouchEdge], receipts: Iterable[Receipt], *, now: int
     ) -> None:
         self._now = now
-        self._vouches: dict[RecordId, VouchEdge] = {v.id: v for v in vouches}
-        self._receipts: dict[RecordId, Receipt] = {r.id: r for r in receipts}
-        self._invalidate()
+        vs, rs = list(vouches), list(receipts)
+        self._vouches: dict[RecordId, VouchEdge] = dict(zip(map(_get["id"], vs), vs, strict=True))
+        self._receipts: dict[RecordId, Receipt] = dict(zip(map(_get["id"], rs), rs, strict=True))
+        self._built = False
+        self._raw: dict[PublicKey, FloatArray] = {}
+        self._scores: dict[PublicKey, dict[PublicKey, float]] = {}
+        self._warm: dict[PublicKey, FloatArray] = {}  # unnormalized, maybe from before updates
+        # built by _build:
+        self._keys: list[PublicKey] = []
+        self._index: dict[PublicKey, int] = {}
+        self._prefixes: npt.NDArray[np.uint64] | None = None
+        self._rows = EvidenceRows()
+        self._edges: Edges
+        self._vouch_row: dict[RecordId, int] = {}
+        self._receipt_row: dict[RecordId, int] = {}
+        self._vouch_ids: list[RecordId] = []
 
     # evidence ------------------------------------------------------------------
 
-    def add(self, record: VouchEdge | Receipt) -> None:
+    @property
+    def now(self) -> int:
+        return self._now
+
+    def add(self, record: VouchEdge | Receipt) -> bool:
         """Take one new piece of evidence into account (a no-op if already known)."""
-        if isinstance(record, VouchEdge):
-            if record.id not in self._vouches:
-                self._vouches[record.id] = record
-                self._invalidate()
-        elif record.id not in self._receipts:
-            self._receipts[record.id] = record
-            self._invalidate()
+        return self.apply((record,), ())
 
-    def remove(self, record_id: RecordId) -> None:
+    def remove(self, record_id: RecordId) -> bool:
         """Forget a piece of evidence, e.g. a vouch that was revoked."""
-        if self._vouches.pop(record_id, None) or self._receipts.pop(record_id, None):
-            self._invalidate()
+        return self.apply((), (record_id,))
 
-    def _invalidate(self) -> None:
-        self._built = False
-        self._adjacency: tuple[list[int], list[int], list[float], dict[int, list[int]]] | None
-        self._adjacency = None
-        self._about: dict[int, list[VouchEdge | Receipt]] | None = None
-        self._raw: dict[PublicKey, FloatArray] = {}
-        self._scores: dict[PublicKey, dict[PublicKey, float]] = {}
+    def apply(
+        self, added: Iterable[VouchEdge | Receipt] = (), removed: Iterable[RecordId] = ()
+    ) -> bool:
+        """Add and remove evidence in one update (removals last); True if anything changed.
+
+        Records already known and ids not known are ignored. Cost: proportional
+        to the pairs the records touch plus a few passes over the edge arrays
+        (no rebuild); the next `scores` re-solves warm.
+        """
+        new_v: dict[RecordId, VouchEdge] = {}
+        new_r: dict[RecordId, Receipt] = {}
+        for rec in added:
+            if isinstance(rec, VouchEdge):
+                if rec.id not in self._vouches:
+                    new_v[rec.id] = rec
+            elif rec.id not in self._receipts:
+                new_r[rec.id] = rec
+        gone: list[RecordId] = []
+        for rid in dict.fromkeys(removed):
+            dropped = new_v.pop(rid, None) or new_r.pop(rid, None)
+            if dropped is None and (rid in self._vouches or rid in self._receipts):
+                gone.append(rid)
+        if not (new_v or new_r or gone):
+            return False
+        self._vouches.update(new_v)
+        self._receipts.update(new_r)
+        self._raw.clear()
+        self._scores.clear()
+        if not self._built:
+            for rid in gone:
+                if self._vouches.pop(rid, None) is None:
+                    del self._receipts[rid]
+            return True
+        joining = {k for v in new_v.values() for k in (v.voucher, v.subject)}
+        for r in new_r.values():
+            joining.update((r.author, r.fulfiller, *r.forwarders))
+        joining.difference_update(self._index)
+        if joining:
+            self._join(sorted(joining))
+        touched = [self._forget(rid) for rid in gone]
+        touched.append(self._append_vouches(list(new_v.values())))
+        touched.append(self._append_receipts(list(new_r.values())))
+        pairs = unique(np.concatenate(touched))
+        if len(pairs) > len(self._edges.pairs) // 8:
+            self._edges = Edges(self._rows, len(self._keys), float(self._now))
+        else:
+            self._edges.patch(self._rows, pairs, float(self._now))
+        if gone:
+            self._drop_unmentioned()
+        return True
+
+    def advance(self, now: int) -> None:
+        """Re-date the evidence to `now` (weights decay), from the stored rows: no
+        rebuild from records; the next `scores` re-solves warm."""
+        if now == self._now:
+            return
+        self._now = now
+        self._raw.clear()
+        self._scores.clear()
+        if self._built:
+            self._edges = Edges(self._rows, len(self._keys), float(now))
 
     @property
     def members(self) -> tuple[PublicKey, ...]:
@@ -235,119 +236,178 @@ class TrustGraph:
         self._build()
         return tuple(self._keys)
 
+    @property
+    def edge_count(self) -> int:
+        """How many weighted (signer → member) edges the walk follows."""
+        self._build()
+        return len(self._edges.pairs)
+
     def transitions(self, member: PublicKey) -> dict[PublicKey, float]:
         """Where a walk at `member` goes next, before restart: the normalized out-edges."""
         self._build()
         i = self._index.get(member)
         if i is None:
             return {}
-        indptr, dst, prob, _ = self._adj()
-        lo, hi = indptr[i], indptr[i + 1]
-        return {self._keys[j]: p for j, p in zip(dst[lo:hi], prob[lo:hi], strict=True)}
+        e = self._edges
+        lo, hi = int(e.indptr[i]), int(e.indptr[i + 1])
+        keys = self._keys
+        return {
+            keys[j]: p for j, p in zip(e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), strict=True)
+        }
 
     # graph ---------------------------------------------------------------------
 
     def _build(self) -> None:
-        """Aggregate the evidence into weighted edges, vectorized: about 0.2 s for
-        100,000 records, where a Python loop over per-edge objects took 1.4 s."""
+        """Rows and edges from every record: one pass over the records (attribute
+        reads, key lookups), the rest vectorized."""
         if self._built:
             return
         vouches = list(self._vouches.values())
         receipts = list(self._receipts.values())
-        seen: set[PublicKey] = set()
-        for v in vouches:
-            seen.add(v.voucher)
-            seen.add(v.subject)
-        for r in receipts:
-            seen.add(r.author)
-            seen.add(r.fulfiller)
-            seen.update(r.forwarders)
-        self._keys: list[PublicKey] = sorted(seen)
-        index = self._index = {k: i for i, k in enumerate(self._keys)}
-        n = self._n = len(self._keys)
-        now = float(self._now)
-
-        def ints(values: Iterable[int]) -> IntArray:
-            return np.fromiter(values, dtype=np.int64)
-
-        def floats(values: Iterable[float]) -> FloatArray:
-            return np.fromiter(values, dtype=np.float64)
-
-        # vouches: voucher -> subject; several live vouches for one member are one.
-        vs = ints(index[v.voucher] for v in vouches)
-        vd = ints(index[v.subject] for v in vouches)
-        vw = VOUCH_WEIGHT * _decay(now - floats(v.created_at for v in vouches), VOUCH_HALF_LIFE)
-        keep = vs != vd
-        vouch_pairs, vouch_w = _max_by(vs[keep] * n + vd[keep], vw[keep])
-
-        # receipts: author -> fulfiller, one unit each, recency- and rating-weighted.
-        ra = ints(index[r.author] for r in receipts)
-        rf = ints(index[r.fulfiller] for r in receipts)
-        ok = np.fromiter((r.fulfilled for r in receipts), dtype=np.bool_) & (ra != rf)
-        failed = ~ok & (ra != rf)
-        recency = _decay(now - floats(r.created_at for r in receipts), RECEIPT_HALF_LIFE)
-        rating = np.minimum(floats(r.rating for r in receipts), 5.0)
-        unit = recency * np.where(rating > 0, 0.5 + 0.25 * (rating - 1.0), 1.0)
-        rp = ra * n + rf
-        ful_pairs, ful_u = _sum_by(rp[ok], unit[ok])
-
-        # forwarders of fulfilled receipts share a connector unit: author -> forwarder.
-        fa: list[int] = []
-        fk: list[int] = []
-        fu: list[float] = []
-        unit_list = unit.tolist()
-        for pos, r in enumerate(receipts):
-            if r.forwarders and r.fulfilled and r.author != r.fulfiller:
-                routers = set(r.forwarders) - {r.author, r.fulfiller}
-                share = FORWARD_SHARE * unit_list[pos] / max(1, len(routers))
-                for k in routers:
-                    fa.append(index[r.author])
-                    fk.append(index[k])
-                    fu.append(share)
-        fwd_pairs, fwd_u = _sum_by(
-            np.array(fa, dtype=np.int64) * n + np.array(fk, dtype=np.int64),
-            np.array(fu, dtype=np.float64),
-        )
-
-        pairs = np.unique(np.concatenate([vouch_pairs, ful_pairs, fwd_pairs]))
-        self._pairs: IntArray = pairs
-        self._vouch_w = _spread(pairs, vouch_pairs, vouch_w)
-        self._ful_w = np.log2(1.0 + _spread(pairs, ful_pairs, ful_u))
-        self._fwd_w = FORWARD_SHARE * np.log2(
-            1.0 + _spread(pairs, fwd_pairs, fwd_u) / FORWARD_SHARE
-        )
-        weights = self._vouch_w + self._ful_w + self._fwd_w
-        self._src: IntArray = pairs // n if n else pairs
-        self._dst: IntArray = pairs % n if n else pairs
-        out = np.bincount(self._src, weights=weights, minlength=n)
-        self._prob: FloatArray = weights / out[self._src]
-        self._dangling = out == 0.0
-
-        # outcomes per (author, fulfiller), for the reliability factor
-        good_pairs, good = _sum_by(rp[ok], recency[ok])
-        bad_pairs, bad = _sum_by(rp[failed], recency[failed])
-        opairs = np.unique(np.concatenate([good_pairs, bad_pairs]))
-        self._o_author: IntArray = opairs // n if n else opairs
-        self._o_member: IntArray = opairs % n if n else opairs
-        self._o_pairs = opairs
-        self._o_good = _spread(opairs, good_pairs, good)
-        self._o_bad = _spread(opairs, bad_pairs, bad)
+        seen = set(map(_get["voucher"], vouches))
+        seen.update(map(_get["subject"], vouches))
+        seen.update(map(_get["author"], receipts))
+        seen.update(map(_get["fulfiller"], receipts))
+        seen.update(itertools.chain.from_iterable(map(_get["forwarders"], receipts)))
+        self._set_keys(sorted(seen))
+        self._append_vouches(vouches)
+        self._append_receipts(receipts)
+        self._edges = Edges(self._rows, len(self._keys), float(self._now))
         self._built = True
 
-    def _adj(self) -> tuple[list[int], list[int], list[float], dict[int, list[int]]]:
-        """Out-edges as CSR lists and in-neighbours, for path search (built lazily)."""
-        if self._adjacency is None:
-            indptr = np.searchsorted(self._src, np.arange(self._n + 1)).tolist()
-            incoming: dict[int, list[int]] = defaultdict(list)
-            for s, d in zip(self._src.tolist(), self._dst.tolist(), strict=True):
-                incoming[d].append(s)
-            self._adjacency = (indptr, self._dst.tolist(), self._prob.tolist(), incoming)
-        return self._adjacency
+    def _set_keys(self, keys: list[PublicKey]) -> None:
+        self._keys = keys
+        self._index = dict(zip(keys, range(len(keys)), strict=True))
+        self._prefixes = None
 
-    def _pair(self, pairs: IntArray, a: int, b: int) -> int | None:
-        key = a * self._n + b
-        i = int(np.searchsorted(pairs, key))
-        return i if i < len(pairs) and int(pairs[i]) == key else None
+    def _ints(self, keys: Iterable[PublicKey], count: int) -> IntArray:
+        """Member numbers of `keys`. Many at once: by the keys' first 8 bytes, searched
+        in numpy, when those tell every member apart (32-byte keys: always, in practice)."""
+        if count >= _BULK:
+            if self._prefixes is None:
+                self._prefixes = _prefixes(self._keys)
+            if len(self._prefixes):
+                found = np.searchsorted(self._prefixes, _prefixes(list(keys), check=False))
+                return np.asarray(found, dtype=np.int64)
+        return np.fromiter(map(self._index.__getitem__, keys), dtype=np.int64, count=count)
+
+    def _append_vouches(self, vouches: list[VouchEdge]) -> IntArray:
+        """Rows for new vouches; returns the pairs they touch."""
+        k = len(vouches)
+        src = self._ints(map(_get["voucher"], vouches), k)
+        dst = self._ints(map(_get["subject"], vouches), k)
+        start = self._rows.vouches.append(
+            src=src,
+            dst=dst,
+            born=np.fromiter(map(_get["created_at"], vouches), dtype=np.float64, count=k),
+            alive=np.ones(k, dtype=np.bool_),
+        )
+        ids = [v.id for v in vouches]
+        self._vouch_row.update(zip(ids, range(start, start + k), strict=True))
+        self._vouch_ids.extend(ids)
+        return pair(src, dst)
+
+    def _append_receipts(self, receipts: list[Receipt]) -> IntArray:
+        """Rows for new receipts and their connector credit; returns the pairs they touch."""
+        k = len(receipts)
+        author = self._ints(map(_get["author"], receipts), k)
+        fulfiller = self._ints(map(_get["fulfiller"], receipts), k)
+        start = self._rows.receipts.append(
+            author=author,
+            fulfiller=fulfiller,
+            born=np.fromiter(map(_get["created_at"], receipts), dtype=np.float64, count=k),
+            rating=np.fromiter((r.rating for r in receipts), dtype=np.float64, count=k),
+            ok=np.fromiter((r.fulfilled for r in receipts), dtype=np.bool_, count=k),
+            alive=np.ones(k, dtype=np.bool_),
+        )
+        ids = [r.id for r in receipts]
+        self._receipt_row.update(zip(ids, range(start, start + k), strict=True))
+        fa: list[int] = []
+        fk: list[int] = []
+        frec: list[int] = []
+        fcount: list[float] = []
+        credit: list[bool] = []
+        index = self._index
+        for pos, r in enumerate(receipts):
+            if len(r.forwarders) == 1:  # the common case, without sets
+                key = r.forwarders[0]
+                fa.append(index[r.author])
+                fk.append(index[key])
+                frec.append(start + pos)
+                fcount.append(1.0)
+                credit.append(r.fulfilled and key != r.author != r.fulfiller != key)
+            elif r.forwarders:
+                ends = {r.author, r.fulfiller}
+                routers = set(r.forwarders) - ends
+                earns = r.fulfilled and len(ends) == 2
+                for key in set(r.forwarders):
+                    fa.append(index[r.author])
+                    fk.append(index[key])
+                    frec.append(start + pos)
+                    fcount.append(float(max(1, len(routers))))
+                    credit.append(earns and key in routers)
+        fwd_a = np.array(fa, dtype=np.int64)
+        fwd_k = np.array(fk, dtype=np.int64)
+        self._rows.forwards.append(
+            author=fwd_a,
+            router=fwd_k,
+            rec=np.array(frec, dtype=np.int64),
+            count=np.array(fcount, dtype=np.float64),
+            credit=np.array(credit, dtype=np.bool_),
+            alive=np.ones(len(fa), dtype=np.bool_),
+        )
+        return np.concatenate([pair(author, fulfiller), pair(fwd_a, fwd_k)])
+
+    def _forget(self, rid: RecordId) -> IntArray:
+        """Mark a record's rows dead; returns the pairs they touched."""
+        rows = self._rows
+        if rid in self._vouches:
+            del self._vouches[rid]
+            row = self._vouch_row.pop(rid)
+            v = rows.vouches
+            v["alive"][row] = False
+            return pair(v["src"][row : row + 1], v["dst"][row : row + 1])
+        del self._receipts[rid]
+        row = self._receipt_row.pop(rid)
+        r, f = rows.receipts, rows.forwards
+        r["alive"][row] = False
+        fwd = np.flatnonzero(f["rec"] == row)
+        f["alive"][fwd] = False
+        return np.concatenate(
+            [
+                pair(r["author"][row : row + 1], r["fulfiller"][row : row + 1]),
+                pair(f["author"][fwd], f["router"][fwd]),
+            ]
+        )
+
+    def _join(self, joining: list[PublicKey]) -> None:
+        """Number new members into key order, renumbering everything indexed by member."""
+        keys = sorted(self._keys + joining)  # two sorted runs: a linear merge
+        self._set_keys(keys)
+        new = np.array([self._index[k] for k in joining], dtype=np.int64)
+        remap = np.delete(np.arange(len(keys), dtype=np.int64), new)
+        self._rows.remap(remap)
+        self._edges.remap(remap, len(keys))
+        for viewer, y in self._warm.items():
+            grown = np.zeros(len(keys), dtype=np.float64)
+            grown[remap] = y
+            self._warm[viewer] = grown
+
+    def _drop_unmentioned(self) -> None:
+        """Members no live evidence mentions any more leave, as a rebuild would drop them."""
+        live = self._rows.mentioned(len(self._keys))
+        if live.all():
+            return
+        stay = np.flatnonzero(live)
+        remap = np.full(len(self._keys), -1, dtype=np.int64)
+        remap[stay] = np.arange(len(stay))
+        for i in np.flatnonzero(~live).tolist():
+            self._warm.pop(self._keys[i], None)
+        self._set_keys([self._keys[i] for i in stay.tolist()])
+        self._rows.remap(remap)
+        self._edges.remap(remap, len(self._keys))
+        for viewer, y in self._warm.items():
+            self._warm[viewer] = y[stay]
 
     # scores --------------------------------------------------------------------
 
@@ -358,22 +418,26 @@ class TrustGraph:
 
     def _raw_vector(self, viewer: PublicKey) -> FloatArray:
         self._build()
-        if viewer in self._raw:
-            return self._raw[viewer]
-        n = self._n
-        x: FloatArray = np.zeros(n, dtype=np.float64)
+        x = self._raw.get(viewer)
+        if x is not None:
+            return x
         v = self._index.get(viewer)
-        if v is not None:
-            x[v] = 1.0
-            for _ in range(MAX_ITERATIONS):
-                flow = np.bincount(self._dst, weights=x[self._src] * self._prob, minlength=n)
-                nxt = np.asarray((1.0 - ALPHA) * flow, dtype=np.float64)
-                # Restart, and walks that reach a node with no out-edges, return to the viewer.
-                nxt[v] += ALPHA + (1.0 - ALPHA) * float(x[self._dangling].sum())
-                err = float(np.abs(nxt - x).sum())
-                x = nxt
-                if err < TOLERANCE:
-                    break
+        if v is None:
+            x = np.zeros(len(self._keys), dtype=np.float64)
+        else:
+            start = self._warm.pop(viewer, None)
+            if start is not None:
+                # The exact vector is 0 wherever the walk cannot reach (any more): start
+                # there from 0 too, and the solve keeps those entries exactly 0.
+                reach = self._edges.reachable(v)
+                masked = np.zeros_like(start)
+                masked[reach] = start[reach]
+                start = masked
+            y = solve(self._edges.matrix, v, start)
+            self._warm[viewer] = y  # most recent last
+            while len(self._warm) > WARM_VIEWERS:
+                del self._warm[next(iter(self._warm))]
+            x = y / y.sum()
         self._raw[viewer] = x
         return x
 
@@ -388,18 +452,20 @@ class TrustGraph:
 
     def _reliability(self, trust: FloatArray) -> FloatArray:
         """Per member: (1 + P) / (1 + P + FAILURE_WEIGHT * F), signer-trust weighted."""
-        t = trust[self._o_author]
-        good = np.bincount(self._o_member, weights=t * self._o_good, minlength=self._n)
-        bad = np.bincount(self._o_member, weights=t * self._o_bad, minlength=self._n)
-        return (1.0 + good) / (1.0 + good + FAILURE_WEIGHT * bad)
+        e = self._edges
+        t = trust[e.o_author]
+        good = np.bincount(e.o_member, weights=t * e.o_good, minlength=e.n)
+        bad = np.bincount(e.o_member, weights=t * e.o_bad, minlength=e.n)
+        return np.asarray((1.0 + good) / (1.0 + good + FAILURE_WEIGHT * bad), dtype=np.float64)
 
     def scores(self, viewer: PublicKey) -> dict[PublicKey, float]:
         """Every other known member's trust from `viewer`'s point of view, 0..1.
 
         Members the viewer's evidence does not reach score 0. Unknown viewers see 0s.
         """
-        if viewer in self._scores:
-            return self._scores[viewer]
+        cached = self._scores.get(viewer)
+        if cached is not None:
+            return cached
         x = self._raw_vector(viewer)
         v = self._index.get(viewer)
         if v is None:
@@ -437,8 +503,14 @@ class TrustGraph:
                 ignored=0,
             )
         trust = self._trust(x, v)
-        paths = self._top_paths(v, t, float(x[v]), raw, limit) if raw > 0.0 else ()
-        counts, evidence, ignored = self._evidence_about(t, trust, limit)
+        explainer = Explainer(
+            self._keys,
+            self._edges,
+            self._rows,
+            lambda row: self._vouches[self._vouch_ids[row]].skills,
+        )
+        paths = explainer.top_paths(v, t, float(x[v]), raw, limit) if raw > 0.0 else ()
+        counts, evidence, ignored = explainer.evidence_about(t, trust, limit)
         return Explanation(
             viewer=viewer,
             member=member,
@@ -451,144 +523,16 @@ class TrustGraph:
             ignored=ignored,
         )
 
-    def _top_paths(
-        self, v: int, t: int, start: float, raw: float, limit: int, max_hops: int = 6
-    ) -> tuple[TrustPath, ...]:
-        """Simple paths v → t by walk probability, best first (best-first search).
 
-        Cutting every walk at its last visit to the viewer, pi(t) = pi(v) * sum over
-        paths v → t that avoid v again of prod((1 - ALPHA) * p): a path's term is its
-        contribution to the raw score. Terms only shrink as a path grows, so paths
-        come off the heap in order. Nodes that cannot reach `t` within the hops left
-        are pruned.
-        """
-        indptr, dst, prob, incoming = self._adj()
-        dist = {t: 0}
-        queue = deque([t])
-        while queue:
-            node = queue.popleft()
-            if dist[node] >= max_hops:
-                continue
-            for prev in incoming.get(node, ()):
-                if prev not in dist:
-                    dist[prev] = dist[node] + 1
-                    queue.append(prev)
-        found: list[TrustPath] = []
-        heap: list[tuple[float, tuple[int, ...]]] = [(-start, (v,))]
-        budget = 100_000
-        while heap and len(found) < limit and budget:
-            budget -= 1
-            neg, path = heapq.heappop(heap)
-            prob_path = -neg
-            if prob_path < 1e-4 * raw:
-                break
-            node = path[-1]
-            if node == t:
-                found.append(TrustPath(hops=self._hops(path), share=min(1.0, prob_path / raw)))
-                continue
-            left = max_hops - (len(path) - 1)
-            for i in range(indptr[node], indptr[node + 1]):
-                nxt = dst[i]
-                if nxt in path or dist.get(nxt, max_hops + 1) >= left:
-                    continue
-                heapq.heappush(heap, (-(prob_path * (1.0 - ALPHA) * prob[i]), (*path, nxt)))
-        return tuple(found)
-
-    def _records_about(self, member: int) -> list[VouchEdge | Receipt]:
-        """Vouches for, receipts about, and receipts routed by `member` (indexed lazily)."""
-        if self._about is None:
-            about: dict[int, list[VouchEdge | Receipt]] = defaultdict(list)
-            for vouch in self._vouches.values():
-                about[self._index[vouch.subject]].append(vouch)
-            for r in self._receipts.values():
-                about[self._index[r.fulfiller]].append(r)
-                for k in set(r.forwarders) - {r.author, r.fulfiller}:
-                    about[self._index[k]].append(r)
-            self._about = about
-        return self._about.get(member, [])
-
-    def _details(self, member: int) -> dict[int, _Detail]:
-        """Per signer, what they signed about `member`."""
-        key = self._keys[member]
-        out: dict[int, _Detail] = defaultdict(_Detail)
-        for rec in self._records_about(member):
-            if isinstance(rec, VouchEdge):
-                if rec.voucher != key:
-                    d = out[self._index[rec.voucher]]
-                    d.vouched = True
-                    d.skills.update(rec.skills)
-            elif rec.author != key:
-                d = out[self._index[rec.author]]
-                if rec.fulfiller == key:
-                    if rec.fulfilled:
-                        d.fulfilled += 1
-                    else:
-                        d.failed += 1
-                elif rec.fulfilled:
-                    d.forwarded += 1
-        return out
-
-    def _hops(self, path: tuple[int, ...]) -> tuple[Hop, ...]:
-        hops = []
-        for a, b in itertools.pairwise(path):
-            i = self._pair(self._pairs, a, b)
-            assert i is not None  # the path follows edges
-            parts = {
-                "vouch": float(self._vouch_w[i]),
-                "fulfilled": float(self._ful_w[i]),
-                "forwarded": float(self._fwd_w[i]),
-            }
-            relation = max(parts, key=lambda k: (parts[k], k == "vouch"))
-            d = self._details(b).get(a, _Detail())
-            hops.append(
-                Hop(
-                    member=self._keys[b],
-                    relation=relation,
-                    vouched=d.vouched,
-                    skills=tuple(sorted(d.skills)),
-                    fulfilled=d.fulfilled,
-                    forwarded=d.forwarded,
-                )
-            )
-        return tuple(hops)
-
-    def _evidence_about(
-        self, t: int, trust: FloatArray, limit: int
-    ) -> tuple[EvidenceCounts, tuple[Evidence, ...], int]:
-        pieces: list[tuple[float, Evidence]] = []
-        ignored = 0
-        for s, d in sorted(self._details(t).items()):
-            i = self._pair(self._pairs, s, t)
-            o = self._pair(self._o_pairs, s, t)
-            items = [
-                ("vouch", int(d.vouched), self._vouch_w[i] if i is not None else 0.0),
-                ("fulfilled", d.fulfilled, self._ful_w[i] if i is not None else 0.0),
-                ("forwarded", d.forwarded, self._fwd_w[i] if i is not None else 0.0),
-                ("failed", d.failed, FAILURE_WEIGHT * self._o_bad[o] if o is not None else 0.0),
-            ]
-            signer_trust = float(trust[s])
-            for kind, count, weight in items:
-                if not count:
-                    continue
-                if signer_trust == 0.0:
-                    ignored += count
-                    continue
-                ev = Evidence(
-                    signer=self._keys[s], kind=kind, count=count, signer_trust=signer_trust
-                )
-                pieces.append((signer_trust * float(weight), ev))
-        totals = {k: sum(ev.count for _, ev in pieces if ev.kind == k) for k in _KINDS}
-        counts = EvidenceCounts(
-            vouches=totals["vouch"],
-            fulfilled=totals["fulfilled"],
-            failed=totals["failed"],
-            forwarded=totals["forwarded"],
-        )
-        pieces.sort(key=lambda p: (-p[0], p[1].signer, p[1].kind))
-        return counts, tuple(ev for _, ev in pieces[:limit]), ignored
-
-
-_KINDS = ("vouch", "fulfilled", "failed", "forwarded")
+def _prefixes(keys: list[PublicKey], check: bool = True) -> npt.NDArray[np.uint64]:
+    """The first 8 bytes of 32-byte keys as big-endian integers (key order is their
+    order). With `check`, empty unless every key is 32 bytes and the prefixes differ."""
+    if check and any(len(k) != 32 for k in keys):
+        return np.zeros(0, dtype=np.uint64)
+    out = np.frombuffer(b"".join(keys), dtype=">u8").reshape(-1, 4)[:, 0].astype(np.uint64)
+    if check and len(out) > 1 and not bool((out[1:] > out[:-1]).all()):
+        return np.zeros(0, dtype=np.uint64)
+    return out
 
 
 # --- the feed ----------------------------------------------------------------------
@@ -611,53 +555,3 @@ def offer_signal(
     for key in (author, *forwarders):
         best = max(best, 1.0 if key == viewer else scores.get(key, 0.0))
     return best
-
-
-# --- text --------------------------------------------------------------------------
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _hop_text(hop: Hop) -> str:
-    parts = []
-    if hop.vouched:
-        parts.append("vouch" + (f": {', '.join(hop.skills)}" if hop.skills else ""))
-    if hop.fulfilled:
-        parts.append(_plural(hop.fulfilled, "fulfilled hand-off", "fulfilled hand-offs"))
-    if hop.forwarded:
-        parts.append(_plural(hop.forwarded, "hand-off routed", "hand-offs routed"))
-    return "; ".join(parts) or hop.relation
-
-
-def render_explanation(explanation: Explanation, name: Callable[[PublicKey], str]) -> list[str]:
-    """Text lines for a terminal, e.g. ``you → Shel (vouch) → Dana (3 fulfilled hand-offs)``."""
-    ex = explanation
-    who = name(ex.member)
-    lines = [f"{who}: trust {ex.score:.2f}"]
-    if not ex.paths:
-        lines.append("  no path from you: nobody you trust vouched for or worked with them")
-    for path in ex.paths:
-        steps = "".join(f" → {name(h.member)} ({_hop_text(h)})" for h in path.hops)
-        lines.append(f"  you{steps}  [{path.share:.0%}]")
-    c = ex.counts
-    facts = []
-    if c.vouches:
-        facts.append(_plural(c.vouches, "vouch", "vouches"))
-    if c.fulfilled:
-        facts.append(_plural(c.fulfilled, "fulfilled hand-off", "fulfilled hand-offs"))
-    if c.failed:
-        facts.append(f"{c.failed} failed")
-    if c.forwarded:
-        facts.append(_plural(c.forwarded, "hand-off routed", "hand-offs routed"))
-    if facts:
-        lines.append(f"  {who}: {', '.join(facts)} (signed by members you trust)")
-    if ex.reliability < 1.0:
-        lines.append(f"  failed hand-offs scale the score by {ex.reliability:.2f}")
-    if ex.ignored:
-        lines.append(
-            f"  ignored: {_plural(ex.ignored, 'piece', 'pieces')} of evidence"
-            " from members you do not trust"
-        )
-    return lines

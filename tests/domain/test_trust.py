@@ -1,18 +1,24 @@
-"""Properties of the personalized trust engine (p2pshare/trust.py, DESIGN.md §5)."""
+"""Properties of the personalized trust engine (p2pshare/domain/trust*.py, DESIGN.md §5)."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p2pshare.domain.evidence import Receipt, VouchEdge
-from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal, render_explanation
+from p2pshare.domain.trust import (
+    ALPHA,
+    TOLERANCE,
+    TrustGraph,
+    offer_signal,
+    render_explanation,
+)
 from protocol import PublicKey, RecordId
 
 NOW = 1_750_000_000
@@ -57,6 +63,14 @@ def receipt(
 
 def graph(vouches: Sequence[VouchEdge] = (), receipts: Sequence[Receipt] = ()) -> TrustGraph:
     return TrustGraph(vouches, receipts, now=NOW)
+
+
+EXACT = 1e-12  # what "the same scores" means once a solve was warm-started
+
+
+def assert_close(a: Mapping[PublicKey, float], b: Mapping[PublicKey, float]) -> None:
+    assert a.keys() == b.keys()
+    assert max((abs(a[k] - b[k]) for k in a), default=0.0) <= EXACT
 
 
 V, SHEL, DANA, ANN, BOB, CAL = (key(n) for n in ("you", "shel", "dana", "ann", "bob", "cal"))
@@ -183,7 +197,7 @@ def test_revoked_vouch_is_absent_and_has_no_effect() -> None:
     assert g.score(V, ANN) > 0.0
     g.remove(revoked.id)
     without = graph(kept).scores(V)
-    assert {k: s for k, s in g.scores(V).items() if k != ANN} == without
+    assert_close({k: s for k, s in g.scores(V).items() if k != ANN}, without)
     assert g.score(V, ANN) == 0.0
 
 
@@ -310,16 +324,135 @@ def test_same_records_in_any_order_give_the_same_scores(
             assert a.explain(viewer, member) == b.explain(viewer, member)
 
 
+def _same_state(g: TrustGraph, fresh: TrustGraph, viewers: Sequence[PublicKey]) -> None:
+    """The incremental graph is the full rebuild's, bit for bit; its (warm) solves agree
+    with the rebuild's cold ones to EXACT."""
+    assert g.members == fresh.members
+    for m in fresh.members:
+        assert g.transitions(m) == fresh.transitions(m)
+    for viewer in viewers:
+        assert_close(g.scores(viewer), fresh.scores(viewer))
+        raw, ref = g.raw(viewer), fresh.raw(viewer)
+        assert_close({k: raw.get(k, 0.0) for k in ref}, ref)
+        assert set(raw) <= set(ref)  # a member the walk cannot reach stays exactly 0
+        for member in fresh.members[:3]:
+            a, b = g.explain(viewer, member), fresh.explain(viewer, member)
+            assert (a.counts, a.evidence == b.evidence or a.ignored) == (
+                b.counts,
+                a.evidence == b.evidence or b.ignored,
+            )
+            assert [[h.member for h in p.hops] for p in a.paths] == [
+                [h.member for h in p.hops] for p in b.paths
+            ]
+            assert a.score == pytest.approx(b.score, abs=EXACT)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(evidence_item, min_size=1, max_size=30).map(_unique_ids))
 def test_incremental_add_equals_a_fresh_graph(items: list[VouchEdge | Receipt]) -> None:
     g = TrustGraph([], [], now=NOW)
     g.scores(POOL[0])
     for item in items:
+        assert g.add(item)
+        assert not g.add(item)  # known: a no-op
+        g.scores(POOL[0])  # re-solved warm after every add
+    _same_state(g, TrustGraph(*_split(items), now=NOW), POOL[:2])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(evidence_item, min_size=1, max_size=40).map(_unique_ids),
+    st.randoms(use_true_random=False),
+)
+def test_random_batches_of_additions_and_removals_equal_a_full_rebuild(
+    items: list[VouchEdge | Receipt], rnd: random.Random
+) -> None:
+    """Records in random order and random batch splits, some removed again later
+    (a revoked vouch, a superseded outcome): the state equals a rebuild of what is left."""
+    start = rnd.randrange(len(items) + 1)
+    g = TrustGraph(*_split(items[:start]), now=NOW)
+    if rnd.random() < 0.7:
+        g.scores(POOL[0])  # built (updates are incremental) rather than still lazy
+    pending = items[start:]
+    rnd.shuffle(pending)
+    present = {i.id: i for i in items[:start]}
+    while pending:
+        cut = rnd.randrange(1, len(pending) + 1)
+        batch, pending = pending[:cut], pending[cut:]
+        removed = [k for k in present if rnd.random() < 0.2]
+        removed.append(_ids[-1])  # an id the graph never saw: ignored
+        added = batch + rnd.sample(batch, len(batch) // 2)  # with duplicates
+        assert g.apply(added, removed)
+        present.update((i.id, i) for i in batch)
+        for k in removed:
+            present.pop(k, None)
+        g.scores(POOL[rnd.randrange(3)])
+    _same_state(g, TrustGraph(*_split(list(present.values())), now=NOW), POOL[:3])
+
+
+def test_a_record_added_and_removed_in_one_batch_is_absent() -> None:
+    g = graph([vouch(V, SHEL)])
+    late = vouch(V, ANN)
+    assert g.score(V, SHEL) == 1.0
+    assert not g.apply([late], [late.id])
+    assert ANN not in g.members
+    assert not g.remove(late.id)
+
+
+def test_warm_rescore_equals_a_cold_solve_as_members_join() -> None:
+    members, vs, rs = honest_ring(300, seed=3)
+    g = graph(vs, rs)
+    viewer = members[0]
+    g.scores(viewer)
+    newcomers = [key(f"newcomer-{i}") for i in range(5)]
+    extra: list[VouchEdge | Receipt] = [vouch(members[i], newcomers[i]) for i in range(5)]
+    extra.append(receipt(members[7], newcomers[0], forwarders=(newcomers[1], members[9])))
+    extra.append(receipt(members[7], members[8], fulfilled=False))
+    for item in extra:
         g.add(item)
-        g.scores(POOL[0])  # caches are dropped on every add
-    fresh = TrustGraph(*_split(items), now=NOW)
-    assert g.scores(POOL[0]) == fresh.scores(POOL[0])
+        g.scores(viewer)
+    g.remove(vs[0].id)
+    g.remove(rs[0].id)
+    fresh_v = [v for v in vs[1:]] + [i for i in extra if isinstance(i, VouchEdge)]
+    fresh_r = [r for r in rs[1:]] + [i for i in extra if isinstance(i, Receipt)]
+    _same_state(g, graph(fresh_v, fresh_r), [viewer, members[100]])
+    assert g.score(viewer, newcomers[0]) > 0.0
+
+
+def test_advance_redates_the_evidence_as_a_fresh_graph_would() -> None:
+    members, vs, rs = honest_ring(100, seed=4)
+    g = graph(vs, rs)
+    g.scores(members[0])
+    later = NOW + 400 * DAY
+    g.advance(later)
+    assert g.now == later
+    fresh = TrustGraph(vs, rs, now=later)
+    for m in fresh.members:
+        assert g.transitions(m) == fresh.transitions(m)
+    assert_close(g.scores(members[0]), fresh.scores(members[0]))
+
+
+def test_raw_vectors_are_within_the_stated_tolerance_of_the_exact_solution() -> None:
+    """Against a dense direct solve of the same walk (numpy), cold and warm."""
+    import numpy as np
+
+    members, vs, rs = honest_ring(200, seed=5)
+    g = graph(vs, rs)
+    for step in range(2):
+        keys = g.members
+        idx = {k: i for i, k in enumerate(keys)}
+        p = np.zeros((len(keys), len(keys)))
+        for k in keys:
+            for d, w in g.transitions(k).items():
+                p[idx[k], idx[d]] = w
+        viewer = members[0]
+        e = np.zeros(len(keys))
+        e[idx[viewer]] = ALPHA
+        exact = np.linalg.solve(np.eye(len(keys)) - (1 - ALPHA) * p.T, e)
+        exact /= exact.sum()
+        raw = g.raw(viewer)
+        assert sum(abs(raw.get(k, 0.0) - exact[idx[k]]) for k in keys) <= TOLERANCE
+        g.add(vouch(viewer, members[50 + step]))  # the second round is a warm solve
 
 
 # --- explanations ------------------------------------------------------------------
@@ -375,3 +508,30 @@ def test_render_explanation() -> None:
     assert "ignored: 4 pieces of evidence" in text
     no_path = render_explanation(graph([vouch(V, SHEL)]).explain(V, CAL), NAMES.__getitem__)
     assert "no path" in no_path[1]
+
+
+# --- scale paths -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\x07" * 8])
+def test_keys_numbered_in_bulk_as_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, prefix: bytes
+) -> None:
+    """From _BULK records on, keys are numbered by their first 8 bytes in numpy; keys
+    sharing those bytes fall back to lookups. Either way: the same graph."""
+    from p2pshare.domain import trust
+
+    def k(i: int) -> PublicKey:
+        return PublicKey((prefix + hashlib.sha256(b"bulk:%d" % i).digest())[:32])
+
+    rng = random.Random(9)
+    vs = [vouch(k(i), k(rng.randrange(900))) for i in range(900) for _ in range(6)]
+    rs = [receipt(k(i), k(rng.randrange(900))) for i in range(900) for _ in range(5)]
+    assert len(vs) >= trust._BULK and len(rs) >= trust._BULK
+    bulk = graph(vs, rs)
+    monkeypatch.setattr(trust, "_BULK", 10**9)
+    single = graph(vs, rs)
+    assert bulk.members == single.members
+    for m in single.members:
+        assert bulk.transitions(m) == single.transitions(m)
+    assert bulk.scores(k(0)) == single.scores(k(0))
