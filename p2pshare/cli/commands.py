@@ -13,6 +13,7 @@ import os
 import signal
 import stat
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from p2pshare.domain import views
 from p2pshare.errors import NotFound, UserError
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Member, create_member
-from p2pshare.member.home import Home, setup_logging
+from p2pshare.member.home import Home, ensure_listen, setup_logging
 from p2pshare.member.marks import BLOCKED, MUTED
 from p2pshare.store import StoreError
 from p2pshare.store.export_file import check_export_target, export_to
@@ -97,6 +98,7 @@ def cmd_init(home: Home, args: argparse.Namespace) -> int:
         region=args.region,
         passphrase=passphrase,
     )
+    ensure_listen(home)  # the port kept in config.toml: invites outlive restarts
     _out(identity.member_id)
     return 0
 
@@ -124,6 +126,10 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
         "addresses": info.get("addresses", []),
         "invite": info.get("invite", ""),
         "running": bool(info),
+        # dialable from outside (dial-back by peers, net/reach.py); unknown when not running
+        "reachability": info.get("reachability", "unknown"),
+        "relays": info.get("relays", []),  # relays holding a reservation for this node
+        "relaying": bool(info.get("relaying", False)),  # serve --relay
     }
     if args.json:
         _json(data)
@@ -132,6 +138,8 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
         _out(f"name: {data['name']}")
         for addr in data["addresses"]:
             _out(f"address: {addr}")
+        if data["running"]:
+            _out(f"reachability: {data['reachability']}")
         _out(f"invite: {data['invite']}" if data["invite"] else "no node running on this home")
     return 0
 
@@ -152,6 +160,7 @@ def cmd_serve(home: Home, args: argparse.Namespace) -> int:
         peers=tuple(args.peer),
         mdns=not args.no_mdns,
         community=args.community,
+        relay=args.relay,
     )
     node = Node(home, identity, config)
 
@@ -324,7 +333,7 @@ def cmd_offers(home: Home, args: argparse.Namespace) -> int:
 
 
 def cmd_peers(home: Home, args: argparse.Namespace) -> int:
-    items = views.peers(_member(home).viewpoint())
+    items = _with_links(views.peers(_member(home).viewpoint()), _node_info(home))
     if args.json:
         _json([item.to_json() for item in items])
         return 0
@@ -332,11 +341,46 @@ def cmd_peers(home: Home, args: argparse.Namespace) -> int:
         _out("no peers known yet")
     for item in items:
         marks = " muted" if item.muted else " blocked" if item.blocked else ""
+        link = f"  {item.connection}" if item.connection else ""
         _out(
             f"{item.name[:20]:20} trust {item.trust:.2f}  vouches {item.vouches:3}  "
-            f"fulfilled {item.fulfilled:3}  failed {item.failed:3}  {item.id}{marks}"
+            f"fulfilled {item.fulfilled:3}  failed {item.failed:3}  {item.id}{marks}{link}"
         )
     return 0
+
+
+def _with_links(items: list[views.PeerItem], info: dict[str, Any]) -> list[views.PeerItem]:
+    """Fill `connected`, `connection` and `addresses` from the running node's
+    node.json; a connected peer the ledger does not know yet (no profile, or not
+    a p2pshare member at all) is listed too, nameless, so no connection is hidden."""
+    links = info.get("peers") if isinstance(info.get("peers"), dict) else {}
+    assert isinstance(links, dict)
+    out = []
+    for item in items:
+        link = links.get(item.id)
+        if isinstance(link, dict):
+            item = replace(
+                item,
+                connected=True,
+                connection=link.get("connection"),
+                addresses=list(link.get("addresses", [])),
+            )
+        out.append(item)
+    known = {item.id for item in items}
+    for peer, link in sorted(links.items()):
+        if peer not in known and isinstance(link, dict):
+            out.append(_stranger(peer, link.get("connection"), link.get("addresses", [])))
+    return out
+
+
+def _stranger(peer: str, connection: str | None, addresses: list[str]) -> views.PeerItem:
+    """A connected peer the ledger knows nothing about (no profile yet)."""
+    return views.PeerItem(
+        id=peer, name="", headline="", skills=[], region="", available=False, trust=0.0,
+        vouches=0, vouched_by_me="", fulfilled=0, failed=0, connector_credit=0,
+        muted=False, blocked=False, connected=True, connection=connection,
+        addresses=list(addresses),
+    )  # fmt: skip
 
 
 def cmd_stats(home: Home, args: argparse.Namespace) -> int:

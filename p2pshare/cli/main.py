@@ -135,6 +135,14 @@ def _network_options(parser: argparse.ArgumentParser, *, inherit: bool = False) 
         help="a peer to dial: a multiaddr with /p2p/ID, or an invite string (repeatable)",
     )
     parser.add_argument(
+        "--listen",
+        action="append",
+        default=unset if inherit else [],
+        type=_listen,
+        metavar="MADDR",
+        help="listen here instead of the address kept in the home's config.toml (repeatable)",
+    )
+    parser.add_argument(
         "--no-mdns",
         action="store_true",
         default=unset if inherit else False,
@@ -175,8 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("serve", help="run the node without the app, until interrupted")
-    p.add_argument("--listen", action="append", default=[], type=_listen, metavar="MADDR")
     _network_options(p, inherit=True)
+    p.add_argument(
+        "--relay",
+        action="store_true",
+        help="also relay for members behind NAT (within limits; see the README)",
+    )
 
     sub.add_parser("invite", help="print an invite string for this node")
 

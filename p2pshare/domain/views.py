@@ -9,7 +9,7 @@ the viewpoint (p2pshare.member), this module only reads it.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -242,6 +242,10 @@ class PeerItem:
     muted: bool
     blocked: bool
     connected: bool = False  # filled in by the API from the running node
+    # How the running node reaches them: "direct", "relayed" (through a relay), or
+    # None when not connected; and the addresses of those connections.
+    connection: str | None = None
+    addresses: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -6,9 +6,12 @@ or `P2PSHARE_HOME`); without either, platformdirs picks the user data dir.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import socket
 import stat
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +94,60 @@ class Home:
     def node_file(self) -> Path:
         """Written by a running node: its addresses and invite, for `id` and `invite`."""
         return self.path / "node.json"
+
+
+def config_listen(home: Home) -> list[str]:
+    """The `listen` list of the home's config.toml: the multiaddrs the node listens on
+    (the app and `serve` alike), chosen at `init` so an invite outlives a restart.
+    [] when absent or unreadable (the caller then chooses; see `ensure_listen`)."""
+    try:
+        with open(home.config_file, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    listen = data.get("listen", [])
+    if isinstance(listen, str):
+        listen = [listen]
+    if not isinstance(listen, list) or not all(isinstance(a, str) for a in listen):
+        logging.getLogger(__name__).warning(
+            "ignoring %s: `listen` must be a list of multiaddrs", home.config_file
+        )
+        return []
+    return listen
+
+
+def free_tcp_port() -> int:
+    """A TCP port nobody listens on now, on every IPv4 interface (the kernel picks)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("0.0.0.0", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_listen(home: Home) -> list[str]:
+    """`config_listen`, after choosing a port and keeping it in config.toml if there is
+    none yet (a home made before ports were kept). The line goes first in the file:
+    a top-level TOML key must precede any table. Unwritable home: chosen, not kept."""
+    listen = config_listen(home)
+    if listen:
+        return listen
+    listen = [f"/ip4/0.0.0.0/tcp/{free_tcp_port()}"]
+    line = (
+        "# where this member's node listens (kept, so invites outlive restarts)\n"
+        f"listen = {json.dumps(listen)}\n"
+    )
+    try:
+        try:
+            old = home.config_file.read_text("utf-8")
+        except FileNotFoundError:
+            old = ""
+        tmp = home.config_file.with_name(f".config.toml.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(line + old)
+        os.replace(tmp, home.config_file)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("cannot keep the listen port in config.toml: %s", exc)
+    return listen
 
 
 def setup_logging(home: Home, level: int = logging.INFO) -> None:

@@ -38,6 +38,7 @@ from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID  # 
 from libp2p.stream_muxer.yamux.yamux import Yamux  # noqa: E402
 from libp2p.transport.tcp.tcp import TCP  # noqa: E402
 
+from p2pshare.errors import UserError  # noqa: E402
 from p2pshare.net.connections import ConnectionLimits, ConnectionManager  # noqa: E402
 
 if TYPE_CHECKING:
@@ -120,6 +121,32 @@ def unblock(host: IHost, peer_id: Any) -> None:
 
 def listen_addrs(listen: Sequence[str]) -> list[multiaddr.Multiaddr]:
     return [multiaddr.Multiaddr(a) for a in (listen or (DEFAULT_LISTEN,))]
+
+
+def check_port_free(addrs: Sequence[multiaddr.Multiaddr]) -> None:
+    """UserError if another process already listens on one of these TCP ports.
+
+    Upstream (transport/tcp/tcp.py `_set_reuse_flags`, for hole punching) listens
+    with SO_REUSEPORT, so a second node on the same port binds without error and
+    the kernel silently splits incoming connections between the two. A probe
+    bind without SO_REUSEPORT (SO_REUSEADDR only, so TIME_WAIT leftovers of our
+    own last run do not count) fails when anyone listens there: one node per port.
+    """
+    for addr in addrs:
+        try:
+            ip, port = addr.value_for_protocol("ip4"), int(addr.value_for_protocol("tcp"))
+        except Exception:
+            continue  # not /ip4/.../tcp/...: left to the transport
+        if not port:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((str(ip), port))
+            except OSError as exc:
+                raise UserError(
+                    f"cannot listen on {addr}: {exc.strerror or exc} (another node on this port?)"
+                ) from None
 
 
 def public_addrs(host: IHost) -> list[str]:

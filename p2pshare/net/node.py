@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import multiaddr
 import trio
 from libp2p.custom_types import TProtocol
 from libp2p.peer.id import ID
-from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.tools.anyio_service import background_trio_service
 
 from p2pshare.errors import UserError
@@ -33,7 +31,7 @@ from p2pshare.events import (
     PeerDisconnected,
     RecordRejected,
 )
-from p2pshare.member.home import Home
+from p2pshare.member.home import Home, ensure_listen
 from p2pshare.member.identity import Identity
 from p2pshare.net import gossip, peer_exchange
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
@@ -44,6 +42,7 @@ from p2pshare.net.discovery import Mdns, PeerBook, config_peers
 from p2pshare.net.ingest import Ingest
 from p2pshare.net.invite import make_invite, parse_peer
 from p2pshare.net.outbox import Outbox
+from p2pshare.net.traversal import Traversal
 from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
 from protocol import RecordId
 
@@ -54,7 +53,7 @@ PEERS_PROTOCOL = TProtocol(peer_exchange.PROTOCOL)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NodeConfig:
-    listen: tuple[str, ...] = ()  # multiaddrs; default /ip4/0.0.0.0/tcp/0
+    listen: tuple[str, ...] = ()  # multiaddrs; default: config.toml's (home.ensure_listen)
     peers: tuple[str, ...] = ()  # multiaddrs with /p2p/ or invites, dialed at start
     mdns: bool = True
     community: str | None = None  # None: gossip.DEFAULT_COMMUNITY
@@ -68,6 +67,7 @@ class NodeConfig:
     block_seconds: float = 600.0  # how long a misbehaving peer stays blocked
     max_skew: int = 600  # seconds a record may be dated in the future
     write_node_file: bool = True
+    relay: bool = False  # also relay for members behind NAT (serve --relay; relay.py)
     # Listen for writes to the store by other processes (a CLI command) and
     # publish them at once. The app listens itself and kicks the node instead.
     doorbell: bool = True
@@ -109,6 +109,9 @@ class Node:
         self._ingest: Ingest | None = None
         self._outbox: Outbox | None = None
         self._conns: ConnectionManager | None = None
+        self._traversal: Traversal | None = None  # reachability, relays, DCUtR
+        self._direct_addrs: tuple[str, ...] = ()
+        self._node_file_data: dict[str, Any] = {}
         self._configured: set[str] = set()  # peers from config: never trimmed
         # Set by the owner: members it trusts, never trimmed (see _is_protected).
         self.trusted: Callable[[str], bool] = lambda member_id: False
@@ -177,6 +180,9 @@ class Node:
         conns = self._conns = hostmod.manage_connections(
             host, self.config.connections, self._is_protected
         )
+        traversal = self._traversal = Traversal(
+            host, relay=self.config.relay, on_change=self._addresses_changed
+        )
         gossip.enlarge_queues()
         router = self._router = gossip.make_router(gossip.score_params(self._app_score))
         pubsub = self._pubsub = gossip.make_pubsub(host, router, self.topic)
@@ -219,7 +225,9 @@ class Node:
                 continue
             self._book.add(peer.member_id, peer.addrs)
             self._configured.add(peer.member_id)
-        listen = hostmod.listen_addrs(self.config.listen)
+        # The port chosen at init and kept in config.toml: an invite outlives a restart.
+        listen = hostmod.listen_addrs(self.config.listen or ensure_listen(self.home))
+        hostmod.check_port_free(listen)
         mdns: Mdns | None = None
         async with trio.open_nursery() as root:
             host_scope: trio.CancelScope = await root.start(self._serve_host, listen)
@@ -227,7 +235,7 @@ class Node:
                 with trio.fail_after(5):
                     await pubsub.wait_until_ready()
                 subscription = await pubsub.subscribe(self.topic)
-                addresses = tuple(hostmod.public_addrs(host))
+                addresses = self._direct_addrs = tuple(hostmod.public_addrs(host))
                 self.info = NodeInfo(
                     member_id=self.member_id,
                     addresses=addresses,
@@ -246,6 +254,8 @@ class Node:
                     nursery.start_soon(conns.run)
                     nursery.start_soon(self._dial_loop)
                     nursery.start_soon(catchup.run)
+                    await nursery.start(traversal.run)
+                    nursery.start_soon(self._keep_node_file)
                     log.info("node %s listening on %s", self.member_id, addresses)
                     task_status.started(self.info)
                     if self.config.mdns:
@@ -389,15 +399,10 @@ class Node:
             return False
         self._dialing.add(peer)
         try:
-            pid = ID.from_base58(peer)
-            for addr in addrs:
-                hostmod.unblock(self._host, pid)  # upstream keeps failed peers 60 s
-                try:
-                    with trio.fail_after(5):
-                        await self._host.connect(info_from_p2p_addr(multiaddr.Multiaddr(addr)))
-                except Exception as exc:
-                    log.info("dial %s failed: %s", addr, exc)
-                    continue
+            hostmod.unblock(self._host, ID.from_base58(peer))  # upstream keeps failed peers 60 s
+            assert self._traversal is not None
+            addr = await self._traversal.dial(addrs)  # direct addresses, then circuits
+            if addr is not None:
                 self._book.add(peer, [addr], seen=True)
                 return True
             self._book.failed(peer)
@@ -447,6 +452,48 @@ class Node:
         got = await peer_exchange.exchange(stream, self._listing(), name, initiator=False)
         self._learn(name, got)
 
+    # -- addresses and how peers are reached (traversal.py) -------------------------
+
+    def _addresses_changed(self) -> None:
+        """A reservation came or went: new addresses, invite, and tell the peers."""
+        if self.info is None or self._traversal is None:
+            return
+        addresses = self._direct_addrs + tuple(self._traversal.circuit_addrs())
+        if addresses != self.info.addresses:
+            self.info = NodeInfo(
+                member_id=self.member_id,
+                addresses=addresses,
+                invite=make_invite(self.member_id, addresses, self.community),
+                community=self.community,
+            )
+            if self._nursery is not None:
+                for name in sorted(self._connected):
+                    self._nursery.start_soon(self._exchange_peers, name)
+
+    def peer_links(self) -> dict[str, dict[str, Any]]:
+        """Connected peers: how each is reached (`direct` or `relayed`) and the
+        addresses of those connections."""
+        if self._host is None or self._traversal is None:
+            return {}
+        links = {}
+        for peer in self._host.get_connected_peers():
+            links[peer.to_base58()] = {
+                "connection": self._traversal.connection(peer),
+                "addresses": self._traversal.connection_addrs(peer),
+            }
+        return links
+
+    @property
+    def reachability(self) -> str:
+        return self._traversal.reach.verdict if self._traversal else "unknown"
+
+    async def _keep_node_file(self) -> None:
+        """node.json follows the node: addresses, reachability, connections."""
+        while True:
+            self._addresses_changed()
+            self._write_node_file()
+            await trio.sleep(1.0)
+
     # -- catch-up sync ---------------------------------------------------------------
 
     async def sync_with(self, member_id: str) -> int:
@@ -467,7 +514,12 @@ class Node:
             "invite": self.info.invite,
             "community": self.community,
             "pid": os.getpid(),
+            **(self._traversal.snapshot() if self._traversal else {}),
+            "peers": self.peer_links(),
         }
+        if data == self._node_file_data:
+            return
+        self._node_file_data = data
         tmp = self.home.node_file.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, indent=2), "utf-8")
         os.replace(tmp, self.home.node_file)

@@ -68,6 +68,9 @@ class Status:
     info: NodeInfo | None = None
     connected: set[str] = field(default_factory=set)
     syncing: set[str] = field(default_factory=set)
+    # Can others dial this node: public | private | unknown (net/reach.py); kept
+    # current by peers() and reachability().
+    reachability: str = "unknown"
 
 
 def create_identity(home: Home, **profile: Any) -> str:
@@ -322,9 +325,32 @@ class NodeAPI:
         )
 
     async def peers(self) -> list[views.PeerItem]:
+        """Every member known, with how the running node reaches each one now.
+
+        `connected`, `connection` and `addresses` come from the node's own view of
+        its connections (Node.peer_links), not from the events: a peer whose
+        connection events were missed (or that never sent a profile) still shows."""
         items = await self._run(lambda: views.peers(self.member.viewpoint()))
-        online = self.status.connected
-        return [replace(item, connected=item.id in online) for item in items]
+        links: dict[str, dict[str, Any]] = {}
+        if self._node is not None and self._bridge is not None and self._bridge.running:
+            links = self._node.peer_links()  # the trio guest runs on this thread
+            self.status.reachability = self._node.reachability
+        online = self.status.connected | set(links)
+        return [
+            replace(
+                item,
+                connected=item.id in online,
+                connection=links.get(item.id, {}).get("connection"),
+                addresses=list(links.get(item.id, {}).get("addresses", [])),
+            )
+            for item in items
+        ]
+
+    def reachability(self) -> str:
+        """public | private | unknown: whether others can dial this node (status bar)."""
+        if self._node is not None and self._bridge is not None and self._bridge.running:
+            self.status.reachability = self._node.reachability
+        return self.status.reachability
 
     async def trust(self, member_id: str, *, explain: bool = True) -> dict[str, Any]:
         def report() -> dict[str, Any]:
