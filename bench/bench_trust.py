@@ -24,6 +24,7 @@ once an iteration changes the vector by less than 1e-10 in L1 (error <= 5.7e-10)
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from functools import partial
@@ -141,6 +142,8 @@ def graph_size(graph: TrustGraph) -> int:
 
 def main() -> None:
     rng = random.Random(20240611)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores, load average {load} (wall-clock figures scale with it)")
     print(
         f"tolerances: p2pshare raw L1 error <= {trust.TOLERANCE:g} (proven); "
         "networkx tol = 1e-10/N (stops at L1 change < 1e-10)"

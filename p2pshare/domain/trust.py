@@ -7,9 +7,9 @@ floating-point sum taken in a canonical order. Vectorized with numpy and
 scipy.sparse (bench/bench_trust.py has the figures).
 
 The parts: this module (the `TrustGraph` entry point, its updates and scores, and
-`offer_signal` for the feed); trust_edges.py (evidence as numpy rows, aggregated into
-weighted edges); trust_solve.py (the personalized PageRank solve); trust_explain.py
-(explanations and their text).
+`offer_signal` for the feed); trust_records.py (records → numbered members and
+rows); trust_edges.py (rows aggregated into weighted edges); trust_solve.py (the
+personalized PageRank solve); trust_explain.py (explanations and their text).
 
 The model
 ---------
@@ -62,12 +62,10 @@ order of its input.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from operator import attrgetter
 
 import numpy as np
-import numpy.typing as npt
 
 from p2pshare.domain.evidence import Receipt, VouchEdge
 from p2pshare.domain.trust_edges import (
@@ -78,10 +76,7 @@ from p2pshare.domain.trust_edges import (
     VOUCH_HALF_LIFE,
     VOUCH_WEIGHT,
     Edges,
-    EvidenceRows,
     FloatArray,
-    IntArray,
-    pair,
     unique,
 )
 from p2pshare.domain.trust_explain import (
@@ -93,6 +88,7 @@ from p2pshare.domain.trust_explain import (
     TrustPath,
     render_explanation,
 )
+from p2pshare.domain.trust_records import RecordRows
 from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
 from protocol import PublicKey, RecordId
 
@@ -116,13 +112,8 @@ __all__ = [
     "render_explanation",
 ]
 
+_ID = attrgetter("id")
 WARM_VIEWERS = 16  # viewers whose last vector is kept to warm-start their next solve
-
-_get = {
-    name: attrgetter(name)
-    for name in ("id", "voucher", "subject", "author", "fulfiller", "forwarders", "created_at")
-}
-_BULK = 4096  # records from which keys are numbered by vectorized search, not dict lookups
 
 
 class TrustGraph:
@@ -138,21 +129,14 @@ class TrustGraph:
     ) -> None:
         self._now = now
         vs, rs = list(vouches), list(receipts)
-        self._vouches: dict[RecordId, VouchEdge] = dict(zip(map(_get["id"], vs), vs, strict=True))
-        self._receipts: dict[RecordId, Receipt] = dict(zip(map(_get["id"], rs), rs, strict=True))
+        self._vouches: dict[RecordId, VouchEdge] = dict(zip(map(_ID, vs), vs, strict=True))
+        self._receipts: dict[RecordId, Receipt] = dict(zip(map(_ID, rs), rs, strict=True))
         self._built = False
         self._raw: dict[PublicKey, FloatArray] = {}
         self._scores: dict[PublicKey, dict[PublicKey, float]] = {}
         self._warm: dict[PublicKey, FloatArray] = {}  # unnormalized, maybe from before updates
-        # built by _build:
-        self._keys: list[PublicKey] = []
-        self._index: dict[PublicKey, int] = {}
-        self._prefixes: npt.NDArray[np.uint64] | None = None
-        self._rows = EvidenceRows()
+        self._r = RecordRows()  # filled, like _edges, by _build
         self._edges: Edges
-        self._vouch_row: dict[RecordId, int] = {}
-        self._receipt_row: dict[RecordId, int] = {}
-        self._vouch_ids: list[RecordId] = []
 
     # evidence ------------------------------------------------------------------
 
@@ -204,17 +188,23 @@ class TrustGraph:
         joining = {k for v in new_v.values() for k in (v.voucher, v.subject)}
         for r in new_r.values():
             joining.update((r.author, r.fulfiller, *r.forwarders))
-        joining.difference_update(self._index)
+        joining.difference_update(self._r.index)
         if joining:
             self._join(sorted(joining))
-        touched = [self._forget(rid) for rid in gone]
-        touched.append(self._append_vouches(list(new_v.values())))
-        touched.append(self._append_receipts(list(new_r.values())))
+        touched = []
+        for rid in gone:
+            if self._vouches.pop(rid, None) is not None:
+                touched.append(self._r.forget_vouch(rid))
+            else:
+                del self._receipts[rid]
+                touched.append(self._r.forget_receipt(rid))
+        touched.append(self._r.append_vouches(list(new_v.values())))
+        touched.append(self._r.append_receipts(list(new_r.values())))
         pairs = unique(np.concatenate(touched))
         if len(pairs) > len(self._edges.pairs) // 8:
-            self._edges = Edges(self._rows, len(self._keys), float(self._now))
+            self._edges = Edges(self._r.rows, len(self._r.keys), float(self._now))
         else:
-            self._edges.patch(self._rows, pairs, float(self._now))
+            self._edges.patch(self._r.rows, pairs, float(self._now))
         if gone:
             self._drop_unmentioned()
         return True
@@ -228,13 +218,13 @@ class TrustGraph:
         self._raw.clear()
         self._scores.clear()
         if self._built:
-            self._edges = Edges(self._rows, len(self._keys), float(now))
+            self._edges = Edges(self._r.rows, len(self._r.keys), float(now))
 
     @property
     def members(self) -> tuple[PublicKey, ...]:
         """Every member any evidence mentions, in key order."""
         self._build()
-        return tuple(self._keys)
+        return tuple(self._r.keys)
 
     @property
     def edge_count(self) -> int:
@@ -245,12 +235,12 @@ class TrustGraph:
     def transitions(self, member: PublicKey) -> dict[PublicKey, float]:
         """Where a walk at `member` goes next, before restart: the normalized out-edges."""
         self._build()
-        i = self._index.get(member)
+        i = self._r.index.get(member)
         if i is None:
             return {}
         e = self._edges
         lo, hi = int(e.indptr[i]), int(e.indptr[i + 1])
-        keys = self._keys
+        keys = self._r.keys
         return {
             keys[j]: p for j, p in zip(e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), strict=True)
         }
@@ -262,150 +252,30 @@ class TrustGraph:
         reads, key lookups), the rest vectorized."""
         if self._built:
             return
-        vouches = list(self._vouches.values())
-        receipts = list(self._receipts.values())
-        seen = set(map(_get["voucher"], vouches))
-        seen.update(map(_get["subject"], vouches))
-        seen.update(map(_get["author"], receipts))
-        seen.update(map(_get["fulfiller"], receipts))
-        seen.update(itertools.chain.from_iterable(map(_get["forwarders"], receipts)))
-        self._set_keys(sorted(seen))
-        self._append_vouches(vouches)
-        self._append_receipts(receipts)
-        self._edges = Edges(self._rows, len(self._keys), float(self._now))
+        self._r.load(list(self._vouches.values()), list(self._receipts.values()))
+        self._edges = Edges(self._r.rows, len(self._r.keys), float(self._now))
         self._built = True
-
-    def _set_keys(self, keys: list[PublicKey]) -> None:
-        self._keys = keys
-        self._index = dict(zip(keys, range(len(keys)), strict=True))
-        self._prefixes = None
-
-    def _ints(self, keys: Iterable[PublicKey], count: int) -> IntArray:
-        """Member numbers of `keys`. Many at once: by the keys' first 8 bytes, searched
-        in numpy, when those tell every member apart (32-byte keys: always, in practice)."""
-        if count >= _BULK:
-            if self._prefixes is None:
-                self._prefixes = _prefixes(self._keys)
-            if len(self._prefixes):
-                found = np.searchsorted(self._prefixes, _prefixes(list(keys), check=False))
-                return np.asarray(found, dtype=np.int64)
-        return np.fromiter(map(self._index.__getitem__, keys), dtype=np.int64, count=count)
-
-    def _append_vouches(self, vouches: list[VouchEdge]) -> IntArray:
-        """Rows for new vouches; returns the pairs they touch."""
-        k = len(vouches)
-        src = self._ints(map(_get["voucher"], vouches), k)
-        dst = self._ints(map(_get["subject"], vouches), k)
-        start = self._rows.vouches.append(
-            src=src,
-            dst=dst,
-            born=np.fromiter(map(_get["created_at"], vouches), dtype=np.float64, count=k),
-            alive=np.ones(k, dtype=np.bool_),
-        )
-        ids = [v.id for v in vouches]
-        self._vouch_row.update(zip(ids, range(start, start + k), strict=True))
-        self._vouch_ids.extend(ids)
-        return pair(src, dst)
-
-    def _append_receipts(self, receipts: list[Receipt]) -> IntArray:
-        """Rows for new receipts and their connector credit; returns the pairs they touch."""
-        k = len(receipts)
-        author = self._ints(map(_get["author"], receipts), k)
-        fulfiller = self._ints(map(_get["fulfiller"], receipts), k)
-        start = self._rows.receipts.append(
-            author=author,
-            fulfiller=fulfiller,
-            born=np.fromiter(map(_get["created_at"], receipts), dtype=np.float64, count=k),
-            rating=np.fromiter((r.rating for r in receipts), dtype=np.float64, count=k),
-            ok=np.fromiter((r.fulfilled for r in receipts), dtype=np.bool_, count=k),
-            alive=np.ones(k, dtype=np.bool_),
-        )
-        ids = [r.id for r in receipts]
-        self._receipt_row.update(zip(ids, range(start, start + k), strict=True))
-        fa: list[int] = []
-        fk: list[int] = []
-        frec: list[int] = []
-        fcount: list[float] = []
-        credit: list[bool] = []
-        index = self._index
-        for pos, r in enumerate(receipts):
-            if len(r.forwarders) == 1:  # the common case, without sets
-                key = r.forwarders[0]
-                fa.append(index[r.author])
-                fk.append(index[key])
-                frec.append(start + pos)
-                fcount.append(1.0)
-                credit.append(r.fulfilled and key != r.author != r.fulfiller != key)
-            elif r.forwarders:
-                ends = {r.author, r.fulfiller}
-                routers = set(r.forwarders) - ends
-                earns = r.fulfilled and len(ends) == 2
-                for key in set(r.forwarders):
-                    fa.append(index[r.author])
-                    fk.append(index[key])
-                    frec.append(start + pos)
-                    fcount.append(float(max(1, len(routers))))
-                    credit.append(earns and key in routers)
-        fwd_a = np.array(fa, dtype=np.int64)
-        fwd_k = np.array(fk, dtype=np.int64)
-        self._rows.forwards.append(
-            author=fwd_a,
-            router=fwd_k,
-            rec=np.array(frec, dtype=np.int64),
-            count=np.array(fcount, dtype=np.float64),
-            credit=np.array(credit, dtype=np.bool_),
-            alive=np.ones(len(fa), dtype=np.bool_),
-        )
-        return np.concatenate([pair(author, fulfiller), pair(fwd_a, fwd_k)])
-
-    def _forget(self, rid: RecordId) -> IntArray:
-        """Mark a record's rows dead; returns the pairs they touched."""
-        rows = self._rows
-        if rid in self._vouches:
-            del self._vouches[rid]
-            row = self._vouch_row.pop(rid)
-            v = rows.vouches
-            v["alive"][row] = False
-            return pair(v["src"][row : row + 1], v["dst"][row : row + 1])
-        del self._receipts[rid]
-        row = self._receipt_row.pop(rid)
-        r, f = rows.receipts, rows.forwards
-        r["alive"][row] = False
-        fwd = np.flatnonzero(f["rec"] == row)
-        f["alive"][fwd] = False
-        return np.concatenate(
-            [
-                pair(r["author"][row : row + 1], r["fulfiller"][row : row + 1]),
-                pair(f["author"][fwd], f["router"][fwd]),
-            ]
-        )
 
     def _join(self, joining: list[PublicKey]) -> None:
         """Number new members into key order, renumbering everything indexed by member."""
-        keys = sorted(self._keys + joining)  # two sorted runs: a linear merge
-        self._set_keys(keys)
-        new = np.array([self._index[k] for k in joining], dtype=np.int64)
-        remap = np.delete(np.arange(len(keys), dtype=np.int64), new)
-        self._rows.remap(remap)
-        self._edges.remap(remap, len(keys))
+        remap = self._r.join(joining)
+        n = len(self._r.keys)
+        self._edges.remap(remap, n)
         for viewer, y in self._warm.items():
-            grown = np.zeros(len(keys), dtype=np.float64)
+            grown = np.zeros(n, dtype=np.float64)
             grown[remap] = y
             self._warm[viewer] = grown
 
     def _drop_unmentioned(self) -> None:
         """Members no live evidence mentions any more leave, as a rebuild would drop them."""
-        live = self._rows.mentioned(len(self._keys))
-        if live.all():
+        left = self._r.drop_unmentioned()
+        if left is None:
             return
-        stay = np.flatnonzero(live)
-        remap = np.full(len(self._keys), -1, dtype=np.int64)
-        remap[stay] = np.arange(len(stay))
-        for i in np.flatnonzero(~live).tolist():
-            self._warm.pop(self._keys[i], None)
-        self._set_keys([self._keys[i] for i in stay.tolist()])
-        self._rows.remap(remap)
-        self._edges.remap(remap, len(self._keys))
+        remap, gone = left
+        for key in gone:
+            self._warm.pop(key, None)
+        self._edges.remap(remap, len(self._r.keys))
+        stay = np.flatnonzero(remap >= 0)
         for viewer, y in self._warm.items():
             self._warm[viewer] = y[stay]
 
@@ -414,16 +284,16 @@ class TrustGraph:
     def raw(self, viewer: PublicKey) -> dict[PublicKey, float]:
         """The personalized PageRank vector (sums to 1, the viewer included)."""
         vec = self._raw_vector(viewer)
-        return {k: x for k, x in zip(self._keys, vec.tolist(), strict=True) if x > 0.0}
+        return {k: x for k, x in zip(self._r.keys, vec.tolist(), strict=True) if x > 0.0}
 
     def _raw_vector(self, viewer: PublicKey) -> FloatArray:
         self._build()
         x = self._raw.get(viewer)
         if x is not None:
             return x
-        v = self._index.get(viewer)
+        v = self._r.index.get(viewer)
         if v is None:
-            x = np.zeros(len(self._keys), dtype=np.float64)
+            x = np.zeros(len(self._r.keys), dtype=np.float64)
         else:
             start = self._warm.pop(viewer, None)
             if start is not None:
@@ -467,13 +337,13 @@ class TrustGraph:
         if cached is not None:
             return cached
         x = self._raw_vector(viewer)
-        v = self._index.get(viewer)
+        v = self._r.index.get(viewer)
         if v is None:
-            result = dict.fromkeys(self._keys, 0.0)
+            result = dict.fromkeys(self._r.keys, 0.0)
         else:
             trust = self._trust(x, v)
             final = trust * self._reliability(trust)
-            result = dict(zip(self._keys, final.tolist(), strict=True))
+            result = dict(zip(self._r.keys, final.tolist(), strict=True))
             del result[viewer]
         self._scores[viewer] = result
         return result
@@ -487,8 +357,8 @@ class TrustGraph:
     def explain(self, viewer: PublicKey, member: PublicKey, limit: int = 5) -> Explanation:
         """The paths and the pieces of evidence that contribute most to one score."""
         x = self._raw_vector(viewer)
-        v = self._index.get(viewer)
-        t = self._index.get(member)
+        v = self._r.index.get(viewer)
+        t = self._r.index.get(member)
         raw = float(x[t]) if t is not None else 0.0
         if v is None or t is None or v == t:
             return Explanation(
@@ -504,10 +374,10 @@ class TrustGraph:
             )
         trust = self._trust(x, v)
         explainer = Explainer(
-            self._keys,
+            self._r.keys,
             self._edges,
-            self._rows,
-            lambda row: self._vouches[self._vouch_ids[row]].skills,
+            self._r.rows,
+            lambda row: self._vouches[self._r.vouch_ids[row]].skills,
         )
         paths = explainer.top_paths(v, t, float(x[v]), raw, limit) if raw > 0.0 else ()
         counts, evidence, ignored = explainer.evidence_about(t, trust, limit)
@@ -522,17 +392,6 @@ class TrustGraph:
             evidence=evidence,
             ignored=ignored,
         )
-
-
-def _prefixes(keys: list[PublicKey], check: bool = True) -> npt.NDArray[np.uint64]:
-    """The first 8 bytes of 32-byte keys as big-endian integers (key order is their
-    order). With `check`, empty unless every key is 32 bytes and the prefixes differ."""
-    if check and any(len(k) != 32 for k in keys):
-        return np.zeros(0, dtype=np.uint64)
-    out = np.frombuffer(b"".join(keys), dtype=">u8").reshape(-1, 4)[:, 0].astype(np.uint64)
-    if check and len(out) > 1 and not bool((out[1:] > out[:-1]).all()):
-        return np.zeros(0, dtype=np.uint64)
-    return out
 
 
 # --- the feed ----------------------------------------------------------------------

@@ -48,8 +48,9 @@ def _target(y: FloatArray) -> float:
 def solve(m: sparse.csc_array, v: int, start: FloatArray | None = None) -> FloatArray:
     """y with (I - m) y = ALPHA e_v to within `TOLERANCE` (see the module text).
 
-    `m` is (1 - ALPHA) P^T; `start` an earlier y for this viewer (a warm start) or None.
-    Entries the walk cannot reach are exactly 0; none is negative.
+    `m` is (1 - ALPHA) P^T; `start` an earlier y for this viewer (a warm start) or None,
+    0 wherever the walk cannot reach. Entries the walk cannot reach are then exactly 0
+    (every Krylov vector is 0 there); none is negative.
     """
     n = m.shape[0]
     b = np.zeros(n, dtype=np.float64)

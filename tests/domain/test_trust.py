@@ -519,7 +519,7 @@ def test_keys_numbered_in_bulk_as_one_by_one(
 ) -> None:
     """From _BULK records on, keys are numbered by their first 8 bytes in numpy; keys
     sharing those bytes fall back to lookups. Either way: the same graph."""
-    from p2pshare.domain import trust
+    from p2pshare.domain import trust_records as trust
 
     def k(i: int) -> PublicKey:
         return PublicKey((prefix + hashlib.sha256(b"bulk:%d" % i).digest())[:32])
