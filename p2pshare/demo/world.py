@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Member
@@ -416,8 +416,9 @@ class _Sharing(Member):
         super().__init__(home, identity, store, clock=lambda: history.at)
         self._history = history
 
-    def _commit(self, body: Body) -> Envelope:
-        envelope = super()._commit(body)
+    def _commit(self, body: Body, *args: Any, **options: Any) -> Envelope:
+        # Passes every option on (e.g. the `created_at` an offer's sealed contact needs).
+        envelope = super()._commit(body, *args, **options)
         self._history.share(envelope, self)
         return envelope
 
