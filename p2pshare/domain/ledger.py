@@ -55,7 +55,7 @@ from p2pshare.domain.ledger_collections import (
     edge_order,
     receipt_order,
 )
-from p2pshare.domain.ledger_part import NOTHING, Part, order, partition_of
+from p2pshare.domain.ledger_part import NOTHING, Part, lone_offer_state, order, partition_of
 from p2pshare.domain.ledger_rules import derive
 from p2pshare.domain.ledger_views import (
     MAX_CHAIN,
@@ -69,7 +69,7 @@ from p2pshare.domain.ledger_views import (
     ProfileView,
     WithdrawView,
 )
-from protocol import Envelope, Profile, PublicKey, RecordId, Vouch
+from protocol import Envelope, Offer, Profile, PublicKey, RecordId, Vouch
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -307,6 +307,19 @@ class LedgerState:
         return order(head) if head is not None else (-1, key)
 
     def _rederive(self, key: RecordId, change: Change) -> None:
+        head = self._by_id.get(key)
+        if (
+            head is not None
+            and type(head.body) is Offer
+            and key not in self._offers
+            and key not in self._members
+            and key not in self._parts
+        ):  # a new offer that nothing names yet: most of a first load
+            state = lone_offer_state(head, head.body, self._clock)
+            self._offers[key] = state
+            change.offers.add(key)
+            self._add_offer(key, state)
+            return
         new = derive(key, self._records(key), self._by_id.get, now=self._clock)
         old = self._parts.pop(key, NOTHING)
         if new.rejected or new.pending or new.receipts or new.credit or new.revoke:
@@ -321,7 +334,7 @@ class LedgerState:
             self._file(key, old, new, change)
         if new.offer is not None:
             previous = self._offers.get(key)
-            if new.offer != previous:
+            if previous is None or new.offer != previous:
                 self._offers[key] = new.offer
                 change.offers.add(key)
                 if previous is None:
@@ -337,7 +350,6 @@ class LedgerState:
             for member, count in new.credit.items():
                 self._credit[member] = self._credit.get(member, 0) + count
             change.credit = True
-        head = self._by_id.get(key)
         if head is not None and isinstance(head.body, Vouch):
             pair = (head.author, head.body.subject)
             live = self._pairs.get(pair, {}).get(key)

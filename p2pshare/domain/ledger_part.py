@@ -115,7 +115,11 @@ def short(record: RecordId) -> str:
 
 def lone_offer(env: Envelope, body: Offer, now: int) -> Part:
     """What the rules make of an offer no other record names (the common case, fast)."""
-    state = OfferState(
+    return Part(NOTHING.rejected, NOTHING.pending, offer=lone_offer_state(env, body, now))
+
+
+def lone_offer_state(env: Envelope, body: Offer, now: int) -> OfferState:
+    return OfferState(
         id=env.id,
         author=env.author,
         offer=body,
@@ -127,7 +131,6 @@ def lone_offer(env: Envelope, body: Offer, now: int) -> Part:
         withdrawn=None,
         value=0,
     )
-    return Part(NOTHING.rejected, NOTHING.pending, offer=state)
 
 
 @dataclass(slots=True)
