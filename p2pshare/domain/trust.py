@@ -188,9 +188,10 @@ class TrustGraph:
         joining = {k for v in new_v.values() for k in (v.voucher, v.subject)}
         for r in new_r.values():
             joining.update((r.author, r.fulfiller, *r.forwarders))
-        joining.difference_update(self._r.index)
-        if joining:
-            self._join(sorted(joining))
+        index = self._r.index
+        fresh = sorted(k for k in joining if k not in index)
+        if fresh:
+            self._join(fresh)
         touched = []
         for rid in gone:
             if self._vouches.pop(rid, None) is not None:

@@ -85,8 +85,11 @@ def spread(into: IntArray, pairs: IntArray, values: FloatArray) -> FloatArray:
 
 def isin_sorted(values: IntArray, sorted_keys: IntArray) -> BoolArray:
     """values ∈ sorted_keys, elementwise, in O(len(values) log len(sorted_keys))."""
-    if not len(sorted_keys):
-        return np.zeros(len(values), dtype=np.bool_)
+    if len(sorted_keys) <= 8:  # a few keys: one vectorized comparison each
+        out = np.zeros(len(values), dtype=np.bool_)
+        for key in sorted_keys.tolist():
+            out |= values == key
+        return out
     at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
     return np.asarray(sorted_keys[at] == values, dtype=np.bool_)
 
@@ -246,6 +249,33 @@ def _weights(
     return ful_w, fwd_w, vouch_w + ful_w + fwd_w
 
 
+def _insert(arr: npt.NDArray[Any], where: IntArray, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """np.insert, as one concatenation of slices when few values go in (np.insert
+    builds index masks over the whole array)."""
+    if len(where) > 64:
+        return np.insert(arr, where, values)
+    parts = []
+    prev = 0
+    for i, w in enumerate(where.tolist()):
+        parts += [arr[prev:w], values[i : i + 1]]
+        prev = w
+    parts.append(arr[prev:])
+    return np.concatenate(parts)
+
+
+def _delete(arr: npt.NDArray[Any], at: IntArray) -> npt.NDArray[Any]:
+    """np.delete, as one concatenation of slices when few entries go."""
+    if len(at) > 64:
+        return np.delete(arr, at)
+    parts = []
+    prev = 0
+    for a in at.tolist():
+        parts.append(arr[prev:a])
+        prev = a + 1
+    parts.append(arr[prev:])
+    return np.concatenate(parts)
+
+
 def _replace(
     keys: IntArray,
     cols: list[FloatArray],
@@ -254,22 +284,25 @@ def _replace(
     new_cols: list[FloatArray],
 ) -> tuple[IntArray, list[FloatArray]]:
     """Sorted `keys` (with parallel `cols`) with the keys in sorted `drop` removed and
-    sorted `new_keys` inserted."""
+    sorted `new_keys` inserted. The arrays may be changed in place."""
     at = np.flatnonzero(isin_sorted(keys, drop))
     if not len(at) and not len(new_keys):
         return keys, cols
     if np.array_equal(keys[at], new_keys):  # same pairs, new values: in place
-        cols = [c.copy() for c in cols]
         for c, nc in zip(cols, new_cols, strict=True):
             c[at] = nc
         return keys, cols
-    keys = np.delete(keys, at)
-    cols = [np.delete(c, at) for c in cols]
-    where = np.searchsorted(keys, new_keys)
-    return (
-        np.insert(keys, where, new_keys),
-        [np.insert(c, where, nc) for c, nc in zip(cols, new_cols, strict=True)],
-    )
+    if len(at):
+        keys = _delete(keys, at)
+        cols = [_delete(c, at) for c in cols]
+    if len(new_keys):
+        where = np.searchsorted(keys, new_keys)
+        keys = _insert(keys, where, new_keys)
+        cols = [_insert(c, where, nc) for c, nc in zip(cols, new_cols, strict=True)]
+    return keys, cols
+
+
+_COLUMNS = ("vouch_w", "ful_w", "fwd_w", "weight", "prob")
 
 
 class Edges:
@@ -277,8 +310,10 @@ class Edges:
 
     def __init__(self, evidence: EvidenceRows, n: int, now: float) -> None:
         self.n = n
-        pairs, vouch_w, ful_u, fwd_u = evidence.edge_sums(now)
-        self._set_edges(pairs, vouch_w, ful_u, fwd_u)
+        self.pairs, self.vouch_w, ful_u, fwd_u = evidence.edge_sums(now)
+        self.ful_w, self.fwd_w, self.weight = _weights(self.vouch_w, ful_u, fwd_u)
+        self._split()
+        self.indptr: IntArray = np.searchsorted(self.src, np.arange(n + 1))
         self.out: FloatArray = np.asarray(
             np.bincount(self.src, weights=self.weight, minlength=n), dtype=np.float64
         )
@@ -286,15 +321,9 @@ class Edges:
         self.o_pairs, self.o_good, self.o_bad = evidence.outcome_sums(now)
         self._derive()
 
-    def _set_edges(
-        self, pairs: IntArray, vouch_w: FloatArray, ful_u: FloatArray, fwd_u: FloatArray
-    ) -> None:
-        self.pairs = pairs
-        self.vouch_w, self.ful_u, self.fwd_u = vouch_w, ful_u, fwd_u
-        self.ful_w, self.fwd_w, self.weight = _weights(vouch_w, ful_u, fwd_u)
-        self.src: IntArray = pairs >> SHIFT
-        self.dst: IntArray = pairs & LOW
-        self.indptr: IntArray = np.searchsorted(self.src, np.arange(self.n + 1))
+    def _split(self) -> None:
+        self.src: IntArray = self.pairs >> SHIFT
+        self.dst: IntArray = self.pairs & LOW
 
     def _derive(self) -> None:
         self.o_author: IntArray = self.o_pairs >> SHIFT
@@ -313,21 +342,26 @@ class Edges:
     def patch(self, evidence: EvidenceRows, touched: IntArray, now: float) -> None:
         """Recompute the pairs in sorted `touched` (edge and outcome pairs alike)."""
         pairs, vouch_w, ful_u, fwd_u = evidence.edge_sums(now, touched)
-        old = self.pairs
-        new_pairs, (vw, fu, fw, prob) = _replace(
-            old,
-            [self.vouch_w, self.ful_u, self.fwd_u, self.prob],
+        ful_w, fwd_w, weight = _weights(vouch_w, ful_u, fwd_u)
+        n = self.n
+        was = touched[isin_sorted(touched, self.pairs)]
+        delta = np.bincount(pairs >> SHIFT, minlength=n) - np.bincount(was >> SHIFT, minlength=n)
+        self.pairs, cols = _replace(
+            self.pairs,
+            [getattr(self, name) for name in _COLUMNS],
             touched,
             pairs,
-            [vouch_w, ful_u, fwd_u, np.zeros(len(pairs))],
+            [vouch_w, ful_w, fwd_w, weight, np.zeros(len(pairs))],
         )
-        self._set_edges(new_pairs, vw, fu, fw)
+        for name, col in zip(_COLUMNS, cols, strict=True):
+            setattr(self, name, col)
+        self._split()
+        self.indptr[1:] += np.cumsum(delta)
         rows = unique(touched >> SHIFT)
         edges = ranges(self.indptr[rows], self.indptr[rows + 1])
         local = np.repeat(np.arange(len(rows)), self.indptr[rows + 1] - self.indptr[rows])
         self.out[rows] = np.bincount(local, weights=self.weight[edges], minlength=len(rows))
-        prob[edges] = self.weight[edges] / self.out[self.src[edges]]
-        self.prob = prob
+        self.prob[edges] = self.weight[edges] / self.out[self.src[edges]]
         o_pairs, good, bad = evidence.outcome_sums(now, touched)
         self.o_pairs, (self.o_good, self.o_bad) = _replace(
             self.o_pairs, [self.o_good, self.o_bad], touched, o_pairs, [good, bad]
@@ -342,9 +376,9 @@ class Edges:
         stay = remap >= 0
         out[remap[stay]] = self.out[stay]
         self.out = out
-        self._set_edges(
-            pair(remap[self.src], remap[self.dst]), self.vouch_w, self.ful_u, self.fwd_u
-        )
+        self.pairs = pair(remap[self.src], remap[self.dst])
+        self._split()
+        self.indptr = np.searchsorted(self.src, np.arange(n + 1))
         self.o_pairs = pair(remap[self.o_pairs >> SHIFT], remap[self.o_pairs & LOW])
         self._derive()
 
