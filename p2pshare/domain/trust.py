@@ -52,12 +52,16 @@ Updates
 `apply(added, removed)` (and `add`, `remove`, `advance`) update the graph in place:
 new rows are appended, removed ones marked dead, and only the (signer, member)
 pairs they touch are re-aggregated, bit for bit as a full build would (members who
-join are numbered into key order). The next `scores(viewer)` re-solves warm, from
-that viewer's previous vector, to the same proven accuracy as a cold solve: raw
-vectors within ``TOLERANCE`` (L1) of the exact one. So the same evidence in any
-order, or in any batches, gives the same graph exactly and the same scores to
-within that tolerance; a graph built in one go gives the same bits whatever the
-order of its input.
+join are numbered into key order, members no evidence mentions any more leave).
+The next `scores(viewer)` re-solves warm, from that viewer's previous vector
+(zeroed where the walk no longer reaches), to the same proven accuracy as a cold
+solve: raw vectors within ``TOLERANCE`` (L1) of the exact one. At that accuracy a
+warm start saves a part of the iterations, not most of them (a change of size d
+needs the error cut by TOLERANCE / d rather than TOLERANCE / 1). So the same
+evidence in any order, or in any batches, gives the same graph exactly and the
+same raw vectors to within TOLERANCE; a graph built in one go gives the same bits
+whatever the order of its input. Shown scores divide raw mass by the largest
+non-self raw mass, so their agreement is TOLERANCE over that mass.
 """
 
 from __future__ import annotations
