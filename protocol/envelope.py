@@ -145,12 +145,74 @@ def decode_trusted(data: bytes) -> Envelope:
     return _parse(data)
 
 
+# msgpack integer formats: first byte -> (bytes after it, signed); fixints aside.
+_INT_FORMATS = {
+    0xCC: (1, False),
+    0xCD: (2, False),
+    0xCE: (4, False),
+    0xCF: (8, False),
+    0xD0: (1, True),
+    0xD1: (2, True),
+    0xD2: (4, True),
+    0xD3: (8, True),
+}
+
+
+def _int_at(data: bytes, pos: int) -> tuple[int, int] | None:
+    """The msgpack integer at `pos` (any width) and the position after it, else None."""
+    if pos >= len(data):
+        return None
+    first = data[pos]
+    if first <= 0x7F:
+        return first, pos + 1
+    if first >= 0xE0:
+        return first - 0x100, pos + 1
+    if (fmt := _INT_FORMATS.get(first)) is None:
+        return None
+    size, signed = fmt
+    raw = data[pos + 1 : pos + 1 + size]
+    if len(raw) < size:
+        return None
+    return int.from_bytes(raw, "big", signed=signed), pos + 1 + size
+
+
+def _head(data: bytes) -> tuple[int | None, int | None]:
+    """The envelope's version and kind, read from the first bytes alone (None if absent).
+
+    Step 3 of docs/PROTOCOL.md §Decoding: the version, then the kind, decide before
+    anything else is parsed, so that no limit of format version 1 (nor anything
+    after these two items) can turn a later version or kind into MalformedRecord.
+    """
+    if not data:
+        return None, None
+    first = data[0]
+    if 0x90 <= first <= 0x9F:
+        count, pos = first & 0x0F, 1
+    elif first in (0xDC, 0xDD):
+        size = 2 if first == 0xDC else 4
+        if len(data) < 1 + size:
+            return None, None
+        count, pos = int.from_bytes(data[1 : 1 + size], "big"), 1 + size
+    else:
+        return None, None
+    version = _int_at(data, pos) if count >= 1 else None
+    if version is None:
+        return None, None
+    kind = _int_at(data, version[1]) if count >= 2 else None
+    return version[0], None if kind is None else kind[0]
+
+
 def _parse(data: bytes) -> Envelope:
     """A well-formed, canonical envelope whose signature is not checked yet."""
     if type(data) is not bytes:
         raise MalformedRecord("a record is bytes")
     if len(data) > MAX_RECORD_BYTES:
         raise MalformedRecord(f"record is {len(data)} bytes, more than {MAX_RECORD_BYTES}")
+    version, kind = _head(data)
+    if version is not None and version != FORMAT_VERSION:
+        raise UnsupportedVersion(f"format version {version}, this node speaks {FORMAT_VERSION}")
+    if version is not None and kind is not None and kind not in BODY_TYPES:
+        raise UnknownKind(f"unknown record kind {kind}")
     try:
         top = msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True, **UNPACK_LIMITS)
     except (ValueError, TypeError, msgpack.UnpackException) as exc:

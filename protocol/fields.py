@@ -6,7 +6,6 @@ memory and a record decoded from the wire are validated by the same code.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import Field, field
 from typing import Any
@@ -17,9 +16,30 @@ from .limits import KEY_BYTES, MAX_SKILL, MAX_SKILLS
 
 Check = Callable[[str, object], None]
 
+# No rule here reads a Unicode character database: every set of code points a
+# record is checked against is written out below, so whether a record is valid
+# never depends on the Unicode version of the runtime (docs/PROTOCOL.md §Field rules).
+
 # Bidirectional overrides and isolates: invisible, and able to make a title
 # read differently from what it says ("trojan source").
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+# General category Cc, fixed by Unicode's stability policy: U+0000-U+001F, U+007F-U+009F.
+# Surrogates (U+D800-U+DFFF) cannot be UTF-8 encoded, so could never be sent.
+_FORBIDDEN = (
+    frozenset(
+        [*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), *map(chr, range(0xD800, 0xE000))]
+    )
+    | _BIDI
+)
+
+WHITESPACE = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+"""The protocol's whitespace: a fixed list (it equals Python 3.11's `str.isspace`, but
+is written out so that no rule depends on the runtime's Unicode version)."""
 
 
 def _check_chars(name: str, value: str, *, multiline: bool) -> None:
@@ -28,9 +48,28 @@ def _check_chars(name: str, value: str, *, multiline: bool) -> None:
     for char in value:
         if char in "\n\t" and multiline:
             continue
-        # Cs: lone surrogates cannot be UTF-8 encoded, so could never be sent.
-        if char in _BIDI or unicodedata.category(char) in ("Cc", "Cs"):
+        if char in _FORBIDDEN:
             raise MalformedRecord(f"{name}: control character U+{ord(char):04X} not allowed")
+
+
+def _blank(value: str) -> bool:
+    return all(char in WHITESPACE for char in value)
+
+
+def _words(value: str) -> list[str]:
+    """`value` cut at runs of WHITESPACE, empty pieces dropped (str.split(), fixed set)."""
+    words: list[str] = []
+    start = None
+    for i, char in enumerate(value):
+        if char in WHITESPACE:
+            if start is not None:
+                words.append(value[start:i])
+                start = None
+        elif start is None:
+            start = i
+    if start is not None:
+        words.append(value[start:])
+    return words
 
 
 def text(max_len: int, *, min_len: int = 0, multiline: bool = False) -> Any:
@@ -41,7 +80,7 @@ def text(max_len: int, *, min_len: int = 0, multiline: bool = False) -> Any:
             raise MalformedRecord(f"{name}: expected text, got {type(value).__name__}")
         if not min_len <= len(value) <= max_len:
             raise MalformedRecord(f"{name}: length {len(value)} not in {min_len}..{max_len}")
-        if min_len and not value.strip():
+        if min_len and _blank(value):
             raise MalformedRecord(f"{name}: must not be blank")
         _check_chars(name, value, multiline=multiline)
 
@@ -106,8 +145,14 @@ def boolean() -> Any:
 
 
 def normalize_skill(skill: str) -> str:
-    """The one spelling of a skill: trimmed, lower case, inner spaces folded."""
-    return " ".join(skill.split()).lower()
+    """The spelling an author gives a skill: trimmed, inner whitespace folded to one
+    space, lower case.
+
+    Used only when a record is authored. Lower-casing follows this runtime's Unicode
+    version, so a receiver never re-checks it: a received skill need only be
+    well-formed (`skills()`), whatever its case.
+    """
+    return " ".join(_words(skill)).lower()
 
 
 def normalize_skills(skills: Iterable[str]) -> tuple[str, ...]:
@@ -119,8 +164,17 @@ def normalize_skills(skills: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def well_formed_skill(skill: str) -> bool:
+    """No comma, and no whitespace but single spaces between words (no case rule)."""
+    return "," not in skill and " ".join(_words(skill)) == skill
+
+
 def skills() -> Any:
-    """Up to MAX_SKILLS distinct skills, each already in normalized form."""
+    """Up to MAX_SKILLS distinct well-formed skills (docs/PROTOCOL.md §Field rules).
+
+    Case is not checked: lower-casing depends on the Unicode version, so it is the
+    author's job (`normalize_skills`), and a receiver accepts any case.
+    """
 
     def check(name: str, value: object) -> None:
         if type(value) is not tuple:
@@ -131,8 +185,10 @@ def skills() -> Any:
             if type(item) is not str or not 1 <= len(item) <= MAX_SKILL:
                 raise MalformedRecord(f"{name}: each skill is 1..{MAX_SKILL} characters of text")
             _check_chars(name, item, multiline=False)
-            if "," in item or normalize_skill(item) != item:
-                raise MalformedRecord(f"{name}: skill {item!r} is not in normalized form")
+            if not well_formed_skill(item):
+                raise MalformedRecord(
+                    f"{name}: skill {item!r} has a comma, or whitespace other than single spaces"
+                )
         if len(set(value)) != len(value):
             raise MalformedRecord(f"{name}: repeated skill")
 

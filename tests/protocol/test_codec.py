@@ -358,7 +358,6 @@ BAD_OFFERS = [
     ("ESC in description", {"description": "\x1b[31m"}),
     ("CR in description", {"description": "a\r\nb"}),
     ("33 skills", {"skills": [f"s{i}" for i in range(33)]}),
-    ("upper-case skill", {"skills": ["Rust"]}),
     ("padded skill", {"skills": [" rust"]}),
     ("doubled space in skill", {"skills": ["machine  learning"]}),
     ("tab in skill", {"skills": ["a\tb"]}),

@@ -60,13 +60,23 @@ def test_every_kind_has_a_vector() -> None:
     assert DATA["format_version"] == p.FORMAT_VERSION
 
 
-def test_file_is_up_to_date() -> None:
+def test_files_are_up_to_date() -> None:
+    """records.json, export.json, ledger.json and sync.json: what generate.py writes."""
     spec = importlib.util.spec_from_file_location("p2pshare_vectors", VECTORS / "generate.py")
     assert spec is not None
     assert spec.loader is not None
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     assert generate.render() == (VECTORS / "records.json").read_text(encoding="utf-8")
+    files = generate.outputs()
+    assert {path.name for path in files} == {
+        "records.json",
+        "export.json",
+        "ledger.json",
+        "sync.json",
+    }
+    for path, text in files.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name}: run generate.py"
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=ids(RECORDS))
@@ -184,6 +194,21 @@ def test_rejections(vector: dict[str, str]) -> None:
     with pytest.raises(p.ProtocolError) as info:
         p.decode(bytes.fromhex(vector["bytes"]))
     assert type(info.value).__name__ == vector["error"]
+
+
+@pytest.mark.parametrize("vector", DATA["acceptances"], ids=ids(DATA["acceptances"]))
+def test_acceptances(vector: dict[str, Any]) -> None:
+    """Skills another client authored, not lower-cased by our Python: accepted on receipt.
+
+    No validation rule depends on a Unicode version (docs/PROTOCOL.md §Field rules):
+    normalising is the author's job, a receiver accepts any well-formed skill.
+    """
+    data = bytes.fromhex(vector["bytes"])
+    env = p.decode(data)
+    assert env.id.hex() == vector["id"]
+    assert env.kind == vector["kind"]
+    skills = getattr(env.body, "skills", ())
+    assert any(p.normalize_skill(skill) != skill for skill in skills)
 
 
 @pytest.mark.parametrize("vector", DATA["refused_keys"], ids=ids(DATA["refused_keys"]))

@@ -290,8 +290,45 @@ def build() -> dict[str, Any]:
         "records": b.records,
         "seals": b.seals,
         "rejections": rejections(alice, b.records),
+        "acceptances": acceptances(alice),
         "refused_keys": refused_keys(),
     }
+
+
+# Skills as another client may author them: not lower-cased by Python 3.11's tables
+# (ASCII upper case; a capital sigma; U+1C89, a capital letter of Unicode 16 that
+# Unicode 14 does not know). A receiver accepts any well-formed skill, whatever its case.
+FOREIGN_SKILLS = ("Branding", "ΑΣ", "\u1c89")
+
+
+def acceptances(alice: Member) -> list[dict[str, Any]]:
+    """Records a decoder must accept although no reference client would author them."""
+    bob = Member("bob")
+    cases: list[tuple[str, p.Body]] = [
+        (
+            "vouch whose skills are not lower-cased",
+            p.Vouch(subject=bob.public, skills=FOREIGN_SKILLS, note=""),
+        ),
+        (
+            "offer whose skills are not lower-cased",
+            p.Offer(
+                title="Menu",
+                description="",
+                skills=("Print", "Σ"),
+                region="",
+                remote=True,
+                value=0,
+                currency="",
+                expires_at=CREATED_AT + 86_400,
+                contact=b"",
+            ),
+        ),
+    ]
+    out = []
+    for label, body in cases:
+        env = p.sign(body, key=alice.key, created_at=CREATED_AT)
+        out.append({"label": label, "bytes": env.data.hex(), "id": env.id.hex(), "kind": env.kind})
+    return out
 
 
 _P = 2**255 - 19
@@ -391,6 +428,36 @@ def rejections(alice: Member, records: list[dict[str, Any]]) -> list[dict[str, s
             "MalformedRecord",
         ),
         ("a map instead of the envelope array", pack({}), "MalformedRecord"),
+        # Version, then kind, are read before anything else (docs/PROTOCOL.md §Decoding):
+        # nothing after them, and no limit of version 1, changes these classes.
+        (
+            "format version 2 with a 5000-byte bin (over version 1's limits)",
+            pack([2, kind, author, created_at, [bytes(5000)], sig]),
+            "UnsupportedVersion",
+        ),
+        ("format version 2, nothing after it", bytes([0x96, 0x02]), "UnsupportedVersion"),
+        (
+            "format version -1",
+            pack([-1, kind, author, created_at, body, sig]),
+            "UnsupportedVersion",
+        ),
+        (
+            "format version 2 as a uint64",
+            bytes([0x96, 0xCF]) + struct.pack(">Q", 2) + good[2:],
+            "UnsupportedVersion",
+        ),
+        (
+            "unknown kind 10 with a 40-item body (over version 1's limits)",
+            pack([version, 10, author, created_at, list(range(40)), sig]),
+            "UnknownKind",
+        ),
+        ("unknown kind 0, nothing after it", bytes([0x96, 0x01, 0x00]), "UnknownKind"),
+        (
+            "format version as a bool",
+            pack([True, kind, author, created_at, body, sig]),
+            "MalformedRecord",
+        ),
+        ("format version 1 as a uint8", bytes([0x96, 0xCC, 0x01]) + good[2:], "MalformedRecord"),
     ]
     # Small-order and non-canonical Ed25519 keys (docs/PROTOCOL.md §Member keys). With the
     # identity point as author, R = identity and S = 0 verify for any message.
@@ -414,19 +481,42 @@ def rejections(alice: Member, records: list[dict[str, Any]]) -> list[dict[str, s
     return [{"label": label, "bytes": data.hex(), "error": err} for label, data, err in cases]
 
 
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def render() -> str:
-    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+    return _json(build())
+
+
+def outputs() -> dict[Path, str]:
+    """Every vector file and its text: records, export files, ledger states, sync."""
+    from tests.vectors import export_vectors, ledger_vectors, sync_vectors
+
+    records = build()
+    here = OUT.parent
+    return {
+        OUT: _json(records),
+        here / "export.json": _json(export_vectors.build(records["records"])),
+        here / "ledger.json": _json(ledger_vectors.build()),
+        here / "sync.json": _json(sync_vectors.build()),
+    }
 
 
 def main(argv: list[str]) -> int:
-    text = render()
+    files = outputs()
     if "--check" in argv:
-        if OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is out of date: run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+        stale = [
+            path
+            for path, text in files.items()
+            if not path.exists() or path.read_text(encoding="utf-8") != text
+        ]
+        for path in stale:
+            print(f"{path} is out of date: run {Path(__file__).name}", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 
