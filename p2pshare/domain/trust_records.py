@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 _get = {
     name: attrgetter(name)
-    for name in ("id", "voucher", "subject", "author", "fulfiller", "forwarders", "created_at")
+    for name in (
+        *("id", "voucher", "subject", "author", "fulfiller", "forwarders"),
+        *("created_at", "rating", "fulfilled"),
+    )
 }
 _BULK = 4096  # records from which keys are numbered by vectorized search, not dict lookups
 
@@ -41,8 +44,10 @@ class RecordRows:
         self.rows = EvidenceRows()
         self.vouch_ids: list[RecordId] = []  # vouch row -> record id
         self._prefixes: npt.NDArray[np.uint64] | None = None
-        self._vouch_row: dict[RecordId, int] = {}
-        self._receipt_row: dict[RecordId, int] = {}
+        self.receipt_ids: list[RecordId] = []  # receipt row -> record id
+        # record id -> row, built on the first removal (most graphs never need it)
+        self._vouch_row: dict[RecordId, int] | None = None
+        self._receipt_row: dict[RecordId, int] | None = None
 
     def load(self, vouches: list[VouchEdge], receipts: list[Receipt]) -> None:
         """Number every member the records mention, then add their rows."""
@@ -82,8 +87,9 @@ class RecordRows:
             born=np.fromiter(map(_get["created_at"], vouches), dtype=np.float64, count=k),
             alive=np.ones(k, dtype=np.bool_),
         )
-        ids = [v.id for v in vouches]
-        self._vouch_row.update(zip(ids, range(start, start + k), strict=True))
+        ids = list(map(_get["id"], vouches))
+        if self._vouch_row is not None:
+            self._vouch_row.update(zip(ids, range(start, start + k), strict=True))
         self.vouch_ids.extend(ids)
         return pair(src, dst)
 
@@ -96,50 +102,53 @@ class RecordRows:
             author=author,
             fulfiller=fulfiller,
             born=np.fromiter(map(_get["created_at"], receipts), dtype=np.float64, count=k),
-            rating=np.fromiter((r.rating for r in receipts), dtype=np.float64, count=k),
-            ok=np.fromiter((r.fulfilled for r in receipts), dtype=np.bool_, count=k),
+            rating=np.fromiter(map(_get["rating"], receipts), dtype=np.float64, count=k),
+            ok=np.fromiter(map(_get["fulfilled"], receipts), dtype=np.bool_, count=k),
             alive=np.ones(k, dtype=np.bool_),
         )
-        ids = [r.id for r in receipts]
-        self._receipt_row.update(zip(ids, range(start, start + k), strict=True))
-        fa: list[int] = []
-        fk: list[int] = []
-        frec: list[int] = []
+        ids = list(map(_get["id"], receipts))
+        if self._receipt_row is not None:
+            self._receipt_row.update(zip(ids, range(start, start + k), strict=True))
+        self.receipt_ids.extend(ids)
+        # one row per (receipt, distinct forwarder): only receipts with forwarders
+        at: list[int] = []
+        fk: list[PublicKey] = []
         fcount: list[float] = []
         credit: list[bool] = []
-        index = self.index
-        for pos, r in enumerate(receipts):
+        for pos in itertools.compress(range(k), map(_get["forwarders"], receipts)):
+            r = receipts[pos]
             if len(r.forwarders) == 1:  # the common case, without sets
                 key = r.forwarders[0]
-                fa.append(index[r.author])
-                fk.append(index[key])
-                frec.append(start + pos)
+                at.append(pos)
+                fk.append(key)
                 fcount.append(1.0)
                 credit.append(r.fulfilled and key != r.author != r.fulfiller != key)
-            elif r.forwarders:
-                ends = {r.author, r.fulfiller}
-                routers = set(r.forwarders) - ends
-                earns = r.fulfilled and len(ends) == 2
-                for key in set(r.forwarders):
-                    fa.append(index[r.author])
-                    fk.append(index[key])
-                    frec.append(start + pos)
-                    fcount.append(float(max(1, len(routers))))
-                    credit.append(earns and key in routers)
-        fwd_a = np.array(fa, dtype=np.int64)
-        fwd_k = np.array(fk, dtype=np.int64)
+                continue
+            ends = {r.author, r.fulfiller}
+            routers = set(r.forwarders) - ends
+            earns = r.fulfilled and len(ends) == 2
+            for key in set(r.forwarders):
+                at.append(pos)
+                fk.append(key)
+                fcount.append(float(max(1, len(routers))))
+                credit.append(earns and key in routers)
+        rec = np.array(at, dtype=np.int64)
+        fwd_a = author[rec]
+        fwd_k = self._ints(fk, len(fk))
         self.rows.forwards.append(
             author=fwd_a,
             router=fwd_k,
-            rec=np.array(frec, dtype=np.int64),
+            rec=rec + start,
             count=np.array(fcount, dtype=np.float64),
             credit=np.array(credit, dtype=np.bool_),
-            alive=np.ones(len(fa), dtype=np.bool_),
+            alive=np.ones(len(fk), dtype=np.bool_),
         )
         return np.concatenate([pair(author, fulfiller), pair(fwd_a, fwd_k)])
 
     def forget_vouch(self, rid: RecordId) -> IntArray:
         """Mark a vouch's row dead; returns the pair it touched."""
+        if self._vouch_row is None:  # later rows win: a re-added id's live row
+            self._vouch_row = {r: row for row, r in enumerate(self.vouch_ids)}
         row = self._vouch_row.pop(rid)
         v = self.rows.vouches
         v["alive"][row] = False
@@ -147,6 +156,8 @@ class RecordRows:
 
     def forget_receipt(self, rid: RecordId) -> IntArray:
         """Mark a receipt's rows (its forwards too) dead; returns the pairs they touched."""
+        if self._receipt_row is None:
+            self._receipt_row = {r: row for row, r in enumerate(self.receipt_ids)}
         row = self._receipt_row.pop(rid)
         r, f = self.rows.receipts, self.rows.forwards
         r["alive"][row] = False
