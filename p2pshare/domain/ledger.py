@@ -49,11 +49,11 @@ from p2pshare.domain.ledger_collections import (
     Change,
     LedgerDelta,
     OfferMap,
+    ReceiptIndex,
     SortedKeys,
     View,
+    VouchIndex,
     at,
-    edge_order,
-    receipt_order,
 )
 from p2pshare.domain.ledger_part import NOTHING, Part, lone_offer_state, order, partition_of
 from p2pshare.domain.ledger_rules import derive
@@ -148,17 +148,12 @@ class LedgerState:
         self._expiry = SortedKeys[RecordId](self._expires)
         self._profiles: dict[PublicKey, ProfileView] = {}
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
-        self._pairs: dict[tuple[bytes, bytes], dict[RecordId, VouchEdge]] = {}  # live vouches
-        self._edges: dict[RecordId, VouchEdge] = {}  # the newest live vouch per pair
-        self._edge_order = SortedKeys[RecordId](lambda rid: edge_order(self._edges[rid]))
+        self._vouches = VouchIndex()
         self._revoked: dict[RecordId, RecordId] = {}
-        self._receipts: dict[RecordId, Receipt] = {}
-        self._receipt_order = SortedKeys[RecordId](lambda rid: receipt_order(self._receipts[rid]))
+        self._receipts = ReceiptIndex()
         self._credit: dict[PublicKey, int] = {}
         self._rejected: dict[RecordId, str] = {}
         self._pending: dict[RecordId, RecordId] = {}
-        self._vouch_tuple: tuple[VouchEdge, ...] | None = ()
-        self._receipt_tuple: tuple[Receipt, ...] | None = ()
         by_rank = self._rank
         self._views = (
             View(self._profiles, lambda: self._authors.keys),
@@ -195,18 +190,14 @@ class LedgerState:
         made once after an apply that changed them, and the offers the clock turned
         since the last `now` asked for are re-dated (O(those))."""
         self._set_clock(now)
-        if self._vouch_tuple is None:
-            self._vouch_tuple = tuple(self._edges[rid] for rid in self._edge_order.keys)
-        if self._receipt_tuple is None:
-            self._receipt_tuple = tuple(self._receipts[rid] for rid in self._receipt_order.keys)
         profiles, revoked, credit, rejected, pending = self._views
         return Ledger(
             now=now,
             offers=OfferMap(self._offers, self._sort_offers, now),
             profiles=profiles,
-            vouches=self._vouch_tuple,
+            vouches=self._vouches.newest(),
             revoked=revoked,
-            receipts=self._receipt_tuple,
+            receipts=self._receipts.all(),
             connector_credit=credit,
             rejected=rejected,
             pending=pending,
@@ -288,7 +279,7 @@ class LedgerState:
             dirty = dict(sorted(dirty.items(), key=_second))
         for key in dirty:
             self._rederive(key, change)
-        return change.delta(profiles, self._pairs, self._rejected, self._pending)
+        return change.delta(profiles, self._vouches, self._rejected, self._pending)
 
     def _profile(self, env: Envelope) -> bool:
         assert isinstance(env.body, Profile)
@@ -340,7 +331,7 @@ class LedgerState:
                 if previous is None:
                     self._add_offer(key, new.offer)
         if new.receipts != old.receipts:
-            self._put_receipts(old.receipts, new.receipts, change)
+            self._receipts.replace(old.receipts, new.receipts, change)
         if new.credit != old.credit:
             for member, count in old.credit.items():
                 if (left := self._credit[member] - count) > 0:
@@ -352,9 +343,8 @@ class LedgerState:
             change.credit = True
         if head is not None and isinstance(head.body, Vouch):
             pair = (head.author, head.body.subject)
-            live = self._pairs.get(pair, {}).get(key)
-            if new.vouch != live:
-                self._put_vouch(pair, key, new.vouch, change)
+            if new.vouch != self._vouches.live(pair, key):
+                self._vouches.put(pair, key, new.vouch, change)
         if new.revoke != old.revoke:
             if new.revoke is None:
                 del self._revoked[key]
@@ -396,48 +386,6 @@ class LedgerState:
         change.pending.update(r for r in new.pending if r not in old.pending)
         for missing in new.pending.values():
             self._waiters.setdefault(missing, set()).add(key)
-
-    def _put_receipts(
-        self, old: tuple[Receipt, ...], new: tuple[Receipt, ...], change: Change
-    ) -> None:
-        kept = set(new)
-        for receipt in old:
-            if receipt not in kept:
-                self._receipt_order.remove(receipt.id)  # while it still has its rank
-                del self._receipts[receipt.id]
-                change.receipts_removed.append(receipt)
-        before = set(old)
-        for receipt in new:
-            if receipt not in before:
-                self._receipts[receipt.id] = receipt
-                self._receipt_order.add(receipt.id)
-                change.receipts_added.append(receipt)
-        self._receipt_tuple = None
-
-    def _put_vouch(
-        self, pair: tuple[bytes, bytes], key: RecordId, edge: VouchEdge | None, change: Change
-    ) -> None:
-        """Make `edge` the partition's live vouch (None: it has none) and keep the
-        newest live vouch of its pair among the edges."""
-        vouches = self._pairs.setdefault(pair, {})
-        newest = max(vouches.values(), key=edge_order, default=None)
-        change.pairs.setdefault(pair, newest)
-        if edge is None:
-            del vouches[key]
-        else:
-            vouches[key] = edge
-        now_newest = max(vouches.values(), key=edge_order, default=None)
-        if not vouches:
-            del self._pairs[pair]
-        if now_newest == newest:
-            return
-        if newest is not None:
-            self._edge_order.remove(newest.id)  # while it still has its rank
-            del self._edges[newest.id]
-        if now_newest is not None:
-            self._edges[now_newest.id] = now_newest
-            self._edge_order.add(now_newest.id)
-        self._vouch_tuple = None
 
 
 def _second(item: tuple[RecordId, tuple[int, bytes] | None]) -> tuple[int, bytes]:

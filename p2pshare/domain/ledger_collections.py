@@ -1,6 +1,8 @@
 """The containers behind LedgerState (ledger.py): the live read-only mappings a
-Ledger hands out, keys kept sorted and merged a batch at a time, and what one
-apply changed (`Change`, gathered partition by partition, into a `LedgerDelta`).
+Ledger hands out, keys kept sorted and merged a batch at a time, the receipts and
+vouches gathered across partitions (each partition's old contribution taken out,
+its new one put in), and what one apply changed (`Change`, gathered partition by
+partition, into a `LedgerDelta`).
 """
 
 from __future__ import annotations
@@ -190,6 +192,86 @@ class SortedKeys(Generic[_T]):
         return keys[start : bisect_left(keys, high, lo=start, key=self.rank)]
 
 
+class ReceiptIndex:
+    """The receipts of every partition, in (created_at, id) order."""
+
+    __slots__ = ("_by_id", "_order", "_tuple")
+
+    def __init__(self) -> None:
+        self._by_id: dict[RecordId, Receipt] = {}
+        self._order = SortedKeys[RecordId](lambda rid: receipt_order(self._by_id[rid]))
+        self._tuple: tuple[Receipt, ...] | None = ()
+
+    def all(self) -> tuple[Receipt, ...]:
+        """All receipts, made into a tuple once after each change."""
+        if self._tuple is None:
+            self._tuple = tuple(self._by_id[rid] for rid in self._order.keys)
+        return self._tuple
+
+    def replace(self, old: tuple[Receipt, ...], new: tuple[Receipt, ...], change: Change) -> None:
+        """Replace one partition's receipts `old` by `new`."""
+        kept = set(new)
+        for receipt in old:
+            if receipt not in kept:
+                self._order.remove(receipt.id)  # while it still has its rank
+                del self._by_id[receipt.id]
+                change.receipts_removed.append(receipt)
+        before = set(old)
+        for receipt in new:
+            if receipt not in before:
+                self._by_id[receipt.id] = receipt
+                self._order.add(receipt.id)
+                change.receipts_added.append(receipt)
+        self._tuple = None
+
+
+class VouchIndex:
+    """The live vouches of every partition by voucher and subject, and the newest
+    live one of each pair (the edges trust reads), in (created_at, id) order."""
+
+    __slots__ = ("_edges", "_order", "_tuple", "pairs")
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[bytes, bytes], dict[RecordId, VouchEdge]] = {}
+        self._edges: dict[RecordId, VouchEdge] = {}  # the newest live vouch per pair
+        self._order = SortedKeys[RecordId](lambda rid: edge_order(self._edges[rid]))
+        self._tuple: tuple[VouchEdge, ...] | None = ()
+
+    def newest(self) -> tuple[VouchEdge, ...]:
+        """The newest live vouch per pair, made into a tuple once after each change."""
+        if self._tuple is None:
+            self._tuple = tuple(self._edges[rid] for rid in self._order.keys)
+        return self._tuple
+
+    def live(self, pair: tuple[bytes, bytes], vouch: RecordId) -> VouchEdge | None:
+        return self.pairs.get(pair, {}).get(vouch)
+
+    def put(
+        self, pair: tuple[bytes, bytes], vouch: RecordId, edge: VouchEdge | None, change: Change
+    ) -> None:
+        """Make `edge` the live form of `vouch` (None: it is not live) and keep the
+        newest live vouch of its pair among the edges."""
+        vouches = self.pairs.setdefault(pair, {})
+        newest = max(vouches.values(), key=edge_order, default=None)
+        change.pairs.setdefault(pair, newest)
+        if edge is None:
+            del vouches[vouch]
+        else:
+            vouches[vouch] = edge
+        now_newest = max(vouches.values(), key=edge_order, default=None)
+        if not vouches:
+            del self.pairs[pair]
+        if now_newest == newest:
+            return
+        if newest is not None:
+            self._order.remove(newest.id)  # while it still has its rank
+            del self._edges[newest.id]
+        if now_newest is not None:
+            self._edges[now_newest.id] = now_newest
+            self._order.add(now_newest.id)
+        self._tuple = None
+
+
 @dataclass(slots=True)
 class Change:
     """What an apply changed, gathered partition by partition."""
@@ -205,17 +287,17 @@ class Change:
     def delta(
         self,
         profiles: set[PublicKey],
-        pairs: Mapping[tuple[bytes, bytes], dict[RecordId, VouchEdge]],
+        vouches: VouchIndex,
         rejected: Mapping[RecordId, str],
         pending: Mapping[RecordId, RecordId],
     ) -> LedgerDelta:
-        """The delta, from what was gathered and the state's live vouches per pair,
-        rejected and pending records after the apply."""
+        """The delta, from what was gathered and the state's vouches, rejected and
+        pending records after the apply."""
         added: list[VouchEdge] = []
         removed: list[VouchEdge] = []
         for pair, before in self.pairs.items():
-            vouches = pairs.get(pair, {})
-            after = max(vouches.values(), key=edge_order, default=None)
+            live = vouches.pairs.get(pair, {})
+            after = max(live.values(), key=edge_order, default=None)
             if after != before:
                 removed += [before] if before is not None else []
                 added += [after] if after is not None else []

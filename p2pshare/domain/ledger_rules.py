@@ -1,10 +1,11 @@
 """The ledger's rules, applied to one partition of the records.
 
 A partition is every record whose rules can only touch one key record (see
-`ledger_part.partition_of`): an offer with its withdraws, forwards, accepts, hand-offs and
-outcomes; a vouch with its revokes. `derive` runs today's rules over one
-partition, oldest first in (created_at, id) order, kind by kind, so a record is
-checked only after everything it may refer to in its partition has been decided.
+`ledger_part.partition_of`): an offer with its withdraws, forwards, accepts,
+hand-offs and outcomes; a vouch with its revokes. `derive` runs the ledger's rules
+over one partition, oldest first in (created_at, id) order, kind by kind, so a
+record is checked only after everything it may refer to in its partition has been
+decided.
 
 Records of other partitions are read through `lookup` (every record the ledger
 holds), but only their bodies, never their derived state: a forward whose parent
