@@ -182,4 +182,8 @@ def setup_logging(home: Home, level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("libp2p").setLevel(logging.WARNING)
+    # P2PSHARE_DEBUG_LOGGERS=name,name: these loggers at DEBUG in the log file
+    # (e.g. libp2p.relay.circuit_v2.dcutr, to see hole punching at work).
+    for name in filter(None, os.environ.get("P2PSHARE_DEBUG_LOGGERS", "").split(",")):
+        logging.getLogger(name.strip()).setLevel(logging.DEBUG)
     logging.lastResort = None

@@ -33,6 +33,7 @@ from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.relay.circuit_v2.config import RelayConfig, RelayRole
 from libp2p.relay.circuit_v2.transport import CircuitV2Transport
 
+from p2pshare.net.host import unblock
 from p2pshare.net.relay import RELAY_LIMITS
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,10 @@ async def connect(host: Any, transport: CircuitV2Transport | None, addrs: list[s
                 peer = ID.from_base58(addr.rsplit("/p2p/", 1)[1])
                 if host.get_network().get_connections(peer):
                     return addr  # a connection came meanwhile (the peer dialled us)
+                # Upstream keeps a peer whose dial failed in a 60 s negative cache
+                # (swarm `_negative_peer_cache`): a relay that was down a moment ago
+                # would be refused without a try.
+                unblock(host, ID.from_base58(relay.rsplit("/p2p/", 1)[1]))
                 await transport.dial(multiaddr.Multiaddr(addr))
         except Exception as exc:
             log.info("dial through relay %s failed: %s", relay, exc)

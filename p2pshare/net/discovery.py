@@ -143,6 +143,17 @@ class PeerBook:
         ready.sort(key=lambda kv: -kv[1].last_seen)
         return [peer for peer, _ in ready]
 
+    def retry_via(self, relay: str) -> list[str]:
+        """A relay came (back): peers reached through it are due now, whatever their
+        backoff (they failed because it was gone). The peers, to wake the dialer."""
+        via = f"/p2p/{relay}/p2p-circuit/"
+        due = []
+        for peer, entry in self._peers.items():
+            if any(via in a for a in entry.addrs):
+                entry.next_try = 0.0
+                due.append(peer)
+        return due
+
     def known(self) -> list[tuple[str, list[str]]]:
         return [(p, list(e.addrs)) for p, e in self._peers.items() if e.addrs]
 

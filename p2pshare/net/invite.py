@@ -1,10 +1,11 @@
 """Invite strings and peer addresses: what a member pastes to join someone.
 
 An invite is ``p2ps1:`` followed by base58btc (bitcoin alphabet) of the msgpack
-array ``[public key (32 bytes), [multiaddr (binary form, no /p2p/ part)...],
-community name (str)]``. The member id is the peer id of the key, so the invite
-cannot name addresses of one member and the key of another: the Noise handshake
-checks the key. Pure: no network, no libp2p import.
+array ``[public key (32 bytes), [multiaddr (binary form, without the member's
+own /p2p/ part)...], community name (str)]``; a circuit address keeps its
+relay's part (``/ip4/R/tcp/P/p2p/<relay>/p2p-circuit``). The member id is the
+peer id of the key, so the invite cannot name addresses of one member and the
+key of another: the Noise handshake checks the key. Pure: no network, no libp2p import.
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ def make_invite(member: str, addrs: list[str] | tuple[str, ...], community: str)
     key = public_key_of(member)
     raw = []
     for text in addrs[:MAX_ADDRS]:
-        bare = text.split("/p2p/")[0]
+        # Only the member's own /p2p/ part goes: a circuit address keeps its
+        # relay's (/ip4/R/tcp/P/p2p/RELAY/p2p-circuit, see addresses.py).
+        bare = text.removesuffix(f"/p2p/{member}")
+        if bare == text:
+            bare = text.split("/p2p/")[0]
         raw.append(multiaddr.Multiaddr(bare).to_bytes())
     packed = msgpack.packb([bytes(key), raw, community], use_bin_type=True)
     return PREFIX + base58.b58encode(packed).decode("ascii")

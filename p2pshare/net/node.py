@@ -375,6 +375,10 @@ class Node:
             await trio.sleep(0.1)
 
     async def _on_new_peer(self, name: str) -> None:
+        if self._book.retry_via(name):  # a relay came (back): dial who is behind it
+            self._wake_dialer.set()
+        if self._traversal is not None:
+            self._traversal.reservations.wake()  # maybe a relay to reserve on
         await self._exchange_peers(name)
         # Both sides see the connection; the lower id starts the sync, so one
         # session (which moves records both ways) runs per connection.
