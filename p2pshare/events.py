@@ -80,6 +80,17 @@ class RecordRejected:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClockSkew:
+    """This member's clock looks wrong (or right again): most peers' live records are
+    dated `offset` seconds after it (positive: ours is slow; negative: ours is fast).
+    Its records dated too far ahead are held by every peer until their time comes."""
+
+    suspect: bool
+    offset: int
+    authors: int  # how many authors' records the verdict rests on
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Changed:
     """Derived state changed: these offers, and/or trust scores (API-level event)."""
 
@@ -109,6 +120,7 @@ Event = (
     | RecordsArrived
     | SyncProgress
     | RecordRejected
+    | ClockSkew
     | Changed
     | Notice
 )

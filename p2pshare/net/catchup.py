@@ -4,8 +4,11 @@ The protocol is protocol.sync (sans-IO) carried by sync_stream.py; this module
 decides when a session runs: on connect (the lower member id starts, so one
 session runs per connection), now and then with a random connected peer, and
 shortly after gossip from a peer was rate-limited (what the limiter refused
-comes by sync, which costs what is missing). At most four sessions at once,
-one per peer; records received go through the node's one ingest path.
+comes by sync, which costs what is missing). One session per peer at a time,
+whoever started it; at most four we start and four peers start at once (a
+fifth is refused, not queued); what we write is paced by the send budget
+(send_budget.py). Records received pass the door (door.py), as gossip does:
+the same budget, checks and strikes; a peer blocked mid-session is cut off.
 """
 
 from __future__ import annotations
@@ -20,18 +23,26 @@ from libp2p.peer.id import ID
 
 from p2pshare.events import Event, SyncProgress
 from p2pshare.net import sync_stream
+from p2pshare.net.door import FLOODS
+from p2pshare.net.send_budget import SendBudget
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from p2pshare.net.door import Door
     from p2pshare.net.ingest import Ingest
+    from p2pshare.net.refusals import Refusals
     from p2pshare.store import Store
+    from protocol import Envelope
 
 log = logging.getLogger(__name__)
 
 PROTOCOL = TProtocol(sync_stream.PROTOCOL)
-SESSIONS = 4  # sessions at once, both directions together
 FLOOD_RETRY_SECONDS = 2.0
+
+
+class _CutOff(Exception):
+    """The peer was blocked during the session."""
 
 
 class CatchUp:
@@ -47,6 +58,9 @@ class CatchUp:
         connected: Callable[[], set[str]],
         blocked: Callable[[str], bool],
         interval: float,
+        door: Door | None = None,
+        budget: SendBudget | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self._host = host
         self._store = store
@@ -58,7 +72,10 @@ class CatchUp:
         self._syncing: set[str] = set()
         self._running: dict[str, trio.Event] = {}  # set when the session with a peer ends
         self._soon: set[str] = set()
-        self._slots = trio.Semaphore(SESSIONS)
+        self._door = door
+        self.budget = budget or SendBudget()
+        self._refusals = refusals
+        self._slots = trio.Semaphore(self.budget.limits.outbound_sessions)
 
     async def run(self) -> None:
         """Now and then, one session with a random connected peer (+-20 % jitter)."""
@@ -105,24 +122,58 @@ class CatchUp:
             self._running.pop(name).set()
 
     async def on_stream(self, stream: Any) -> None:
-        """A peer started a session with us."""
+        """A peer started a session with us: refused if blocked, if a session with
+        it runs already, or if as many as we take run already."""
         name = stream.muxed_conn.peer_id.to_base58()
-        if self._blocked(name):
+        refusal = (
+            "blocked"
+            if self._blocked(name)
+            else "sync-busy"
+            if name in self._syncing
+            else "sync-full"
+            if not self.budget.may_start_inbound()
+            else None
+        )
+        if refusal is not None:
+            if self._refusals is not None:
+                self._refusals.add(name, refusal)
+            log.debug("refused a sync session from %s: %s", name, refusal)
             await stream.reset()
             return
-        async with self._slots:
+        self._syncing.add(name)
+        self._running[name] = trio.Event()
+        self.budget.inbound += 1
+        try:
             await self._session(stream, name, initiator=False)
+        finally:
+            self.budget.inbound -= 1
+            self._syncing.discard(name)
+            self._running.pop(name).set()
 
     async def _session(self, stream: Any, name: str, *, initiator: bool) -> int:
         received = 0
 
         async def on_records(datas: list[bytes]) -> None:
             nonlocal received
-            received += await self._ingest.store(datas, [name] * len(datas))
+            items: list[bytes | Envelope] = list(datas)
+            if self._door is not None:
+                verdicts = await self._door.admit_batch(name, datas)
+                items = [v.envelope for v in verdicts if v.ok and v.envelope is not None]
+                if self._blocked(name):
+                    raise _CutOff(f"{name} was blocked: repeated invalid records")
+                if not items and any(v.kind in FLOODS for v in verdicts):
+                    # over budget: the rest waits for a later session (the node
+                    # schedules one), not decoded and refused here one by one
+                    raise _CutOff(f"{name} is over its budget")
+            if items:
+                received += await self._ingest.store(items, [name] * len(items))
+
+        async def pace(size: int) -> None:
+            await self.budget.spend(name, size)
 
         self._emit(SyncProgress(member_id=name, received=0, sent=0, done=False))
         result = await sync_stream.run_session(
-            stream, self._store, initiator=initiator, on_records=on_records
+            stream, self._store, initiator=initiator, on_records=on_records, pace=pace
         )
         self._emit(SyncProgress(member_id=name, received=received, sent=result.sent, done=True))
         if result.error:

@@ -1,21 +1,20 @@
 """GossipSub on the community topic: settings, the topic validator, flood control, scoring.
 
 The validator is the gate every live record passes before it is stored or
-relayed: decode and verify (protocol.decode), the store's admission rules
-(size, clock skew, already stored), and a per-peer rate limit. What it refuses
-is logged with the reason and never forwarded; what is invalid also lowers the
-sender's gossipsub score (P4), and a peer that keeps sending invalid records
-is disconnected and blocked for a while (the node does that, on `on_misbehaving`).
+relayed; what it judges and how is the door's (door.py), the one admission
+path for gossip, sync and import alike. What it refuses is never forwarded;
+what is invalid also lowers the sender's gossipsub score (P4), and a peer that
+keeps sending invalid records is disconnected and blocked for a while (the
+node does that, on the door's `on_misbehaving`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libp2p.pubsub.pubsub as _pubsub_mod
 from libp2p.abc import IHost
@@ -26,8 +25,10 @@ from libp2p.pubsub.pubsub import Pubsub
 from libp2p.pubsub.rpc_queue import RpcQueue
 from libp2p.pubsub.score import ScoreParams, TopicScoreParams
 
-import protocol
-from protocol import Envelope, ProtocolError, RecordId
+from p2pshare.net.door import Door, DoorLimits
+
+if TYPE_CHECKING:
+    from protocol import Envelope, RecordId
 
 log = logging.getLogger(__name__)
 
@@ -126,22 +127,6 @@ def make_pubsub(host: IHost, router: GossipSub, topic: str) -> Pubsub:
 # -- the validator -------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class TokenBucket:
-    rate: float
-    burst: float
-    tokens: float
-    stamp: float
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
 @dataclass(slots=True, kw_only=True)
 class GateStats:
     accepted: int = 0
@@ -150,34 +135,49 @@ class GateStats:
 
 class RecordGate:
     """The topic validator: decides, before relaying, whether a gossip message is a record
-    we want. Synchronous, so pubsub calls it without a checkpoint (see `_on_invalid`)."""
+    we want. The judging is the door's (door.py), the same for gossip, sync and import;
+    this adapts it to pubsub. Synchronous, so pubsub calls it without a checkpoint
+    (see `install`)."""
 
     def __init__(
         self,
         known: Callable[[RecordId], bool],
         me: ID,
         *,
-        on_reject: Callable[[ID, str], None],
-        on_misbehaving: Callable[[ID], None],
+        on_reject: Callable[[ID, str], None] | None = None,
+        on_misbehaving: Callable[[ID], None] | None = None,
         rate: float = 50.0,
         burst: float = 200.0,
         max_skew: int = 600,
-        strikes: int = 5,  # below the ~7 invalid messages after which P4 gates the peer
+        strikes: int = 5,
         clock: Callable[[], float] = time.time,
+        door: Door | None = None,
     ) -> None:
-        self._known = known  # stored already? in memory: no SQLite on the event loop
+        """With no `door`, one of its own: every author a stranger, `rate` and `burst`
+        the per-peer budget, `on_reject`/`on_misbehaving` told with the peer's ID."""
         self.me = me
-        self.rate, self.burst, self.max_skew, self.strikes = rate, burst, max_skew, strikes
-        self._clock = clock
-        self._on_reject = on_reject
-        self._on_misbehaving = on_misbehaving
-        self._buckets: dict[ID, TokenBucket] = {}
-        self._invalid: dict[ID, int] = {}
-        # Accepted and not yet stored: the verified envelope waits here for `take`,
-        # so what the node stores is what this validator decoded (one parse per record).
-        self._recent: OrderedDict[RecordId, Envelope | None] = OrderedDict()
+        if door is None:
+
+            def refused(peer: str, kind: str, detail: str, live: bool) -> None:
+                if on_reject is not None and kind != "duplicate":
+                    on_reject(ID.from_base58(peer), f"{kind}: {detail}")
+
+            def misbehaving(peer: str) -> None:
+                if on_misbehaving is not None:
+                    on_misbehaving(ID.from_base58(peer))
+
+            limits = DoorLimits(
+                stranger_rate=rate, stranger_burst=burst, max_skew=max_skew, strikes=strikes
+            )
+            door = Door(
+                known, limits=limits, on_refused=refused, on_misbehaving=misbehaving, clock=clock
+            )
+        self.door = door
         self._not_invalid = False
-        self.stats = GateStats()
+
+    @property
+    def stats(self) -> GateStats:
+        return GateStats(accepted=self.door.accepted_live, rejected=dict(self.door.rejected))
 
     def install(self, pubsub: Pubsub, router: GossipSub, topic: str) -> None:
         pubsub.set_topic_validator(topic, self, is_async_validator=False)
@@ -187,10 +187,10 @@ class RecordGate:
 
             def on_invalid(peer: ID, topic: str) -> None:
                 # Upstream validators return a bool, so every refusal counts as an
-                # invalid message (P4). A duplicate (a record we got by sync first)
-                # or a rate-limited one is not the sender's fault: push_msg calls
-                # this right after our validator, with no checkpoint in between, so
-                # the flag set there is still ours.
+                # invalid message (P4). A duplicate (a record we got by sync first),
+                # a rate-limited or a held one is not the sender's fault: push_msg
+                # calls this right after our validator, with no checkpoint in
+                # between, so the flag set there is still ours.
                 skip, self._not_invalid = self._not_invalid, False
                 if not skip:
                     original(peer, topic)
@@ -198,54 +198,16 @@ class RecordGate:
             scorer.on_invalid_message = on_invalid
 
     def forget(self, peer: ID) -> None:
-        self._buckets.pop(peer, None)
+        """Kept for callers; budgets now outlive a connection (a reconnect is no refill)."""
 
     def __call__(self, forwarder: ID, msg: rpc_pb2.Message) -> bool:
         self._not_invalid = False
         if forwarder == self.me:
             return True  # our own outbox: verified when it was written
-        now = self._clock()
-        bucket = self._buckets.get(forwarder)
-        if bucket is None:
-            bucket = self._buckets[forwarder] = TokenBucket(self.rate, self.burst, self.burst, now)
-        if not bucket.take(now):
-            return self._refuse(forwarder, "flood", f"over {self.rate:g} records/s", invalid=False)
-        data = msg.data
-        if len(data) > protocol.MAX_RECORD_BYTES:
-            return self._refuse(forwarder, "oversized", f"{len(data)} bytes", invalid=True)
-        try:
-            envelope = protocol.decode(data)
-        except ProtocolError as exc:
-            return self._refuse(forwarder, "invalid", str(exc), invalid=True)
-        if envelope.created_at > int(now) + self.max_skew:
-            ahead = envelope.created_at - int(now)
-            return self._refuse(forwarder, "future", f"dated {ahead} s ahead", invalid=True)
-        if envelope.id in self._recent or self._known(envelope.id):
-            return self._refuse(forwarder, "duplicate", envelope.id.hex()[:12], invalid=False)
-        self._recent[envelope.id] = envelope
-        if len(self._recent) > 10_000:
-            self._recent.popitem(last=False)
-        self.stats.accepted += 1
-        return True
+        verdict = self.door.check(forwarder.to_base58(), msg.data, live=True)
+        self._not_invalid = not verdict.invalid
+        return verdict.ok
 
     def take(self, record_id: RecordId) -> Envelope | None:
-        """The envelope this validator verified for `record_id`, once (None if unknown)."""
-        if self._recent.get(record_id) is None:
-            return None
-        envelope = self._recent[record_id]
-        self._recent[record_id] = None  # still remembered as seen, no longer held
-        return envelope
-
-    def _refuse(self, peer: ID, kind: str, detail: str, *, invalid: bool) -> bool:
-        self.stats.rejected[kind] = self.stats.rejected.get(kind, 0) + 1
-        self._not_invalid = not invalid
-        level = logging.WARNING if invalid else logging.DEBUG
-        log.log(level, "refused gossip from %s: %s (%s)", peer, kind, detail)
-        if kind != "duplicate":
-            self._on_reject(peer, f"{kind}: {detail}")
-        if invalid:
-            count = self._invalid[peer] = self._invalid.get(peer, 0) + 1
-            if count >= self.strikes:
-                self._invalid[peer] = 0
-                self._on_misbehaving(peer)
-        return False
+        """The envelope the door verified for `record_id`, once (None if unknown)."""
+        return self.door.take(record_id)

@@ -11,6 +11,7 @@ inside this module and p2pshare/net/.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -26,6 +27,7 @@ from libp2p.tools.anyio_service import background_trio_service
 
 from p2pshare.errors import UserError
 from p2pshare.events import (
+    ClockSkew,
     NodeInfo,
     PeerConnected,
     PeerDisconnected,
@@ -37,11 +39,16 @@ from p2pshare.net import gossip, peer_exchange
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
 from p2pshare.net.catchup import PROTOCOL as CATCHUP_PROTOCOL
 from p2pshare.net.catchup import CatchUp
+from p2pshare.net.clock_watch import ClockWatch
 from p2pshare.net.connections import ConnectionLimits, ConnectionManager
 from p2pshare.net.discovery import Mdns, PeerBook, config_peers
+from p2pshare.net.door import FLOODS, Door, DoorLimits
+from p2pshare.net.held import HeldRecords
 from p2pshare.net.ingest import Ingest
 from p2pshare.net.invite import make_invite, parse_peer
 from p2pshare.net.outbox import Outbox
+from p2pshare.net.refusals import Refusals
+from p2pshare.net.send_budget import SendBudget, SendLimits
 from p2pshare.net.traversal import Traversal
 from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
 from protocol import RecordId
@@ -65,7 +72,11 @@ class NodeConfig:
     gossip_rate: float = 50.0  # records/s accepted per peer over gossip
     gossip_burst: float = 200.0
     block_seconds: float = 600.0  # how long a misbehaving peer stays blocked
-    max_skew: int = 600  # seconds a record may be dated in the future
+    max_skew: int = 600  # seconds a record may be dated ahead and be live (later: held)
+    # The door's other budgets (door.py; gossip_rate/burst are its strangers' per-peer
+    # budget, max_skew its max_skew) and what sync sessions may send (send_budget.py)
+    door: DoorLimits = field(default_factory=DoorLimits)
+    send: SendLimits = field(default_factory=SendLimits)
     write_node_file: bool = True
     relay: bool = False  # also relay for members behind NAT (serve --relay; relay.py)
     # Listen for writes to the store by other processes (a CLI command) and
@@ -113,6 +124,9 @@ class Node:
         self._direct_addrs: tuple[str, ...] = ()
         self._node_file_data: dict[str, Any] = {}
         self._configured: set[str] = set()  # peers from config: never trimmed
+        self._named: set[str] = set()  # peers the owner dialled (`dial`): a trust path
+        self._refusals = Refusals()
+        self._door: Door | None = None
         # Set by the owner: members it trusts, never trimmed (see _is_protected).
         self.trusted: Callable[[str], bool] = lambda member_id: False
 
@@ -130,6 +144,10 @@ class Node:
     def connected(self) -> list[str]:
         return sorted(self._connected)
 
+    def refusals(self) -> dict[str, dict[str, int]]:
+        """Per peer (member id), what the node refused from it and why, with counts."""
+        return self._refusals.snapshot()
+
     def _is_connected(self, member_id: str) -> bool:
         return self._host is not None and any(
             p.to_base58() == member_id for p in self._host.get_connected_peers()
@@ -141,6 +159,7 @@ class Node:
         if peer.member_id == self.member_id:
             raise UserError("that address is this node itself")
         self._book.add(peer.member_id, peer.addrs)
+        self._named.add(peer.member_id)
         with trio.move_on_after(10):
             while peer.member_id in self._dialing:  # the dialer is already at it
                 await trio.sleep(0.01)
@@ -195,15 +214,25 @@ class Node:
             known=self._known,
         )
         await ingest.load()
-        gate = ingest.gate = self._gate = gossip.RecordGate(
-            ingest.known,
-            me,
-            on_reject=self._on_reject,
-            on_misbehaving=self._on_misbehaving,
-            rate=self.config.gossip_rate,
-            burst=self.config.gossip_burst,
-            max_skew=self.config.max_skew,
+        cfg = self.config
+        limits = dataclasses.replace(
+            cfg.door,
+            stranger_rate=cfg.gossip_rate,
+            stranger_burst=cfg.gossip_burst,
+            max_skew=cfg.max_skew,
         )
+        door = self._door = Door(
+            ingest.known,
+            limits=limits,
+            trusted_author=lambda member_id: self.trusted(member_id),
+            trusted_peer=self._is_named,
+            on_refused=self._on_refused,
+            on_misbehaving=self._on_misbehaving,
+            held=HeldRecords(max_skew=cfg.max_skew),
+            clock_watch=ClockWatch(self._on_clock),
+            refusals=self._refusals,
+        )
+        gate = ingest.gate = self._gate = gossip.RecordGate(ingest.known, me, door=door)
         gate.install(pubsub, router, self.topic)
         catchup = self._catchup = CatchUp(
             host,
@@ -213,6 +242,9 @@ class Node:
             connected=lambda: self._connected,
             blocked=lambda name: name in self._blocked,
             interval=self.config.sync_interval,
+            door=door,
+            budget=SendBudget(cfg.send),
+            refusals=self._refusals,
         )
         host.set_stream_handler(CATCHUP_PROTOCOL, catchup.on_stream)
         host.set_stream_handler(PEERS_PROTOCOL, self._on_peers_stream)
@@ -254,6 +286,7 @@ class Node:
                     nursery.start_soon(conns.run)
                     nursery.start_soon(self._dial_loop)
                     nursery.start_soon(catchup.run)
+                    nursery.start_soon(door.held.run, ingest.store)
                     await nursery.start(traversal.run)
                     nursery.start_soon(self._keep_node_file)
                     log.info("node %s listening on %s", self.member_id, addresses)
@@ -298,13 +331,32 @@ class Node:
     def _app_score(self, peer: ID) -> float:
         return -100.0 if peer.to_base58() in self._blocked else 0.0
 
-    def _on_reject(self, peer: ID, reason: str) -> None:
-        name = peer.to_base58()
-        self._on_reject_str(name, reason)
-        if reason.startswith("flood") and self._nursery and self._catchup:
-            # An honest burst over the rate limit is not lost: what the limiter
-            # refused comes by sync, which costs what is missing, shortly after.
-            self._catchup.after_flood(self._nursery, name)
+    def _is_named(self, member_id: str) -> bool:
+        """A trust path for the door: a peer from the config or dialled by the owner,
+        or a member the owner trusts (its records ride the larger budget)."""
+        if member_id in self._blocked:
+            return False
+        return member_id in self._configured or member_id in self._named or self.trusted(member_id)
+
+    def _on_refused(self, peer: str, kind: str, detail: str, live: bool) -> None:
+        if kind == "duplicate":
+            return
+        self._on_reject_str(peer, f"{kind}: {detail}")
+        if kind in FLOODS and self._nursery and self._catchup:
+            # An honest burst over the budget is not lost: what the door refused
+            # comes by sync, which costs what is missing, shortly after (a session
+            # stops at the first refusal for budget, so this paces it too).
+            self._catchup.after_flood(self._nursery, peer)
+
+    def _on_clock(self, suspect: bool, offset: int, authors: int) -> None:
+        if suspect:
+            log.warning(
+                "this computer's clock looks %d s %s: %d peers' records say so",
+                abs(offset),
+                "slow" if offset > 0 else "fast",
+                authors,
+            )
+        self._emit(ClockSkew(suspect=suspect, offset=offset, authors=authors))
 
     def _on_reject_str(self, peer: str, reason: str) -> None:
         # One event per peer and kind of refusal per second: a flood of garbage
@@ -318,8 +370,8 @@ class Node:
             self._reject_log.clear()
         self._emit(RecordRejected(member_id=peer, reason=reason))
 
-    def _on_misbehaving(self, peer: ID) -> None:
-        name = peer.to_base58()
+    def _on_misbehaving(self, name: str) -> None:
+        peer = ID.from_base58(name)
         seconds = self.config.block_seconds
         log.warning("blocking %s for %.0f s: repeated invalid records", name, seconds)
         self._blocked[name] = time.monotonic() + self.config.block_seconds
@@ -372,6 +424,7 @@ class Node:
                 self._emit(PeerDisconnected(member_id=name, connected=len(self._connected)))
                 self._wake_dialer.set()
             self._unblock_expired()
+            self._refusals.tick()
             await trio.sleep(0.1)
 
     async def _on_new_peer(self, name: str) -> None:

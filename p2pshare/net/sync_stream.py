@@ -4,9 +4,10 @@ protocol/sync is the sans-IO protocol (range-based set reconciliation, its
 messages, and their frames in protocol/framing.py); this module carries it over
 /p2pshare/sync/1.0.0: reads of up to 64 KiB fed to the FrameDecoder, each turn's
 replies written as 64 KiB chunks (write_chunks), received records handed to the
-caller (`on_records`) in batches, which stores them through Store.ingest_many,
-the same validation gossip gets. Everything is bounded: the decoder's frame
-size, the reconciler's rounds, and the whole session's time (trio.move_on_after).
+caller (`on_records`) in batches, which passes them through the door (door.py),
+the same admission gossip gets. Everything is bounded: the decoder's frame
+size, the reconciler's rounds, the whole session's time (trio.move_on_after),
+and what it writes (`pace`, the send budget).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from protocol.sync import (
     Ranges,
     ReconcileError,
     Reconciler,
+    RecordSource,
     Role,
     write_chunks,
 )
@@ -52,20 +54,26 @@ class SessionResult:
 
 async def run_session(
     stream: Any,
-    store: Store,
+    store: Store | RecordSource,
     *,
     initiator: bool,
     on_records: Callable[[list[bytes]], Awaitable[None]],
     seconds: float = SESSION_SECONDS,
+    pace: Callable[[int], Awaitable[None]] | None = None,
 ) -> SessionResult:
-    """One reconciliation session on an open stream; closes (or resets) the stream."""
-    rec = Reconciler(StoreSource(store), Role.INITIATOR if initiator else Role.RESPONDER)
+    """One reconciliation session on an open stream; closes (or resets) the stream.
+
+    `store` is the node's Store, or any record source (a test's hostile peer)."""
+    source = StoreSource(store) if isinstance(store, Store) else store
+    rec = Reconciler(source, Role.INITIATOR if initiator else Role.RESPONDER)
     decoder = FrameDecoder()
     result = SessionResult()
     ok = False
 
     async def send(messages: list[Message]) -> None:
         for chunk in write_chunks(messages):
+            if pace is not None:  # the responder's byte budget (send_budget.py)
+                await pace(len(chunk))
             await stream.write(chunk)
 
     with trio.move_on_after(seconds) as scope:
