@@ -15,14 +15,15 @@ full build from the same evidence leaves, whatever order the evidence came in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from p2pshare.domain.trust_solve import ALPHA
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -331,11 +332,17 @@ class Edges:
         n = self.n
         dst, indptr = self.dst.astype(np.int32), self.indptr.astype(np.int32)
         # P: row u holds u's out-edges; and (1 - ALPHA) P^T, the same arrays read by column
-        self.forward = sparse.csr_array((self.prob, dst, indptr), shape=(n, n))
-        self.matrix = sparse.csc_array(((1.0 - ALPHA) * self.prob, dst, indptr), shape=(n, n))
+        from scipy import sparse  # here: importing scipy costs the app's start ~0.25 s
+
+        self.forward: sparse.csr_array = sparse.csr_array((self.prob, dst, indptr), shape=(n, n))
+        self.matrix: sparse.csc_array = sparse.csc_array(
+            ((1.0 - ALPHA) * self.prob, dst, indptr), shape=(n, n)
+        )
 
     def reachable(self, v: int) -> IntArray:
         """The members a walk from `v` can reach (breadth-first, in C)."""
+        from scipy.sparse import csgraph
+
         order = csgraph.breadth_first_order(self.forward, v, return_predecessors=False)
         return np.asarray(order, dtype=np.int64)
 

@@ -22,10 +22,13 @@ sums depend on the machine, and stall when the cores are busy).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["ALPHA", "MAX_ITERATIONS", "RESTART", "TOLERANCE", "solve"]
 
