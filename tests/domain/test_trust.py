@@ -526,7 +526,11 @@ def test_keys_numbered_in_bulk_as_one_by_one(
 
     rng = random.Random(9)
     vs = [vouch(k(i), k(rng.randrange(900))) for i in range(900) for _ in range(6)]
-    rs = [receipt(k(i), k(rng.randrange(900))) for i in range(900) for _ in range(5)]
+    rs = [
+        receipt(k(i), k(rng.randrange(900)), forwarders=(k(rng.randrange(900)),))
+        for i in range(900)
+        for _ in range(5)
+    ]
     assert len(vs) >= trust._BULK and len(rs) >= trust._BULK
     bulk = graph(vs, rs)
     monkeypatch.setattr(trust, "_BULK", 10**9)
