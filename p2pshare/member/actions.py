@@ -304,14 +304,17 @@ class Member:
 
     # -- acting --------------------------------------------------------------
 
-    def _commit(self, body: Body) -> Envelope:
+    def _commit(self, body: Body, *, created_at: int | None = None) -> Envelope:
         """Sign, check against the ledger's rules with the record added, then store.
 
-        For kinds where the newest record wins (a profile, an outcome, a vouch), the
-        new one is dated after this member's previous one of that kind, so two edits
-        within one second cannot come out in the wrong order (ties go by id).
+        `created_at` is given when the body already depends on the date (an offer's
+        contact is sealed for it). For kinds where the newest record wins (a profile,
+        an outcome, a vouch), the new one is dated after this member's previous one
+        of that kind, so two edits within one second cannot come out in the wrong
+        order (ties go by id).
         """
-        created_at = self.now()
+        if created_at is None:
+            created_at = self.now()
         if isinstance(body, _NEWEST_WINS):
             previous = [
                 env.created_at
@@ -405,7 +408,7 @@ class Member:
             expires_at=now + expires_days * DAY,
             contact=sealed,
         )
-        return self._commit(body)
+        return self._commit(body, created_at=now)  # the date the contact was sealed for
 
     def _seal(self, text: str, recipient: PublicKey, context: bytes) -> bytes:
         try:

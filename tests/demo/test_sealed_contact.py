@@ -33,10 +33,6 @@ CONTACT = "ops@client.example"
 
 # The fix belongs in p2pshare/member/actions.py (post_offer signs with the
 # `created_at` its contact was sealed for); until it lands this test fails.
-PENDING_FIX = pytest.mark.xfail(
-    reason="issue 13: post_offer reads the clock twice (seal context vs created_at)",
-    strict=True,
-)
 
 
 def _ticking() -> Iterator[int]:
@@ -72,7 +68,6 @@ def pair(tmp_path: Path) -> Iterator[_Pair]:
     made.close()
 
 
-@PENDING_FIX
 def test_the_author_opens_their_offers_contact_when_the_clock_ticks(pair: _Pair) -> None:
     author = pair.members[0]
     author.set_profile(name="Author")
@@ -80,7 +75,6 @@ def test_the_author_opens_their_offers_contact_when_the_clock_ticks(pair: _Pair)
     assert author.open_contact(author.ledger().offers[envelope.id]) == CONTACT
 
 
-@PENDING_FIX
 def test_the_hand_off_contact_opens_for_its_recipient_when_the_clock_ticks(pair: _Pair) -> None:
     author, taker = pair.members
     pair.share(author.set_profile(name="Author"))
