@@ -98,8 +98,18 @@ class PeerBook:
         except OSError as exc:
             log.warning("cannot save %s: %s", self.path, exc)
 
-    def add(self, peer: str, addrs: list[str] | tuple[str, ...], *, seen: bool = False) -> bool:
-        """Remember addresses of a peer; True if the peer is new to the book."""
+    def add(
+        self,
+        peer: str,
+        addrs: list[str] | tuple[str, ...],
+        *,
+        seen: bool = False,
+        own: bool = False,
+    ) -> bool:
+        """Remember addresses of a peer; True if the peer is new to the book.
+
+        New addresses go first. `own`: the peer's own listing (peer exchange), which
+        replaces what the book had (stale circuits through relays it left go)."""
         if peer == self.me:
             return False
         addrs = [a for a in addrs if a.endswith("/p2p/" + peer)]
@@ -109,7 +119,8 @@ class PeerBook:
             if not addrs:
                 return False
             entry = self._peers[peer] = _Entry([], 0.0)
-        merged = list(dict.fromkeys([*addrs, *entry.addrs]))[:16]
+        kept = [] if own and addrs else entry.addrs
+        merged = list(dict.fromkeys([*addrs, *kept]))[:16]
         if merged != entry.addrs:
             entry.addrs = merged
             self._dirty = True
@@ -142,6 +153,12 @@ class PeerBook:
         ]
         ready.sort(key=lambda kv: -kv[1].last_seen)
         return [peer for peer, _ in ready]
+
+    def retry(self, peer: str) -> None:
+        """Dial `peer` at the next chance, whatever its backoff (fresh addresses)."""
+        entry = self._peers.get(peer)
+        if entry is not None:
+            entry.next_try = 0.0
 
     def retry_via(self, relay: str) -> list[str]:
         """A relay came (back): peers reached through it are due now, whatever their

@@ -56,6 +56,8 @@ from protocol import RecordId
 log = logging.getLogger(__name__)
 
 PEERS_PROTOCOL = TProtocol(peer_exchange.PROTOCOL)
+FIND_PROTOCOL = TProtocol(peer_exchange.FIND_PROTOCOL)
+FIND_EVERY = 60.0  # seconds between two community look-ups of one member
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +124,7 @@ class Node:
         self._conns: ConnectionManager | None = None
         self._traversal: Traversal | None = None  # reachability, relays, DCUtR
         self._direct_addrs: tuple[str, ...] = ()
+        self._looked_up: dict[str, float] = {}  # member -> when we last asked the community
         self._node_file_data: dict[str, Any] = {}
         self._configured: set[str] = set()  # peers from config: never trimmed
         self._named: set[str] = set()  # peers the owner dialled (`dial`): a trust path
@@ -248,6 +251,7 @@ class Node:
         )
         host.set_stream_handler(CATCHUP_PROTOCOL, catchup.on_stream)
         host.set_stream_handler(PEERS_PROTOCOL, self._on_peers_stream)
+        host.set_stream_handler(FIND_PROTOCOL, self._on_find_stream)
         self._book.load()
         for text in (*self.config.peers, *config_peers(self.home)):
             try:
@@ -463,6 +467,8 @@ class Node:
                 self._book.add(peer, [addr], seen=True)
                 return True
             self._book.failed(peer)
+            if self._nursery is not None:  # every address failed: ask the community
+                self._nursery.start_soon(self._find_after_failure, peer)
             return False
         finally:
             self._dialing.discard(peer)
@@ -488,7 +494,7 @@ class Node:
     def _learn(self, remote: str, listing: peer_exchange.Listing) -> None:
         own, learned = listing
         if own:
-            self._book.add(remote, own, seen=True)
+            self._book.add(remote, own, seen=True, own=True)
         for peer, addrs in learned:
             self._book.add(peer, addrs)
         if learned:
@@ -508,6 +514,50 @@ class Node:
         name = stream.muxed_conn.peer_id.to_base58()
         got = await peer_exchange.exchange(stream, self._listing(), name, initiator=False)
         self._learn(name, got)
+
+    # -- finding a member by id (peer_exchange.py) ----------------------------------
+
+    async def find(self, member_id: str) -> list[str]:
+        """Ask the connected peers where `member_id` is; fresh addresses go to the
+        book (first). Every address learned, [] if nobody knows."""
+        found: list[str] = []
+
+        async def ask(peer: str) -> None:
+            try:
+                with trio.fail_after(5):
+                    stream = await self._host.new_stream(ID.from_base58(peer), [FIND_PROTOCOL])
+            except Exception as exc:
+                log.debug("no find stream to %s: %s", peer, exc)
+                return
+            found.extend(await peer_exchange.ask_find(stream, member_id))
+
+        async with trio.open_nursery() as nursery:
+            for peer in sorted(self._connected - {member_id})[:8]:
+                nursery.start_soon(ask, peer)
+        found = list(dict.fromkeys(found))
+        if found:
+            self._book.add(member_id, found)
+        return found
+
+    async def _find_after_failure(self, member_id: str) -> None:
+        now = time.monotonic()
+        if now - self._looked_up.get(member_id, -FIND_EVERY) < FIND_EVERY:
+            return
+        self._looked_up[member_id] = now
+        before = set(self._book.addrs(member_id))
+        if set(await self.find(member_id)) - before:
+            log.info("found fresh addresses of %s through the community", member_id)
+            self._book.retry(member_id)
+            self._wake_dialer.set()
+
+    def _whereabouts(self, member_id: str) -> list[str]:
+        """What this node tells others about where `member_id` is."""
+        if member_id == self.member_id:
+            return list(self.info.addresses) if self.info else []
+        return self._book.addrs(member_id)
+
+    async def _on_find_stream(self, stream: Any) -> None:
+        await peer_exchange.answer_find(stream, self._whereabouts)
 
     # -- addresses and how peers are reached (traversal.py) -------------------------
 

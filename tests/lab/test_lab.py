@@ -184,3 +184,22 @@ def test_restart_without_invite_behind_cone_nats_goes_direct(
     offer = a.cli("offer", "post", "--title", "Lab: over the punched hole").strip()
     wait_for(lambda: offer in b.offer_ids(), 30, "A's offer at B over the direct connection")
     _timing("record over the direct connection (post -> seen at B)", time.monotonic() - posted)
+
+
+def test_a_stale_address_is_replaced_from_the_community(
+    lab: Lab, members: dict[str, Member]
+) -> None:
+    """B remembers only a dead address for A (and the relay): it reaches A again
+    with what the community (the relay) knows of A, and forgets the dead one."""
+    a, b = members["A"], members["B"]
+    b.stop()
+    book = json.loads((b.home / "peers.json").read_text("utf-8"))
+    dead = f"/ip4/198.51.100.11/tcp/4999/p2p/{a.id}"
+    book[a.id]["addrs"] = [dead]
+    (b.home / "peers.json").write_text(json.dumps(book), "utf-8")
+    started = time.monotonic()
+    b.serve()
+    wait_for(lambda: b.link(a), 40, "B reached A without a live address of its own")
+    _timing("stale address -> connected again (learned from the relay)", time.monotonic() - started)
+    b.stop()
+    assert json.loads((b.home / "peers.json").read_text("utf-8"))[a.id]["addrs"][0] != dead
