@@ -144,7 +144,7 @@ class LedgerState:
         self._clock = now  # the `now` offers are kept at
         self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order, see _sort
         self._newest_offer: tuple[int, bytes] = (-1, b"")
-        self._offers_sorted = True  # False once an offer older than the newest arrived
+        self._late: dict[RecordId, None] = {}  # offers that arrived older than the newest
         self._expiry = SortedKeys[RecordId](self._expires)
         self._profiles: dict[PublicKey, ProfileView] = {}
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
@@ -354,20 +354,36 @@ class LedgerState:
     def _add_offer(self, key: RecordId, offer: OfferState) -> None:
         rank = (offer.created_at, key)
         if rank < self._newest_offer:
-            self._offers_sorted = False
+            self._late[key] = None
         else:
             self._newest_offer = rank
         self._expiry.add(key)
 
     def _sort_offers(self) -> None:
-        """Put `_offers` back in order, when read after an older offer arrived. The
-        dict is in order but for newcomers at its end: Timsort merges them in about
-        one pass, O(offers) once per batch of old offers, not per record."""
-        if not self._offers_sorted:
-            offers = sorted(self._offers.values(), key=attrgetter("created_at", "id"))
-            self._offers.clear()  # in place: views hold this dict
-            self._offers.update((offer.id, offer) for offer in offers)
-            self._offers_sorted = True
+        """Put `_offers` back in order, when read after older offers arrived. Those
+        were added at the end; the offers newer than the oldest of them are taken
+        out from the end and put back merged with them: O(those), not O(offers)."""
+        if not self._late:
+            return
+        offers, late = self._offers, self._late
+        rank = attrgetter("created_at", "id")
+        moving = [offers[rid] for rid in late]
+        lowest, most = min(map(rank, moving)), max(1024, len(offers) // 16)
+        for rid in reversed(offers):  # in order, late ones aside: stop at the first lower
+            if rid not in late:
+                if rank(offers[rid]) < lowest:
+                    break
+                moving.append(offers[rid])
+                if len(moving) > most:  # far back: one sort of everything is cheaper
+                    ordered = sorted(offers.values(), key=rank)
+                    offers.clear()
+                    offers.update({offer.id: offer for offer in ordered})
+                    late.clear()
+                    return
+        for offer in moving:
+            del offers[offer.id]
+        offers.update({offer.id: offer for offer in sorted(moving, key=rank)})
+        late.clear()
 
     def _file(self, key: RecordId, old: Part, new: Part, change: Change) -> None:
         """Move the partition's rejected and pending records from `old` to `new`."""
