@@ -242,6 +242,8 @@ class PeerItem:
     muted: bool
     blocked: bool
     connected: bool = False  # filled in by the API from the running node
+    # What the running node refused from this peer, by reason (flood, invalid, held...)
+    refusals: dict[str, int] = field(default_factory=dict)
     # How the running node reaches them: "direct", "relayed" (through a relay), or
     # None when not connected; and the addresses of those connections.
     connection: str | None = None

@@ -373,6 +373,21 @@ class ConnectionManager:
         return len(victims)
 
 
+async def close_all(host: Any) -> None:
+    """Close every connection at once (call before host.close()).
+
+    Upstream: Swarm.close() closes connections one after another and each
+    Yamux.close() ends in `trio.sleep(0.1)`, so a node with 20 peers took over
+    2 s to stop. Closed here in parallel, SwarmConn.close() is idempotent and
+    host.close() finds nothing left to wait for.
+    """
+    swarm = host.get_network()
+    conns = [conn for group in list(swarm.connections.values()) for conn in list(group)]
+    async with trio.open_nursery() as nursery:
+        for conn in conns:
+            nursery.start_soon(_close, conn)
+
+
 async def _close(conn: Any) -> None:
     try:
         await conn.close()

@@ -40,7 +40,7 @@ from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (s
 from p2pshare.net.catchup import PROTOCOL as CATCHUP_PROTOCOL
 from p2pshare.net.catchup import CatchUp
 from p2pshare.net.clock_watch import ClockWatch
-from p2pshare.net.connections import ConnectionLimits, ConnectionManager
+from p2pshare.net.connections import ConnectionLimits, ConnectionManager, close_all
 from p2pshare.net.discovery import Mdns, PeerBook, config_peers
 from p2pshare.net.door import FLOODS, Door, DoorLimits
 from p2pshare.net.held import HeldRecords
@@ -300,8 +300,10 @@ class Node:
                         nursery.start_soon(self._start_mdns, mdns)
             finally:
                 with trio.CancelScope(shield=True), trio.move_on_after(1.0):
-                    if mdns is not None:
-                        await mdns.stop()
+                    async with trio.open_nursery() as closing:  # at once (see close_all)
+                        if mdns is not None:
+                            closing.start_soon(mdns.stop)
+                        closing.start_soon(close_all, host)
                     self._book.save()
                     await host.close()
                 host_scope.cancel()
@@ -623,6 +625,7 @@ class Node:
             "pid": os.getpid(),
             **(self._traversal.snapshot() if self._traversal else {}),
             "peers": self.peer_links(),
+            "refusals": self.refusals(),  # per peer and reason, for `peers --json`
         }
         if data == self._node_file_data:
             return

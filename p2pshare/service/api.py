@@ -332,9 +332,11 @@ class NodeAPI:
         connection events were missed (or that never sent a profile) still shows."""
         items = await self._run(lambda: views.peers(self.member.viewpoint()))
         links: dict[str, dict[str, Any]] = {}
+        refused: dict[str, dict[str, int]] = {}
         if self._node is not None and self._bridge is not None and self._bridge.running:
             links = self._node.peer_links()  # the trio guest runs on this thread
             self.status.reachability = self._node.reachability
+            refused = self._node.refusals()  # what it refused, per peer and reason
         online = self.status.connected | set(links)
         return [
             replace(
@@ -342,6 +344,7 @@ class NodeAPI:
                 connected=item.id in online,
                 connection=links.get(item.id, {}).get("connection"),
                 addresses=list(links.get(item.id, {}).get("addresses", [])),
+                refusals=refused.get(item.id, {}),
             )
             for item in items
         ]
