@@ -1,10 +1,12 @@
 """The p2pshare app: opens the member's node, paints, then starts the network.
 
 Order matters for a quick first paint (DESIGN §2): the identity and store open
-in a thread (NodeAPI.open), the feed paints, and only then does a worker start
-the network, whose libp2p import alone takes most of a second. Nothing here
-imports libp2p or trio; the node is behind NodeAPI and reports through events,
-which arrive on this loop and are re-posted as Textual messages.
+in a thread (NodePort.open), the feed paints, and only then does a worker start
+the network, whose libp2p import alone takes most of a second. The node is
+injected: the app is given a `HomePort` (tui/launch.py passes the real one,
+tests a fake) and knows the node only through `NodePort`. Its events arrive on
+this loop and are re-posted as Textual messages; screens ask the app for
+things with the messages of messages.py and never import this module.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -25,30 +25,29 @@ from textual.signal import Signal
 from textual.widgets import Static
 
 from p2pshare.errors import UserError
-from p2pshare.events import (
-    Changed,
-    NodeFailed,
-    Notice,
-)
-from p2pshare.member import identity as ident
-from p2pshare.member.home import Home
-from p2pshare.service.api import NetworkOptions, NodeAPI
+from p2pshare.events import Changed, Event, NodeFailed, Notice
 
-from .messages import NodeEvent, OpenOffer, OpenPeer
+from .messages import (
+    ActionRequested,
+    FeedPainted,
+    NodeEvent,
+    OpenOffer,
+    OpenPeer,
+    UnreadCounted,
+)
 from .unread import SeenOffers
 from .widgets.status_bar import StatusInfo
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from p2pshare.service.port import HomePort, NodePort
+
+    from .actions import Action
 
 log = logging.getLogger(__name__)
 
 MODES_ORDER = ("feed", "handoffs", "peers", "profile")
-
-
-@dataclass(frozen=True, slots=True)
-class ForwardChoice:
-    """What the forward picker returns: a member id, or None for the whole network."""
-
-    to: str | None
-    note: str = ""
 
 
 class SplashScreen(Screen[None]):
@@ -79,21 +78,19 @@ class P2PShareApp(App[None]):
 
     def __init__(
         self,
-        home: Home,
+        home: HomePort,
         *,
-        network: NetworkOptions | None = None,
         start_network: bool = True,
         clock: Callable[[], float] | None = None,
         passphrase: bytes | None = None,
     ) -> None:
         super().__init__()
         self.home = home
-        self.network_options = network or NetworkOptions()
         self.start_network = start_network
         self.clock: Callable[[], float] = clock or time.time
-        self._fixed_clock = clock
         self._passphrase = passphrase
-        self.api: NodeAPI | None = None
+        self._invites: tuple[str, ...] = ()  # given at onboarding, dialled besides the configured
+        self.node: NodePort | None = None
         self._network_pending = False
         self.seen = SeenOffers.in_home(home.path)
         self.unread = 0
@@ -106,15 +103,11 @@ class P2PShareApp(App[None]):
         return SplashScreen()
 
     def on_mount(self) -> None:
-        if not ident.exists(self.home):
+        if not self.home.has_identity():
             from .screens.onboarding import OnboardingScreen
 
             self.push_screen(OnboardingScreen(self.home), self._onboarded)
-        elif (
-            ident.is_encrypted(self.home)
-            and self._passphrase is None
-            and ident.passphrase_from_env() is None
-        ):
+        elif self._passphrase is None and self.home.needs_passphrase():
             self._ask_passphrase()
         else:
             self.open_node(self._passphrase)
@@ -134,57 +127,43 @@ class P2PShareApp(App[None]):
         if result is None:
             self.exit()
             return
-        if peers := result.get("invite"):
-            self.network_options = NetworkOptions(
-                listen=self.network_options.listen,
-                peers=(*self.network_options.peers, peers),
-                mdns=self.network_options.mdns,
-                community=self.network_options.community,
-            )
+        if invite := result.get("invite"):
+            self._invites = (*self._invites, invite)
         self.open_node(result.get("passphrase"))
-
-    def make_api(self, passphrase: bytes | None) -> NodeAPI:
-        secret = passphrase
-
-        def ask() -> bytes | None:
-            return secret if secret is not None else ident.passphrase_from_env()
-
-        return NodeAPI(
-            self.home, network=self.network_options, passphrase=ask, clock=self._fixed_clock
-        )
 
     @work(exclusive=True, group="open", exit_on_error=False)
     async def open_node(self, passphrase: bytes | None) -> None:
-        api = self.make_api(passphrase)
-        api.subscribe(self._on_api_event)
+        node = self.home.node(passphrase=passphrase, peers=self._invites)
+        node.subscribe(self._relay_event)
         try:
-            await api.open()
+            await node.open()
         except UserError as exc:
-            await self._opening_failed(api, str(exc), encrypted=passphrase is not None)
+            await self._opening_failed(node, str(exc), encrypted=passphrase is not None)
             return
         except Exception as exc:  # a damaged home: say so, never a traceback
             log.exception("opening the home failed")
-            await self._opening_failed(api, f"cannot open {self.home.path}: {exc}", False)
+            await self._opening_failed(node, f"cannot open {self.home.path}: {exc}", False)
             return
-        self.api = api
+        self.node = node
         self.seen.load()
-        self._install_modes(api)
+        self._install_modes(node)
         await self.switch_mode("feed")
         self.publish_status()
         if self.start_network:
             self._network_pending = True
             self.set_timer(1.0, self.first_paint_done)  # in case the feed never reports
 
+    @on(FeedPainted)
     def first_paint_done(self) -> None:
         """The feed is on screen: now start the network (importing libp2p blocks the loop)."""
         if self._network_pending:
             self._network_pending = False
             self.set_timer(0.1, self.run_network)
 
-    async def _opening_failed(self, api: NodeAPI, reason: str, encrypted: bool) -> None:
+    async def _opening_failed(self, node: NodePort, reason: str, encrypted: bool) -> None:
         from .screens.dialogs import ErrorScreen
 
-        await self._close(api)
+        await self._close(node)
         if encrypted and "passphrase" in reason:
             self._ask_passphrase(reason)
             return
@@ -192,27 +171,28 @@ class P2PShareApp(App[None]):
             ErrorScreen("p2pshare cannot open this home", reason), lambda _: self.exit()
         )
 
-    def _install_modes(self, api: NodeAPI) -> None:
+    def _install_modes(self, node: NodePort) -> None:
         from .screens.feed import FeedScreen
         from .screens.handoffs import HandoffsScreen
         from .screens.peers import PeersScreen
         from .screens.profile import ProfileScreen
 
         factories: dict[str, Callable[[], Screen[Any]]] = {
-            "feed": partial(FeedScreen, api),
-            "handoffs": partial(HandoffsScreen, api),
-            "peers": partial(PeersScreen, api),
-            "profile": partial(ProfileScreen, api),
+            "feed": partial(FeedScreen, node),
+            "handoffs": partial(HandoffsScreen, node),
+            "peers": partial(PeersScreen, node),
+            "profile": partial(ProfileScreen, node),
         }
         for name, factory in factories.items():
             self.add_mode(name, factory)
 
     @work(exclusive=True, group="network", exit_on_error=False)
     async def run_network(self) -> None:
-        assert self.api is not None
+        if self.node is None:
+            return
         self.publish_status()  # "starting…"
         try:
-            await self.api.start_network()
+            await self.node.start_network()
         except UserError:
             pass  # NodeFailed was emitted: status bar and a notification say why
         except Exception as exc:
@@ -222,7 +202,8 @@ class P2PShareApp(App[None]):
 
     # -- events ------------------------------------------------------------
 
-    def _on_api_event(self, event: Any) -> None:
+    def _relay_event(self, event: Event) -> None:
+        """The node's listener (on this loop): each event becomes a NodeEvent message."""
         self.post_message(NodeEvent(event))
 
     @on(NodeEvent)
@@ -241,14 +222,14 @@ class P2PShareApp(App[None]):
 
     @property
     def status_info(self) -> StatusInfo:
-        api = self.api
-        if api is None:
+        node = self.node
+        if node is None:
             return StatusInfo(state="offline", unread=self.unread)
-        status = api.status
+        status = node.status
         state, reason = status.state, status.reason
         if not self.start_network and state == "offline":
             reason = "network off"
-        community = self.network_options.community or ""
+        community = self.home.community
         if status.info is not None:
             community = status.info.community or community
         return StatusInfo(
@@ -263,15 +244,16 @@ class P2PShareApp(App[None]):
     def publish_status(self) -> None:
         self.status_signal.publish(self.status_info)
 
-    def set_unread(self, count: int) -> None:
-        if count != self.unread:
-            self.unread = count
+    @on(UnreadCounted)
+    def set_unread(self, message: UnreadCounted) -> None:
+        if message.count != self.unread:
+            self.unread = message.count
             self.publish_status()
 
     # -- navigation --------------------------------------------------------
 
     async def action_mode(self, name: str) -> None:
-        if self.api is None or name not in MODES_ORDER:
+        if self.node is None or name not in MODES_ORDER:
             return
         if self.current_mode == name and len(self.screen_stack) > 1:
             # back to the mode's own screen from a page opened on top of it
@@ -290,16 +272,16 @@ class P2PShareApp(App[None]):
     def open_offer(self, message: OpenOffer) -> None:
         from .screens.offer import OfferScreen
 
-        if self.api is not None:
+        if self.node is not None:
             self.mark_seen(message.offer_id)
-            self.push_screen(OfferScreen(self.api, message.offer_id))
+            self.push_screen(OfferScreen(self.node, message.offer_id))
 
     @on(OpenPeer)
     def open_peer(self, message: OpenPeer) -> None:
         from .screens.peer import PeerScreen
 
-        if self.api is not None:
-            self.push_screen(PeerScreen(self.api, message.member_id))
+        if self.node is not None:
+            self.push_screen(PeerScreen(self.node, message.member_id))
 
     def mark_seen(self, offer_id: str) -> None:
         if self.seen.mark(offer_id):
@@ -310,46 +292,29 @@ class P2PShareApp(App[None]):
     def _save_seen(self) -> None:
         self.seen.save()
 
-    # -- shared actions (feed and offer page) --------------------------------
+    # -- actions -------------------------------------------------------------
 
-    def accept_offer(self, offer_id: str, title: str) -> None:
-        from .screens.dialogs import NoteScreen
-
-        def done(note: str | None) -> None:
-            if note is not None:
-                self._act("Accepted", "accept", offer_id, note=note)
-
-        self.push_screen(
-            NoteScreen(f"Accept “{title}”", "Accept", "a note for the author (optional)"), done
-        )
-
-    def forward_offer(self, offer_id: str, title: str, skills: Iterable[str]) -> None:
-        from .screens.forward import ForwardScreen
-
-        def done(choice: ForwardChoice | None) -> None:
-            if choice is not None:
-                self._act("Forwarded", "forward", offer_id, to=choice.to, note=choice.note)
-
-        assert self.api is not None
-        self.push_screen(ForwardScreen(self.api, title, list(skills)), done)
+    @on(ActionRequested)
+    def _action_requested(self, message: ActionRequested) -> None:
+        self.send_action(message.action)
 
     @work(group="act", exit_on_error=False)
-    async def _act(self, done: str, method: str, *args: Any, **kwargs: Any) -> str | None:
-        """Call an API action; UserError becomes a notification with its one-line reason."""
-        assert self.api is not None
+    async def send_action(self, action: Action) -> None:
+        """Send a member's action; a refusal becomes a notification with its one-line reason."""
+        if self.node is None:
+            return
         try:
-            record = await getattr(self.api, method)(*args, **kwargs)
+            await action.send(self.node)
         except UserError as exc:
-            self.notify(str(exc), title=f"{method} refused", severity="error", timeout=8)
-            return None
-        self.notify(done, timeout=3)
-        return str(record)
+            self.notify(str(exc), title=f"{action.VERB} refused", severity="error", timeout=8)
+            return
+        self.notify(action.done, timeout=3)
 
     # -- command palette -----------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.api is None:
+        if self.node is None:
             return
         for name, label in zip(
             MODES_ORDER, ("Feed", "Hand-offs", "Peers", "My profile"), strict=True
@@ -360,7 +325,7 @@ class P2PShareApp(App[None]):
                 partial(self.run_action, f"mode('{name}')"),
             )
         yield SystemCommand("Help", "Keys and what the screens show", self.action_help)
-        if self.start_network and self.api.status.state in ("failed", "offline"):
+        if self.start_network and self.node.status.state in ("failed", "offline"):
             yield SystemCommand(
                 "Start the network", "Try to start the node again", self.run_network
             )
@@ -377,7 +342,7 @@ class P2PShareApp(App[None]):
             yield SystemCommand(
                 binding.description,
                 f"key {key}" + ("" if active.enabled else " (not available here)"),
-                partial(self.call_later, active.node.run_action, binding.action),
+                partial(self.call_later, self.run_action, binding.action, active.node),
             )
 
     # -- quit ----------------------------------------------------------------
@@ -388,15 +353,12 @@ class P2PShareApp(App[None]):
         The app's Unmount comes after its screens are gone and before the
         terminal is restored, so nothing is printed over the screen.
         """
-        await self._close_api()
+        node, self.node = self.node, None
+        if node is not None:
+            await self._close(node)
 
-    async def _close_api(self) -> None:
-        api, self.api = self.api, None
-        if api is not None:
-            await self._close(api)
-
-    async def _close(self, api: NodeAPI) -> None:
+    async def _close(self, node: NodePort) -> None:
         try:
-            await asyncio.wait_for(api.close(), timeout=3)
+            await asyncio.wait_for(node.close(), timeout=3)
         except Exception:
             log.exception("closing the node failed")

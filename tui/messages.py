@@ -1,18 +1,44 @@
-"""App-wide messages: node events, delivered on Textual's loop."""
+"""App-wide messages: what screens ask of the app, and node events on Textual's loop.
+
+Screens never call the app: they post these, and the app (tui/app.py) handles
+them. A screen's own widgets keep their messages as nested classes.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from p2pshare.events import Event
+if TYPE_CHECKING:
+    from p2pshare.events import Event
+
+    from .actions import Action
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardChoice:
+    """What the forward picker returns: a member id, or None for the whole network."""
+
+    to: str | None
+    note: str = ""
 
 
 class NodeEvent(Message):
-    """An event from the NodeAPI, re-posted as a Textual message."""
+    """An event from the node, re-posted as a Textual message."""
 
     def __init__(self, event: Event) -> None:
         super().__init__()
         self.event = event
+
+
+class ActionRequested(Message):
+    """Ask the app to send a member's action to the node (it reports how that went)."""
+
+    def __init__(self, action: Action) -> None:
+        super().__init__()
+        self.action = action
 
 
 class OpenOffer(Message):
@@ -24,6 +50,20 @@ class OpenOffer(Message):
 
 
 class OpenPeer(Message):
+    """Ask the app to open a peer's page."""
+
     def __init__(self, member_id: str) -> None:
         super().__init__()
         self.member_id = member_id
+
+
+class FeedPainted(Message):
+    """The feed's first load is on screen: the app may start the network now."""
+
+
+class UnreadCounted(Message):
+    """The feed counted the offers not opened yet (shown in the status bar)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count

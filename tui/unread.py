@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = logging.getLogger(__name__)
 FILE_NAME = "tui-seen.json"

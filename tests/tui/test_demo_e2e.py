@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from terminal import Tmux, listening_ports, p2pshare_command, processes_mentioning
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.e2e
 

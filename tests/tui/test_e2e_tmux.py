@@ -15,10 +15,13 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from terminal import ROOT, Tmux, p2pshare_command
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.e2e
 

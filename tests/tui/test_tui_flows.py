@@ -1,23 +1,21 @@
-"""The app's flows, driven with Pilot against a real NodeAPI over temporary homes.
+"""The app's flows, driven with Pilot against the in-memory node (fake_node.py).
 
-The network is off (start_network=False): records from "other members" arrive
-the way the CLI's would, written into the app's store and picked up by the
-API's store watcher. Tests wait on conditions with a bounded timeout.
+The fake answers at once and emits its events before a call returns, so these
+tests wait only for the app to repaint. What the app asked of the node is read
+back from the fake's record of calls; that the real node does the same with
+them is test_tui_integration.py's part.
 """
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Select, Static, Switch
-from tui_helpers import World, drive, feed_ready, select_title, state_of, titles, wait_for
+from typing import TYPE_CHECKING
 
-from p2pshare.member import identity as ident
-from p2pshare.member.home import Home
-from p2pshare.service.api import create_identity
-from tui.app import P2PShareApp
+from fake_node import ME, FakeHome, FakeNode
+from textual.widgets import DataTable, Input, OptionList, Select, Static, Switch
+from tui_helpers import drive, fake_app, feed_ready, select_title, titles, wait_for
+
 from tui.screens.compose import ComposeScreen
-from tui.screens.dialogs import ErrorScreen, NoteScreen, PassphraseScreen
-from tui.screens.feed import FeedScreen
+from tui.screens.dialogs import NoteScreen
 from tui.screens.forward import ForwardScreen
 from tui.screens.offer import OfferScreen
 from tui.screens.onboarding import OnboardingScreen
@@ -27,29 +25,71 @@ from tui.screens.profile import ProfileScreen
 from tui.widgets.offer_list import OfferList
 from tui.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.pilot import Pilot
+
+    from tui.screens.feed import FeedScreen
+
 
 def status_text(pilot: Pilot[None]) -> str:
     return str(pilot.app.screen.query_one(StatusBar).render())
 
 
-def small_world(world: World) -> None:
-    world.member("me", skills=("python", "keynote"), region="Atlanta")
-    bob = world.member("bob", skills=("design", "keynote"))
-    carol = world.member("carol", skills=("legal", "python"))
-    bob.post_offer(
-        title="Keynote in Atlanta", skills=["keynote"], region="Atlanta", value="5000 USD"
+def small_node(*, bob_trust: float = 0.0) -> FakeNode:
+    """Me, Bob and Carol; Bob posted two offers, Carol one."""
+    node = FakeNode(skills=("python", "keynote"))
+    bob = node.add_peer("Bob", skills=("design", "keynote"), trust=bob_trust)
+    carol = node.add_peer("Carol", skills=("legal", "python"))
+    node.add_offer(
+        "Keynote in Atlanta",
+        by=bob,
+        skills=("keynote",),
+        region="Atlanta",
+        value=5000,
+        currency="USD",
     )
-    bob.post_offer(title="Logo design", skills=["design"], remote=True)
-    carol.post_offer(title="NDA review", skills=["legal"], region="Berlin")
-    world.sync("me", "bob", "carol")
+    node.add_offer("Logo design", by=bob, skills=("design",), remote=True)
+    node.add_offer("NDA review", by=carol, skills=("legal",), region="Berlin")
+    return node
+
+
+async def open_offer_page(pilot: Pilot[None], screen: FeedScreen, title: str) -> OfferScreen:
+    await select_title(pilot, screen, title)
+    await pilot.press("enter")
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None
+    )
+    assert isinstance(app.screen, OfferScreen)
+    return app.screen
+
+
+async def open_peer(pilot: Pilot[None], name: str) -> PeerScreen:
+    app = pilot.app
+    await pilot.press("3")
+    await wait_for(pilot, lambda: isinstance(app.screen, PeersScreen) and bool(app.screen.peers))
+    assert isinstance(app.screen, PeersScreen)
+    table = app.screen.query_one(DataTable)
+    row = next(i for i, p in enumerate(app.screen.peers) if p.name == name)
+    table.move_cursor(row=row)
+    table.focus()
+    await pilot.press("enter")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, PeerScreen) and app.screen.peer is not None
+    )
+    assert isinstance(app.screen, PeerScreen)
+    return app.screen
 
 
 # -- first run -----------------------------------------------------------------
 
 
-def test_onboarding_creates_identity_then_shows_feed(tmp_path) -> None:
-    home = Home.resolve(tmp_path / "new")
-    app = P2PShareApp(home, start_network=False)
+def test_onboarding_asks_for_a_name_then_opens_the_node_with_the_invite() -> None:
+    node = FakeNode()
+    home = FakeHome(node, identity=False)
+    app = fake_app(node, home=home)
 
     async def scenario(pilot: Pilot[None]) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, OnboardingScreen))
@@ -58,76 +98,44 @@ def test_onboarding_creates_identity_then_shows_feed(tmp_path) -> None:
             pilot,
             lambda: "name is needed" in str(app.screen.query_one("#name-error", Static).render()),
         )
-        assert not ident.exists(home)
+        assert home.created == []
         app.screen.query_one("#name", Input).value = "Dana"
-        app.screen.query_one("#headline", Input).value = "Keynotes on privacy"
         app.screen.query_one("#skills", Input).value = "keynote, privacy"
+        app.screen.query_one("#invite", Input).value = "/ip4/10.0.0.2/tcp/4001/p2p/x"
         await pilot.press("ctrl+s")
-        screen = await feed_ready(pilot)
-        assert ident.exists(home)
-        assert app.api is not None
-        profile = await app.api.profile()
-        assert profile["name"] == "Dana" and profile["skills"] == ["keynote", "privacy"]
-        assert titles(screen) == []
-
-    drive(app, scenario)
-
-
-def test_wrong_passphrase_asks_again_then_opens(tmp_path) -> None:
-    home = Home.resolve(tmp_path / "locked")
-    create_identity(home, name="Lock", passphrase=b"right")
-    app = P2PShareApp(home, start_network=False, passphrase=b"wrong")
-
-    async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: isinstance(app.screen, PassphraseScreen))
-        assert "wrong passphrase" in str(app.screen.query_one(".error", Static).render())
-        app.screen.query_one("#secret", Input).value = "right"
-        await pilot.press("enter")
         await feed_ready(pilot)
+        assert home.created == [
+            {"name": "Dana", "headline": "", "skills": ["keynote", "privacy"], "passphrase": None}
+        ]
+        assert home.opened_with == [(None, ("/ip4/10.0.0.2/tcp/4001/p2p/x",))]
+        assert node.opened
 
     drive(app, scenario)
-
-
-def test_unreadable_identity_shows_an_error_screen_not_a_traceback(tmp_path) -> None:
-    home = Home.resolve(tmp_path / "broken").ensure()
-    home.key_file.write_bytes(b"not a key")
-    app = P2PShareApp(home, start_network=False)
-
-    async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
-        assert "not a p2pshare key file" in str(app.screen.query_one("#reason", Static).render())
-        await pilot.press("enter")
-
-    drive(app, scenario)
-    assert app.return_code == 0
 
 
 # -- feed ----------------------------------------------------------------------
 
 
-def test_feed_is_in_api_order_with_trust_and_unread(world: World) -> None:
-    small_world(world)
-    world.members["me"].vouch(world.members["bob"].me, skills=["design"])
-    app = world.app()
+def test_feed_is_in_the_nodes_order_with_trust_and_unread() -> None:
+    node = small_node(bob_trust=0.8)
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
-        assert app.api is not None
-        expected = [item.title for item in await app.api.feed()]
-        assert titles(screen) == expected
+        assert titles(screen) == [item.title for item in await node.feed()]
         items = screen.query_one(OfferList).items
         assert {i.title: i.signal for i in items}["Keynote in Atlanta"] > 0.5
-        assert app.unread == 3
+        await wait_for(pilot, lambda: app.unread == 3)
         assert "3 unread" in status_text(pilot)
         assert "offline" in status_text(pilot)
 
     drive(app, scenario)
 
 
-def test_next_unread_and_opening_marks_read(world: World) -> None:
-    small_world(world)
-    world.members["me"].post_offer(title="Mine", skills=["python"])
-    app = world.app()
+def test_next_unread_and_opening_marks_read(tmp_path: Path) -> None:
+    node = small_node()
+    node.add_offer("Mine", skills=("python",))
+    app = fake_app(node, home=FakeHome(node, path=tmp_path))
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -135,28 +143,29 @@ def test_next_unread_and_opening_marks_read(world: World) -> None:
         offers.set_cursor(0)
         await pilot.press("u")
         first = offers.current
-        assert first is not None and not first.mine and screen.is_unread(first)
+        assert first is not None
+        assert not first.mine
+        assert screen.is_unread(first)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, OfferScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.unread == 2)
         assert not screen.is_unread(first)
         await pilot.press("u")
-        assert offers.current is not None and offers.current.id != first.id
+        assert offers.current is not None
+        assert offers.current.id != first.id
         await pilot.press("enter", "escape", "u", "enter", "escape")
         await wait_for(pilot, lambda: app.unread == 0)
         await pilot.press("u")  # nothing left: a notice, the cursor stays
-        await wait_for(pilot, lambda: (app.home.path / "tui-seen.json").exists())
+        await wait_for(pilot, lambda: (tmp_path / "tui-seen.json").exists())
 
     drive(app, scenario)
 
 
-def test_filters_by_skill_region_trust_and_for_me(world: World) -> None:
-    small_world(world)
-    me, bob = world.members["me"], world.members["bob"]
-    bob.forward(state_of(bob, "Logo design"), to=me.me, note="for you")
-    world.sync("me", "bob")
-    app = world.app()
+def test_filters_by_skill_region_trust_and_for_me() -> None:
+    node = small_node()
+    node.arrive_forward_to_me("Logo design", by=node.peer("Bob").id, note="for you")
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -182,9 +191,8 @@ def test_filters_by_skill_region_trust_and_for_me(world: World) -> None:
     drive(app, scenario)
 
 
-def test_search_filters_as_you_type_and_escape_clears(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_search_filters_as_you_type_and_escape_clears() -> None:
+    app = fake_app(small_node())
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -201,19 +209,31 @@ def test_search_filters_as_you_type_and_escape_clears(world: World) -> None:
     drive(app, scenario)
 
 
-def test_new_records_update_the_feed_in_place(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_an_offer_arriving_updates_the_feed_in_place() -> None:
+    node = small_node()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
         offers = screen.query_one(OfferList)
         await select_title(pilot, screen, "NDA review")
-        world.members["bob"].post_offer(title="Fresh one", skills=["python"])
-        world.sync("me", "bob")
+        node.arrive_offer("Fresh one", by=node.peer("Bob").id, skills=("python",))
         await wait_for(pilot, lambda: "Fresh one" in titles(screen))
-        assert offers.current is not None and offers.current.title == "NDA review"  # cursor kept
-        assert app.unread == 4
+        assert offers.current is not None
+        assert offers.current.title == "NDA review"
+        await wait_for(pilot, lambda: app.unread == 4)
+
+    drive(app, scenario)
+
+
+def test_feed_screen_is_not_confused_by_an_empty_node() -> None:
+    app = fake_app(FakeNode())
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        assert titles(screen) == []
+        await pilot.press("a", "f", "u", "enter")  # nothing selected: no crash, no dialog
+        assert app.screen is screen
 
     drive(app, scenario)
 
@@ -221,9 +241,9 @@ def test_new_records_update_the_feed_in_place(world: World) -> None:
 # -- post, accept, forward -------------------------------------------------------
 
 
-def test_post_offer_with_inline_errors(world: World) -> None:
-    world.member("me")
-    app = world.app()
+def test_post_offer_checks_the_form_and_shows_a_refusal_under_its_field() -> None:
+    node = FakeNode()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -233,33 +253,43 @@ def test_post_offer_with_inline_errors(world: World) -> None:
         await pilot.press("ctrl+s")
         assert "title is needed" in str(compose.query_one("#title-error", Static).render())
         compose.query_one("#title", Input).value = "Workshop in Lisbon"
-        compose.query_one("#skills", Input).value = "x" * 60  # the API refuses it: shown inline
+        compose.query_one("#expires", Input).value = "0"
+        await pilot.press("ctrl+s")
+        assert "1 or more" in str(compose.query_one("#expires-error", Static).render())
+        compose.query_one("#expires", Input).value = "10"
+        node.refuse("post_offer", "skills: 'x…' is longer than 40 characters")
         await pilot.press("ctrl+s")
         await wait_for(
-            pilot, lambda: "skill" in str(compose.query_one("#skills-error", Static).render())
+            pilot, lambda: "longer" in str(compose.query_one("#skills-error", Static).render())
         )
         assert compose.query_one("#skills", Input).has_class("-invalid")
         compose.query_one("#skills", Input).value = "workshops, python"
         compose.query_one("#region", Input).value = "Lisbon"
         compose.query_one("#value", Input).value = "2000 EUR"
-        compose.query_one("#expires", Input).value = "0"
-        await pilot.press("ctrl+s")
-        assert "1 or more" in str(compose.query_one("#expires-error", Static).render())
-        compose.query_one("#expires", Input).value = "10"
         compose.query_one("#contact", Input).value = "me@example.com"
         await pilot.press("ctrl+s")
         await wait_for(
             pilot, lambda: app.screen is screen and "Workshop in Lisbon" in titles(screen)
         )
-        state = state_of(world.members["me"], "Workshop in Lisbon")
-        assert state.offer.skills == ("workshops", "python") and state.offer.value == 2000
+        assert node.calls_to("post_offer") == [
+            {
+                "title": "Workshop in Lisbon",
+                "description": "",
+                "skills": ["workshops", "python"],
+                "region": "Lisbon",
+                "remote": False,
+                "value": "2000 EUR",
+                "expires_days": 10,
+                "contact": "me@example.com",
+            }
+        ]
 
     drive(app, scenario)
 
 
-def test_accept_from_the_feed(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_accept_from_the_feed() -> None:
+    node = small_node()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -268,11 +298,9 @@ def test_accept_from_the_feed(world: World) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
         await pilot.press(*"I can do it")
         await pilot.press("enter")
-        me = world.members["me"]
-        await wait_for(
-            pilot, lambda: state_of(me, "Keynote in Atlanta").accepted_by(me.me) is not None
-        )
-        assert state_of(me, "Keynote in Atlanta").accepted_by(me.me).note == "I can do it"
+        await wait_for(pilot, lambda: bool(node.calls_to("accept")))
+        offer_id = node.id_of("Keynote in Atlanta")
+        assert node.calls_to("accept") == [{"offer_id": offer_id, "note": "I can do it"}]
         await wait_for(
             pilot,
             lambda: (
@@ -281,13 +309,34 @@ def test_accept_from_the_feed(world: World) -> None:
                 ).accepted
             ),
         )
+        assert any(n.message == "Accepted" for n in app._notifications)
 
     drive(app, scenario)
 
 
-def test_forward_to_a_peer_picked_by_fuzzy_search(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_a_refused_action_is_one_line_in_a_notification() -> None:
+    node = small_node()
+    node.refuse("accept", "you already accepted this offer")
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        await select_title(pilot, screen, "NDA review")
+        await pilot.press("a", "enter")
+        await wait_for(
+            pilot, lambda: any("already accepted" in n.message for n in app._notifications)
+        )
+        note = next(n for n in app._notifications if "already accepted" in n.message)
+        assert note.title == "accept refused"
+        assert note.severity == "error"
+        assert node.calls_to("accept") == []
+
+    drive(app, scenario)
+
+
+def test_forward_to_a_peer_picked_by_fuzzy_search() -> None:
+    node = small_node()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -302,20 +351,21 @@ def test_forward_to_a_peer_picked_by_fuzzy_search(world: World) -> None:
         picker.query_one("#note", Input).value = "you would like this"
         picker.query_one("#note", Input).focus()
         await pilot.press("enter")
-        me, carol = world.members["me"], world.members["carol"]
-        await wait_for(pilot, lambda: state_of(me, "Keynote in Atlanta").forwarded_by(me.me))
-        world.sync("me", "carol")
-        state = state_of(carol, "Keynote in Atlanta")
-        assert state.forwarded_to(carol.me)
-        link = state.forwarded_to(carol.me)[0]
-        assert carol.open_note(state, link.id) == "you would like this"
+        await wait_for(pilot, lambda: bool(node.calls_to("forward")))
+        assert node.calls_to("forward") == [
+            {
+                "offer_id": node.id_of("Keynote in Atlanta"),
+                "to": node.peer("Carol").id,
+                "note": "you would like this",
+            }
+        ]
 
     drive(app, scenario)
 
 
-def test_forward_to_the_whole_network(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_forward_to_the_whole_network() -> None:
+    node = small_node()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -323,9 +373,10 @@ def test_forward_to_the_whole_network(world: World) -> None:
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, ForwardScreen))
         await pilot.press("ctrl+n")
-        me = world.members["me"]
-        await wait_for(pilot, lambda: state_of(me, "NDA review").forwarded_by(me.me))
-        assert state_of(me, "NDA review").forwarded_by(me.me)[0].to == b""
+        await wait_for(pilot, lambda: bool(node.calls_to("forward")))
+        assert node.calls_to("forward") == [
+            {"offer_id": node.id_of("NDA review"), "to": None, "note": ""}
+        ]
 
     drive(app, scenario)
 
@@ -333,69 +384,88 @@ def test_forward_to_the_whole_network(world: World) -> None:
 # -- the author's side: hand off and outcome ------------------------------------
 
 
-def test_accept_arrives_then_hand_off_then_outcome(world: World) -> None:
-    world.member("me")
-    bob = world.member("bob", skills=("design",))
-    me = world.members["me"]
-    me.post_offer(title="Brand refresh", skills=["design"], contact="ceo@acme.test")
-    app = world.app()
+def test_accept_arrives_then_hand_off_then_outcome() -> None:
+    node = FakeNode()
+    bob = node.add_peer("Bob", skills=("design",))
+    node.add_offer("Brand refresh", skills=("design",), contact="ceo@acme.test")
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        screen = await feed_ready(pilot)
-        await select_title(pilot, screen, "Brand refresh")
-        await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None
-        )
-        page = app.screen
+        page = await open_offer_page(pilot, await feed_ready(pilot), "Brand refresh")
         assert "ceo@acme.test" in str(page.query_one("#offer-contact", Static).render())
-        world.sync("me", "bob")
-        bob.accept(state_of(bob, "Brand refresh"), note="happy to")
-        world.sync("me", "bob")
+        node.arrive_accept("Brand refresh", by=bob, note="happy to")
         # the accept arrives: a toast, and the page updates in place
         await wait_for(pilot, lambda: page.detail is not None and len(page.detail["accepts"]) == 1)
-        assert any("accepted your offer" in n.message for n in app._notifications)
+        assert any("Bob accepted your offer" in n.message for n in app._notifications)
         assert "Bob" in str(page.query_one("#offer-accepts", Static).render())
         await pilot.press("h")
-        await wait_for(pilot, lambda: app.screen.query("#pick"))
+        await wait_for(pilot, lambda: bool(app.screen.query("#pick")))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: page.detail is not None and page.detail["handoffs"])
-        world.sync("me", "bob")
-        assert bob.open_contact(state_of(bob, "Brand refresh")) == "ceo@acme.test"
+        await wait_for(pilot, lambda: page.detail is not None and bool(page.detail["handoffs"]))
+        offer_id = node.id_of("Brand refresh")
+        assert node.calls_to("handoff") == [{"offer_id": offer_id, "to": bob}]
         await pilot.press("o")
-        await wait_for(pilot, lambda: app.screen.query("#fulfilled"))
+        await wait_for(pilot, lambda: bool(app.screen.query("#fulfilled")))
         # keyboard only: the dialog opens in the value field, and enter reports
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "value")
         await pilot.press(*"1200", "enter")
         await wait_for(
             pilot, lambda: page.detail is not None and page.detail["status"] == "fulfilled"
         )
-        outcome = page.detail["handoffs"][0]["outcome"]
-        assert outcome["fulfilled"] and outcome["rating"] == 5 and outcome["value"] == 1200
+        assert node.calls_to("outcome") == [
+            {
+                "offer_id": offer_id,
+                "fulfilled": True,
+                "rating": 5,
+                "value": 1200,
+                "to": bob,
+                "note": "",
+            }
+        ]
 
     drive(app, scenario)
 
 
-def test_withdraw_my_offer(world: World) -> None:
-    world.member("me").post_offer(title="Changed my mind")
-    app = world.app()
+def test_withdraw_my_offer() -> None:
+    node = FakeNode()
+    node.add_offer("Changed my mind")
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
-        await select_title(pilot, screen, "Changed my mind")
-        await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, OfferScreen) and app.screen.detail is not None
-        )
-        page = app.screen
+        page = await open_offer_page(pilot, screen, "Changed my mind")
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
         await pilot.press(*"filled", "enter")
         await wait_for(
             pilot, lambda: page.detail is not None and page.detail["status"] == "withdrawn"
         )
+        assert node.calls_to("withdraw") == [
+            {"offer_id": node.id_of("Changed my mind"), "reason": "filled"}
+        ]
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Changed my mind" not in titles(screen))
+
+    drive(app, scenario)
+
+
+def test_offer_page_offers_only_the_actions_that_apply() -> None:
+    node = small_node()
+    node.add_offer("Mine")
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        feed = await feed_ready(pilot)
+        theirs = await open_offer_page(pilot, feed, "NDA review")
+        assert theirs.check_action("accept", ())
+        assert theirs.check_action("forward", ())
+        assert not theirs.check_action("withdraw", ())
+        assert not theirs.check_action("handoff", ())
+        await pilot.press("escape")
+        mine = await open_offer_page(pilot, feed, "Mine")
+        assert mine.check_action("withdraw", ())
+        assert not mine.check_action("accept", ())
+        assert not mine.check_action("handoff", ())  # nobody accepted yet
 
     drive(app, scenario)
 
@@ -403,56 +473,47 @@ def test_withdraw_my_offer(world: World) -> None:
 # -- peers ---------------------------------------------------------------------
 
 
-async def open_peer(pilot: Pilot[None], name: str) -> PeerScreen:
-    app = pilot.app
-    await pilot.press("3")
-    await wait_for(pilot, lambda: isinstance(app.screen, PeersScreen) and app.screen.peers)
-    table = app.screen.query_one(DataTable)
-    row = next(i for i, p in enumerate(app.screen.peers) if p.name == name)
-    table.move_cursor(row=row)
-    table.focus()
-    await pilot.press("enter")
-    await wait_for(
-        pilot, lambda: isinstance(app.screen, PeerScreen) and app.screen.peer is not None
-    )
-    screen = app.screen
-    assert isinstance(screen, PeerScreen)
-    return screen
-
-
-def test_vouch_then_revoke(world: World) -> None:
-    small_world(world)
-    app = world.app()
-    me, bob = world.members["me"], world.members["bob"]
+def test_vouch_then_revoke() -> None:
+    node = small_node()
+    app = fake_app(node)
+    bob = node.peer("Bob").id
 
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         page = await open_peer(pilot, "Bob")
-        assert page.peer is not None and page.peer.trust == 0.0
+        assert page.peer is not None
+        assert page.peer.trust == 0.0
         await pilot.press("v")
-        await wait_for(pilot, lambda: app.screen.query("#skills"))
+        await wait_for(pilot, lambda: bool(app.screen.query("#skills")))
         app.screen.query_one("#note", Input).value = "great designer"
         await pilot.press("enter")
         await wait_for(pilot, lambda: page.peer is not None and page.peer.vouched_by_me != "")
+        assert page.peer is not None
         assert page.peer.trust > 0.5
-        assert any(e.voucher == me.me and e.subject == bob.me for e in me.ledger().vouches)
+        assert node.calls_to("vouch") == [
+            {"member_id": bob, "skills": ["design", "keynote"], "note": "great designer"}
+        ]
         assert "vouch" in str(page.query_one("#peer-explain", Static).render())
+        assert any(n.message == "Vouched for Bob" for n in app._notifications)
         await pilot.press("r")
         await wait_for(pilot, lambda: page.peer is not None and page.peer.vouched_by_me == "")
-        assert not any(e.voucher == me.me for e in me.ledger().vouches)
+        assert len(node.calls_to("revoke")) == 1
 
     drive(app, scenario)
 
 
-def test_mute_hides_offers_and_the_filter_shows_them(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_mute_hides_offers_and_the_filter_shows_them() -> None:
+    node = small_node()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         feed = await feed_ready(pilot)
         page = await open_peer(pilot, "Carol")
         await pilot.press("m")
         await wait_for(pilot, lambda: page.peer is not None and page.peer.muted)
+        assert node.calls_to("mark") == [
+            {"member_id": node.peer("Carol").id, "mark": "muted", "on": True}
+        ]
         await pilot.press("1")
         await wait_for(pilot, lambda: "NDA review" not in titles(feed) and len(titles(feed)) == 2)
         await pilot.press("x")
@@ -462,9 +523,9 @@ def test_mute_hides_offers_and_the_filter_shows_them(world: World) -> None:
     drive(app, scenario)
 
 
-def test_block_hides_the_member(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_block_hides_the_member() -> None:
+    node = small_node()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         feed = await feed_ready(pilot)
@@ -480,84 +541,116 @@ def test_block_hides_the_member(world: World) -> None:
 # -- profile, hand-offs, status, palette, quit ----------------------------------
 
 
-def test_profile_edit_copy_and_stats(world: World) -> None:
-    world.member("me", skills=("python",)).post_offer(title="One")
-    app = world.app()
+def test_profile_edit_copy_and_stats() -> None:
+    node = FakeNode(skills=("python",))
+    node.add_offer("One")
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("4")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.screen.stats)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ProfileScreen) and bool(app.screen.stats)
+        )
         screen = app.screen
         assert "posted" in str(screen.query_one("#stats", Static).render())
         screen.query_one("#headline", Input).value = "Now with a headline"
         screen.query_one("#available", Switch).value = False
         await pilot.press("ctrl+s")
-
-        await wait_for(
-            pilot, lambda: world.members["me"].profile().headline == "Now with a headline"
-        )
-        assert world.members["me"].profile().available is False
+        await wait_for(pilot, lambda: bool(node.calls_to("set_profile")))
+        assert node.calls_to("set_profile") == [
+            {
+                "name": "Me",
+                "headline": "Now with a headline",
+                "skills": ["python"],
+                "region": "",
+                "available": False,
+            }
+        ]
         screen.query_one("#stats").focus()
         await pilot.press("i")
-        assert app.clipboard == world.members["me"].identity.member_id
+        assert app.clipboard == ME
         await pilot.press("c")  # offline: no invite yet, a warning instead
         assert any("no invite" in n.message for n in app._notifications)
 
     drive(app, scenario)
 
 
-def test_handoffs_screen_shows_where_things_stand(world: World) -> None:
-    small_world(world)
-    me, bob = world.members["me"], world.members["bob"]
-    me.post_offer(title="Posted by me")
-    me.forward(state_of(me, "NDA review"), to=None, note="anyone?")
-    me.accept(state_of(me, "Keynote in Atlanta"))
-    app = world.app()
+def test_handoffs_screen_shows_where_things_stand() -> None:
+    node = small_node()
+    node.add_offer("Posted by me")
+    node.offer_state("NDA review").forwards.append(
+        {
+            "id": "f1",
+            "from": {"id": ME, "name": "Me", "trust": 1.0},
+            "to": None,
+            "depth": 0,
+            "note": "anyone?",
+            "created_at": 0,
+        }
+    )
+    node.offer_state("Keynote in Atlanta").accepts.append(
+        {
+            "id": "a1",
+            "member": {"id": ME, "name": "Me", "trust": 1.0},
+            "chain": [],
+            "note": "",
+            "created_at": 0,
+        }
+    )
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("2")
         await wait_for(
             pilot,
-            lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count >= 3,
+            lambda: (
+                bool(app.screen.query(DataTable)) and app.screen.query_one(DataTable).row_count >= 3
+            ),
         )
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         roles = {row[1]: (row[0], row[3]) for row in rows}
         assert roles["Posted by me"] == ("posted", "waiting for accepts")
-        assert roles["NDA review"][0] == "forwarded" and "the network" in roles["NDA review"][1]
+        assert roles["NDA review"][0] == "forwarded"
+        assert "the network" in roles["NDA review"][1]
         assert roles["Keynote in Atlanta"] == ("accepted", "you accepted")
-        assert bob  # bob's offer is the accepted one
 
     drive(app, scenario)
 
 
-def test_network_failure_shows_in_the_status_bar(world: World, monkeypatch) -> None:
-    world.member("me")
-    from p2pshare.errors import UserError
-    from p2pshare.service.api import NodeAPI
+def test_the_network_starts_after_the_first_paint() -> None:
+    node = FakeNode()
+    app = fake_app(node, start_network=True)
 
-    async def failing(self: NodeAPI) -> None:
-        self.status.state = "starting"
-        self._fail("port 4001 is in use")
-        raise UserError("port 4001 is in use")
+    async def scenario(pilot: Pilot[None]) -> None:
+        await feed_ready(pilot)
+        await wait_for(pilot, lambda: "● online" in status_text(pilot))
+        assert node.status.info is not None
 
-    monkeypatch.setattr(NodeAPI, "start_network", failing)
-    app = world.app(start_network=True)
+    drive(app, scenario)
+
+
+def test_network_failure_shows_in_the_status_bar() -> None:
+    node = FakeNode()
+    node.network_failure = "port 4001 is in use"
+    app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await wait_for(pilot, lambda: "failed: port 4001 is in use" in status_text(pilot))
         assert app.screen.query_one(StatusBar).has_class("-failed")
         assert any("port 4001" in n.message for n in app._notifications)
+        screen = app.screen
+        commands = {c.title for c in app.get_system_commands(screen)}
+        assert "Start the network" in commands
 
     drive(app, scenario)
 
 
-def test_every_binding_is_in_the_command_palette(world: World) -> None:
-    small_world(world)
-    app = world.app()
+def test_every_binding_is_in_the_command_palette() -> None:
+    app = fake_app(small_node())
 
     async def scenario(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
@@ -578,40 +671,25 @@ def test_every_binding_is_in_the_command_palette(world: World) -> None:
         ):
             assert title in commands, title
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: app.screen.query("#help"))
+        await wait_for(pilot, lambda: bool(app.screen.query("#help")))
         await pilot.press("escape")
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: app.screen.query("CommandInput"))
+        await wait_for(pilot, lambda: bool(app.screen.query("CommandInput")))
         await pilot.press(*"new off", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen))
 
     drive(app, scenario)
 
 
-def test_quit_closes_the_node(world: World) -> None:
-    world.member("me")
-    app = world.app()
-    opened = []
+def test_quit_closes_the_node() -> None:
+    node = FakeNode()
+    app = fake_app(node)
 
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
-        opened.append(app.api)
+        assert app.node is node
         await pilot.press("q")
 
     drive(app, scenario)
-    api = opened[0]
-    assert api is not None and api.status.state == "offline" and api._member is None
-    assert app.api is None
-
-
-def test_feed_screen_is_not_confused_by_an_empty_home(world: World) -> None:
-    world.member("me")
-    app = world.app()
-
-    async def scenario(pilot: Pilot[None]) -> None:
-        screen = await feed_ready(pilot)
-        assert isinstance(screen, FeedScreen) and titles(screen) == []
-        await pilot.press("a", "f", "u", "enter")  # nothing selected: no crash, no dialog
-        assert app.screen is screen
-
-    drive(app, scenario)
+    assert node.closed
+    assert app.node is None

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tui import launch
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
-def test_subcommands_are_dispatched_to_the_cli(tmp_path, capsys) -> None:
+PEER = "/ip4/127.0.0.1/tcp/1/p2p/12D3KooWK99VoVxNE7XzyBwXEzW7xhK7Gpv85r9F3V3fyKSUKPH5"
+
+
+def test_subcommands_are_dispatched_to_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     home = str(tmp_path / "h")
     assert launch.main(["--home", home, "init", "--name", "Ann", "--skills", "a,b"]) == 0
     member_id = capsys.readouterr().out.strip()
@@ -17,24 +26,28 @@ def test_subcommands_are_dispatched_to_the_cli(tmp_path, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["id"] == member_id
 
 
-def test_cli_errors_keep_their_exit_code(tmp_path, capsys) -> None:
+def test_cli_errors_keep_their_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert launch.main(["--home", str(tmp_path / "none"), "offers"]) == 1
     assert "no identity" in capsys.readouterr().err
 
 
-def test_no_subcommand_opens_the_app(tmp_path, monkeypatch) -> None:
-    opened = {}
+def test_no_subcommand_opens_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: dict[str, object] = {}
 
-    def fake_run_app(home, *, peers, mdns, community):
+    def fake_run_app(
+        home: str | None, *, peers: Sequence[str], mdns: bool, community: str | None
+    ) -> int:
         opened.update(home=home, peers=list(peers), mdns=mdns, community=community)
         return 0
 
     monkeypatch.setattr(launch, "run_app", fake_run_app)
-    args = ["--home", str(tmp_path), "--peer", "/ip4/127.0.0.1/tcp/1/p2p/x", "--no-mdns"]
+    args = ["--home", str(tmp_path), "--peer", PEER, "--no-mdns"]
     assert launch.main([*args, "--community", "c1"]) == 0
     assert opened == {
         "home": str(tmp_path),
-        "peers": ["/ip4/127.0.0.1/tcp/1/p2p/x"],
+        "peers": [PEER],
         "mdns": False,
         "community": "c1",
     }

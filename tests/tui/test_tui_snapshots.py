@@ -10,13 +10,12 @@ Update with `pytest tests/tui --snapshot-update` after checking the new SVGs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
-from tui_helpers import SIZE, World, feed_ready, select_title, state_of, wait_for
+from textual.widgets import DataTable, Input, OptionList
+from tui_helpers import SIZE, World, feed_ready, local_app, select_title, state_of, wait_for
 
 from p2pshare.member.home import Home
-from tui.app import P2PShareApp
 from tui.screens.compose import ComposeScreen
 from tui.screens.forward import ForwardScreen
 from tui.screens.offer import OfferScreen
@@ -24,6 +23,25 @@ from tui.screens.onboarding import OnboardingScreen
 from tui.screens.peer import PeerScreen
 from tui.screens.peers import PeersScreen
 from tui.screens.profile import ProfileScreen
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from textual.pilot import Pilot
+
+    from tui.app import P2PShareApp
+
+
+class SnapCompare(Protocol):
+    """pytest-textual-snapshot's fixture, as these tests call it."""
+
+    def __call__(
+        self,
+        app: P2PShareApp,
+        *,
+        terminal_size: tuple[int, int],
+        run_before: Callable[[Pilot[None]], Awaitable[None]],
+    ) -> bool: ...
 
 
 def rich_world(world: World) -> P2PShareApp:
@@ -73,11 +91,11 @@ async def on_feed(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_feed(world: World, snap_compare) -> None:
+def test_feed(world: World, snap_compare: SnapCompare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=on_feed)
 
 
-def test_feed_filtered_and_searched(world: World, snap_compare) -> None:
+def test_feed_filtered_and_searched(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
         await pilot.press("x")
@@ -89,7 +107,7 @@ def test_feed_filtered_and_searched(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_offer_page(world: World, snap_compare) -> None:
+def test_offer_page(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
         await select_title(pilot, screen, "Keynote on privacy engineering, Atlanta")
@@ -102,7 +120,7 @@ def test_offer_page(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_my_offer_page_with_an_accept(world: World, snap_compare) -> None:
+def test_my_offer_page_with_an_accept(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
         await select_title(pilot, screen, "Python training, 3 days")
@@ -115,7 +133,7 @@ def test_my_offer_page_with_an_accept(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_compose_with_an_inline_error(world: World, snap_compare) -> None:
+def test_compose_with_an_inline_error(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("n")
@@ -126,19 +144,20 @@ def test_compose_with_an_inline_error(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_forward_picker(world: World, snap_compare) -> None:
+def test_forward_picker(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await feed_ready(pilot)
         await select_title(pilot, screen, "Airflow migration")
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ForwardScreen))
-        await wait_for(pilot, lambda: pilot.app.screen.query_one("#peers").option_count == 3)
+        peers = pilot.app.screen.query_one("#peers", OptionList)
+        await wait_for(pilot, lambda: peers.option_count == 3)
         await pilot.pause()
 
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_peers(world: World, snap_compare) -> None:
+def test_peers(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("3")
@@ -150,7 +169,7 @@ def test_peers(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_peer_page(world: World, snap_compare) -> None:
+def test_peer_page(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("3")
@@ -158,6 +177,7 @@ def test_peer_page(world: World, snap_compare) -> None:
             pilot, lambda: isinstance(pilot.app.screen, PeersScreen) and pilot.app.screen.peers
         )
         screen = pilot.app.screen
+        assert isinstance(screen, PeersScreen)
         row = next(i for i, p in enumerate(screen.peers) if p.name == "Carol")
         screen.query_one(DataTable).move_cursor(row=row)
         await pilot.press("enter")
@@ -169,7 +189,7 @@ def test_peer_page(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_profile(world: World, snap_compare) -> None:
+def test_profile(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("4")
@@ -181,7 +201,7 @@ def test_profile(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_handoffs(world: World, snap_compare) -> None:
+def test_handoffs(world: World, snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
         await pilot.press("2")
@@ -197,8 +217,8 @@ def test_handoffs(world: World, snap_compare) -> None:
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)
 
 
-def test_onboarding(tmp_path: Path, snap_compare) -> None:
-    app = P2PShareApp(Home(Path("/home/dana/.local/share/p2pshare-snapshot")), start_network=False)
+def test_onboarding(snap_compare: SnapCompare) -> None:
+    app = local_app(Home(Path("/home/dana/.local/share/p2pshare-snapshot")))
 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, OnboardingScreen))

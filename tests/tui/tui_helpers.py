@@ -4,8 +4,9 @@
 objects sign with a fixed clock, so record ids, member ids and every date on
 screen are the same on every run (snapshots depend on it). Records move between
 homes the way the network would move them: verified ingest into the other store.
-The app under test has its own NodeAPI on "me"'s home and sees what the test
-writes there through the API's store watcher.
+The app under test has its own NodeAPI on "me"'s home (through tui.launch's
+LocalHome, as in production) and sees what the test writes there through the
+API's store watcher. Tests that need no real store use fake_node.py instead.
 """
 
 from __future__ import annotations
@@ -14,22 +15,29 @@ import asyncio
 import hashlib
 import os
 import time
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from textual.pilot import Pilot
+from fake_node import FakeHome, FakeNode
 
-from p2pshare.domain.ledger import OfferState
 from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
 from p2pshare.member.identity import Identity
 from p2pshare.store import Store
 from tui.app import P2PShareApp
+from tui.launch import LocalHome
 from tui.screens.feed import FeedScreen
 from tui.widgets.offer_list import OfferList
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from pathlib import Path
+
+    from textual.pilot import Pilot
+
+    from p2pshare.domain.ledger import OfferState
 
 T0 = 1_700_000_000  # 2023-11-14, as in tests/support/signers.py
 SIZE = (120, 40)
@@ -96,24 +104,46 @@ class World:
         for m in members:
             m.store.ingest_many(list(records.values()), now=int(self.clock()) + 1)
 
-    def app(self, name: str = "me", **kwargs: object) -> P2PShareApp:
-        kwargs.setdefault("start_network", False)
-        kwargs.setdefault("clock", self.clock)
-        return P2PShareApp(self.home(name), **kwargs)  # type: ignore[arg-type]
+    def app(
+        self, name: str = "me", *, start_network: bool = False, passphrase: bytes | None = None
+    ) -> P2PShareApp:
+        """The app on `name`'s home, over a real NodeAPI, with the world's fixed clock."""
+        return local_app(
+            self.home(name), start_network=start_network, passphrase=passphrase, clock=self.clock
+        )
 
     def close(self) -> None:
         for m in self.members.values():
             m.close()
 
 
+def local_app(
+    home: Home,
+    *,
+    start_network: bool = False,
+    passphrase: bytes | None = None,
+    clock: Callable[[], float] = fixed_clock,
+) -> P2PShareApp:
+    """The app over a real NodeAPI on `home` (no mDNS: tests never reach the LAN)."""
+    local = LocalHome(home, mdns=False, clock=clock)
+    return P2PShareApp(local, start_network=start_network, passphrase=passphrase, clock=clock)
+
+
+def fake_app(
+    node: FakeNode, *, start_network: bool = False, home: FakeHome | None = None
+) -> P2PShareApp:
+    """The app over an in-memory node: no store, no threads, events at once."""
+    return P2PShareApp(home or FakeHome(node), start_network=start_network, clock=fixed_clock)
+
+
 async def wait_for(
-    pilot: Pilot[object], condition: Callable[[], object], timeout: float = 6.0
+    pilot: Pilot[None], condition: Callable[[], object], seconds: float = 6.0
 ) -> None:
-    """Pause the pilot until `condition()` is true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    """Pause the pilot until `condition()` is true; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+            raise AssertionError(f"timed out after {seconds}s waiting for {condition}")
         await pilot.pause(0.05)
 
 

@@ -1,1 +1,1 @@
-"""The app's screens. Each receives the NodeAPI in its constructor."""
+"""The app's screens. Each receives the node (a NodePort) in its constructor."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
@@ -12,6 +13,9 @@ from p2pshare.errors import UserError
 
 from ..fmt import csv
 from .base import NodeScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
 
 FIELDS = ("title", "description", "skills", "region", "value", "expires", "contact")
 
@@ -124,7 +128,7 @@ class ComposeScreen(NodeScreen):
     @work(exclusive=True, group="compose", exit_on_error=False)
     async def _post(self, fields: dict[str, object]) -> None:
         try:
-            await self.api.post_offer(**fields)
+            await self.node.post_offer(**fields)
         except UserError as exc:
             self._error(field_of(str(exc)), str(exc))
             return

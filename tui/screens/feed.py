@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
-from p2pshare.domain.views import FeedItem
-from p2pshare.events import Changed
-
 from ..fmt import csv
-from ..messages import OpenOffer
+from ..messages import FeedPainted, OpenOffer, UnreadCounted
 from ..widgets.offer_list import OfferList, header_text
 from .base import NodeScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.timer import Timer
+
+    from p2pshare.domain.views import FeedItem
+    from p2pshare.events import Changed
+    from p2pshare.service.port import NodePort
 
 MIN_TRUST = [("any trust", 0.0), ("≥ 0.10", 0.1), ("≥ 0.30", 0.3), ("≥ 0.50", 0.5), ("≥ 0.80", 0.8)]
 REFRESH_DELAY = 0.15  # coalesce bursts of records into one refresh
@@ -51,13 +56,13 @@ class FeedScreen(NodeScreen):
         Binding("escape", "clear", "Clear search", show=False),
     ]
 
-    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(api)
+    def __init__(self, node: NodePort) -> None:
+        super().__init__(node)
         self._all: list[FeedItem] = []
         self._hay: list[str] = []
         self.filters = Filters()
         self.loaded = False
-        self._refresh_timer = None
+        self._refresh_timer: Timer | None = None
         self._last_search: tuple[str, Filters, list[int]] | None = None
 
     def body(self) -> ComposeResult:
@@ -75,7 +80,7 @@ class FeedScreen(NodeScreen):
             placeholder="search titles, authors, skills, regions…", id="search", classes="-hidden"
         )
         yield Static(id="list-header")
-        yield OfferList(is_unread=self.is_unread, clock=self.papp.clock, id="offers")
+        yield OfferList(is_unread=self.is_unread, clock=self.shell.clock, id="offers")
         yield Static(id="feed-summary")
 
     def on_mount(self) -> None:
@@ -93,7 +98,7 @@ class FeedScreen(NodeScreen):
     # -- data --------------------------------------------------------------
 
     def is_unread(self, item: FeedItem) -> bool:
-        return not item.mine and item.id not in self.papp.seen
+        return not item.mine and item.id not in self.shell.seen
 
     def on_changed(self, event: Changed) -> None:
         if self._refresh_timer is not None:
@@ -107,7 +112,7 @@ class FeedScreen(NodeScreen):
 
     @work(exclusive=True, group="feed", exit_on_error=False)
     async def load(self) -> None:
-        items = await self.api.feed()
+        items = await self.node.feed()
         self._all = items
         self._hay = [_haystack(item) for item in items]
         self._last_search = None
@@ -115,17 +120,16 @@ class FeedScreen(NodeScreen):
         self.query_one(OfferList).empty_text = "no offers yet — press n to post one"
         self.apply_filters(reloaded=True)
         self._count_unread()
-        self.call_after_refresh(self.papp.first_paint_done)
+        self.call_after_refresh(self.post_message, FeedPainted())
 
     def _count_unread(self) -> None:
-        seen, show_muted = self.papp.seen, self.filters.show_muted
-        self.papp.set_unread(
-            sum(
-                1
-                for item in self._all
-                if not item.mine and item.id not in seen and (show_muted or not item.muted)
-            )
+        seen, show_muted = self.shell.seen, self.filters.show_muted
+        count = sum(
+            1
+            for item in self._all
+            if not item.mine and item.id not in seen and (show_muted or not item.muted)
         )
+        self.post_message(UnreadCounted(count))
 
     def visible_items(self) -> list[FeedItem]:
         """The feed after filters and search, in the API's order.
@@ -190,13 +194,8 @@ class FeedScreen(NodeScreen):
 
     # -- filters and search ------------------------------------------------
 
-    def _set_filters(self, **changes: object) -> None:
-        values = {
-            name: getattr(self.filters, name)
-            for name in Filters.__dataclass_fields__  # type: ignore[attr-defined]
-        }
-        values.update(changes)
-        self.filters = Filters(**values)  # type: ignore[arg-type]
+    def _set_filters(self, **changes: Any) -> None:
+        self.filters = replace(self.filters, **changes)
         self.apply_filters()
         if "show_muted" in changes:
             self._count_unread()
@@ -270,15 +269,15 @@ class FeedScreen(NodeScreen):
     def action_compose(self) -> None:
         from .compose import ComposeScreen
 
-        self.app.push_screen(ComposeScreen(self.api))
+        self.app.push_screen(ComposeScreen(self.node))
 
     def action_accept(self) -> None:
         if (item := self.query_one(OfferList).current) is not None:
             if item.mine:
                 self.notify("this is your own offer", severity="warning", timeout=3)
                 return
-            self.papp.accept_offer(item.id, item.title)
+            self.ask_accept(item.id, item.title)
 
     def action_forward(self) -> None:
         if (item := self.query_one(OfferList).current) is not None:
-            self.papp.forward_offer(item.id, item.title, item.skills)
+            self.ask_forward(item.id, item.title, item.skills)

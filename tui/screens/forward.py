@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.fuzzy import Matcher
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from p2pshare.domain.views import PeerItem
-from p2pshare.service.api import NodeAPI
-
 from ..fmt import trust_level
+from ..messages import ForwardChoice
 from .dialogs import Dialog
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.domain.views import PeerItem
+    from p2pshare.service.port import NodePort
 
 
 def rank(peer: PeerItem, skills: list[str]) -> float:
@@ -31,9 +36,9 @@ class ForwardScreen(Dialog):
         Binding("down", "focus_list", "Peers", show=False),
     ]
 
-    def __init__(self, api: NodeAPI, title: str, skills: list[str]) -> None:
+    def __init__(self, node: NodePort, title: str, skills: list[str]) -> None:
         super().__init__()
-        self.api = api
+        self.node = node
         self._title = title
         self._skills = skills
         self._peers: list[PeerItem] = []
@@ -56,7 +61,7 @@ class ForwardScreen(Dialog):
 
     @work(exclusive=True, group="forward-peers", exit_on_error=False)
     async def _load(self) -> None:
-        peers = await self.api.peers()
+        peers = await self.node.peers()
         self._peers = sorted(
             (p for p in peers if not p.blocked),
             key=lambda p: (-rank(p, self._skills), p.name.casefold()),
@@ -107,8 +112,6 @@ class ForwardScreen(Dialog):
     @on(Input.Submitted, "#note")
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        from ..app import ForwardChoice
-
         options = self.query_one("#peers", OptionList)
         option = options.highlighted_option
         if option is None or option.disabled or option.id is None:
@@ -120,8 +123,6 @@ class ForwardScreen(Dialog):
 
     @on(Button.Pressed, "#network")
     def action_network(self) -> None:
-        from ..app import ForwardChoice
-
         self.dismiss(ForwardChoice(to=None, note=self.query_one("#note", Input).value.strip()))
 
     @on(Button.Pressed, "#cancel")

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
-
-from p2pshare.domain.views import FeedItem
-from p2pshare.events import Changed
 
 from ..fmt import status_word
 from ..messages import OpenOffer
 from .base import NodeScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.domain.views import FeedItem
+    from p2pshare.events import Changed
 
 SCAN_LIMIT = 500  # others' offers checked for a forward of mine (newest first)
 
@@ -83,8 +85,8 @@ class HandoffsScreen(NodeScreen):
     @work(exclusive=True, group="handoffs", exit_on_error=False)
     async def load(self) -> None:
         self._stale = False
-        me = self.api.member_id
-        items = await self.api.feed(include_closed=True)
+        me = self.node.member_id
+        items = await self.node.feed(include_closed=True)
         rows: list[tuple[str, FeedItem, dict[str, Any]]] = []
         others = sorted(
             (i for i in items if not (i.mine or i.handed_to_me or i.accepted or i.for_me)),
@@ -93,7 +95,7 @@ class HandoffsScreen(NodeScreen):
         for item in [
             i for i in items if i.mine or i.handed_to_me or i.accepted or i.for_me
         ] + others:
-            detail = await self.api.offer(item.id)
+            detail = await self.node.offer(item.id)
             forwarded = any(f["from"]["id"] == me for f in detail["forwards"])
             if item.mine:
                 role = "posted"

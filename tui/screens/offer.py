@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from p2pshare.errors import UserError
-from p2pshare.events import Changed
-from p2pshare.service.api import NodeAPI
 
+from ..actions import HandOff, ReportOutcome, WithdrawOffer
 from ..fmt import ago, money, status_word, until
 from ..widgets.badge import TrustBadge, trust_markup
 from .base import NodeScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.events import Changed
+    from p2pshare.service.port import NodePort
 
 
 def _who(person: dict[str, Any], me: str) -> str:
@@ -36,8 +40,8 @@ class OfferScreen(NodeScreen):
         Binding("w", "withdraw", "Withdraw"),
     ]
 
-    def __init__(self, api: NodeAPI, offer_id: str) -> None:
-        super().__init__(api)
+    def __init__(self, node: NodePort, offer_id: str) -> None:
+        super().__init__(node)
         self.offer_id = offer_id
         self.detail: dict[str, Any] | None = None
 
@@ -66,7 +70,7 @@ class OfferScreen(NodeScreen):
 
     @property
     def me(self) -> str:
-        return self.api.member_id
+        return self.node.member_id
 
     @property
     def mine(self) -> bool:
@@ -81,7 +85,7 @@ class OfferScreen(NodeScreen):
     @work(exclusive=True, group="offer", exit_on_error=False)
     async def load(self) -> None:
         try:
-            self.detail = await self.api.offer(self.offer_id)
+            self.detail = await self.node.offer(self.offer_id)
         except UserError as exc:
             self.query_one("#offer-meta", Static).update(f"[$error]{escape(str(exc))}[/]")
             return
@@ -90,7 +94,7 @@ class OfferScreen(NodeScreen):
         self.refresh_bindings()
 
     def _show(self, d: dict[str, Any]) -> None:
-        now = self.papp.clock()
+        now = self.shell.clock()
         me = self.me
         self.query_one("#offer-title", Label).update(escape(d["title"]))
         status = self.query_one("#offer-status", Label)
@@ -204,11 +208,11 @@ class OfferScreen(NodeScreen):
 
     def action_accept(self) -> None:
         if self.detail:
-            self.papp.accept_offer(self.offer_id, self.detail["title"])
+            self.ask_accept(self.offer_id, self.detail["title"])
 
     def action_forward(self) -> None:
         if self.detail:
-            self.papp.forward_offer(self.offer_id, self.detail["title"], self.detail["skills"])
+            self.ask_forward(self.offer_id, self.detail["title"], self.detail["skills"])
 
     def action_handoff(self) -> None:
         from .dialogs import PickScreen
@@ -228,12 +232,7 @@ class OfferScreen(NodeScreen):
 
         def done(member_id: str | None) -> None:
             if member_id:
-                self.papp._act(
-                    "Handed off: the contact is sealed to them",
-                    "handoff",
-                    self.offer_id,
-                    to=member_id,
-                )
+                self.request(HandOff(offer_id=self.offer_id, to=member_id))
 
         self.app.push_screen(
             PickScreen(
@@ -260,7 +259,7 @@ class OfferScreen(NodeScreen):
             if result is not None:
                 if not self.mine:
                     result["to"] = None
-                self.papp._act("Outcome reported", "outcome", self.offer_id, **result)
+                self.request(ReportOutcome(offer_id=self.offer_id, **result))
 
         self.app.push_screen(OutcomeScreen(self.detail["title"], handoffs), done)
 
@@ -272,7 +271,7 @@ class OfferScreen(NodeScreen):
 
         def done(reason: str | None) -> None:
             if reason is not None:
-                self.papp._act("Withdrawn", "withdraw", self.offer_id, reason=reason)
+                self.request(WithdrawOffer(offer_id=self.offer_id, reason=reason))
 
         self.app.push_screen(
             NoteScreen(f"Withdraw “{self.detail['title']}”", "Withdraw", "reason (optional)"), done

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from p2pshare.errors import UserError
-from p2pshare.member.home import Home
-from p2pshare.service.api import create_identity
 
 from ..fmt import csv
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.service.port import HomePort
 
 
 class OnboardingScreen(Screen[dict[str, Any] | None]):
@@ -26,7 +28,7 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
         Binding("escape", "quit", "Quit"),
     ]
 
-    def __init__(self, home: Home) -> None:
+    def __init__(self, home: HomePort) -> None:
         super().__init__()
         self.home = home
 
@@ -91,8 +93,8 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
         self, *, name: str, headline: str, skills: list[str], passphrase: bytes | None, invite: str
     ) -> None:
         try:
-            create_identity(
-                self.home, name=name, headline=headline, skills=skills, passphrase=passphrase
+            self.home.create_identity(
+                name=name, headline=headline, skills=skills, passphrase=passphrase
             )
         except UserError as exc:
             reason = str(exc)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
-from p2pshare.domain.views import PeerItem
 from p2pshare.errors import UserError
-from p2pshare.events import Changed
-from p2pshare.service.api import NodeAPI
 
+from ..actions import RevokeVouch, VouchFor
 from ..widgets.badge import TrustBadge
 from .base import NodeScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.domain.views import PeerItem
+    from p2pshare.events import Changed
+    from p2pshare.service.port import NodePort
 
 
 class PeerScreen(NodeScreen):
@@ -29,8 +33,8 @@ class PeerScreen(NodeScreen):
         Binding("b", "block", "Block/unblock"),
     ]
 
-    def __init__(self, api: NodeAPI, member_id: str) -> None:
-        super().__init__(api)
+    def __init__(self, node: NodePort, member_id: str) -> None:
+        super().__init__(node)
         self.member_id = member_id
         self.peer: PeerItem | None = None
         self.report: dict[str, Any] | None = None
@@ -61,9 +65,9 @@ class PeerScreen(NodeScreen):
     @work(exclusive=True, group="peer", exit_on_error=False)
     async def load(self) -> None:
         try:
-            peers = await self.api.peers()
-            self.report = await self.api.trust(self.member_id, explain=True)
-            feed = await self.api.feed(include_closed=True)
+            peers = await self.node.peers()
+            self.report = await self.node.trust(self.member_id, explain=True)
+            feed = await self.node.feed(include_closed=True)
         except UserError as exc:
             self.query_one("#peer-profile", Static).update(f"[$error]{escape(str(exc))}[/]")
             return
@@ -117,21 +121,17 @@ class PeerScreen(NodeScreen):
 
         if self.peer is None:
             return
+        name = self.peer.name
 
         def done(result: dict[str, Any] | None) -> None:
             if result is not None:
-                self.papp._act(
-                    f"Vouched for {self.peer.name if self.peer else ''}",
-                    "vouch",
-                    self.member_id,
-                    **result,
-                )
+                self.request(VouchFor(member_id=self.member_id, name=name, **result))
 
-        self.app.push_screen(VouchScreen(self.peer.name, self.peer.skills), done)
+        self.app.push_screen(VouchScreen(name, self.peer.skills), done)
 
     def action_revoke(self) -> None:
         if self.peer and self.peer.vouched_by_me:
-            self.papp._act("Vouch revoked", "revoke", self.peer.vouched_by_me)
+            self.request(RevokeVouch(vouch_id=self.peer.vouched_by_me))
 
     def action_mute(self) -> None:
         if self.peer is not None:
@@ -144,7 +144,7 @@ class PeerScreen(NodeScreen):
     @work(group="mark", exit_on_error=False)
     async def _mark(self, mark: str, on: bool) -> None:
         try:
-            await self.api.mark(self.member_id, mark, on)
+            await self.node.mark(self.member_id, mark, on)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
-
-from p2pshare.domain.views import PeerItem
-from p2pshare.events import Changed
 
 from ..fmt import trust_level
 from ..messages import OpenPeer
 from .base import NodeScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.domain.views import PeerItem
+    from p2pshare.events import Changed
+    from p2pshare.service.port import NodePort
+
+    from ..widgets.status_bar import StatusInfo
 
 TRUST_STYLE = {"-trusted": "bold green", "-known": "yellow", "-untrusted": "red"}
 
@@ -30,8 +37,8 @@ class PeersScreen(NodeScreen):
         Binding("escape", "clear", "Clear", show=False),
     ]
 
-    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(api)
+    def __init__(self, node: NodePort) -> None:
+        super().__init__(node)
         self.peers: list[PeerItem] = []
         self._query = ""
 
@@ -60,14 +67,14 @@ class PeersScreen(NodeScreen):
         if event.peers or event.trust:
             self.load()
 
-    def _show_status(self, info) -> None:  # type: ignore[no-untyped-def]
+    def _show_status(self, info: StatusInfo) -> None:
         super()._show_status(info)
         if self.peers:  # connection dots follow the node's peer events
             self.load()
 
     @work(exclusive=True, group="peers", exit_on_error=False)
     async def load(self) -> None:
-        self.peers = await self.api.peers()
+        self.peers = await self.node.peers()
         self._fill()
 
     def _fill(self) -> None:

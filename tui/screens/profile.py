@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Sparkline, Static, Switch
 
 from p2pshare.errors import UserError
-from p2pshare.events import Changed
 
 from ..fmt import csv
 from .base import NodeScreen
 from .compose import field_of
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from p2pshare.events import Changed
+    from p2pshare.service.port import NodePort
+
+    from ..widgets.status_bar import StatusInfo
 
 BAR_WIDTH = 30
 
@@ -43,8 +49,8 @@ class ProfileScreen(NodeScreen):
         Binding("r", "reload", "Refresh", show=False),
     ]
 
-    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(api)
+    def __init__(self, node: NodePort) -> None:
+        super().__init__(node)
         self.profile: dict[str, Any] = {}
         self.stats: dict[str, Any] = {}
 
@@ -89,7 +95,7 @@ class ProfileScreen(NodeScreen):
         if event.offers or event.trust:
             self._load_stats()
 
-    def _show_status(self, info) -> None:  # type: ignore[no-untyped-def]
+    def _show_status(self, info: StatusInfo) -> None:
         super()._show_status(info)
         if self.profile and not self.profile.get("invite") and info.state == "online":
             self.load()  # the invite exists once the node listens
@@ -99,7 +105,7 @@ class ProfileScreen(NodeScreen):
 
     @work(exclusive=True, group="profile", exit_on_error=False)
     async def load(self) -> None:
-        self.profile = p = await self.api.profile()
+        self.profile = p = await self.node.profile()
         self.query_one("#name", Input).value = p["name"]
         self.query_one("#headline", Input).value = p["headline"]
         self.query_one("#skills", Input).value = ", ".join(p["skills"])
@@ -113,7 +119,7 @@ class ProfileScreen(NodeScreen):
 
     @work(exclusive=True, group="stats", exit_on_error=False)
     async def _load_stats(self) -> None:
-        self.stats = s = await self.api.stats()
+        self.stats = s = await self.node.stats()
 
         def money(values: dict[str, int]) -> str:
             return ", ".join(f"{v:,} {c}".strip() for c, v in values.items()) or "0"
@@ -159,7 +165,7 @@ class ProfileScreen(NodeScreen):
     @work(exclusive=True, group="profile-save", exit_on_error=False)
     async def _save(self, fields: dict[str, Any]) -> None:
         try:
-            await self.api.set_profile(**fields)
+            await self.node.set_profile(**fields)
         except UserError as exc:
             where = field_of(str(exc))
             where = where if where in ("name", "headline", "skills", "region") else "form"

@@ -9,12 +9,10 @@ cost the same for ten rows or a hundred thousand.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from rich.style import Style
-from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -22,9 +20,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from p2pshare.domain.views import FeedItem
-
 from ..fmt import money, trust_level, until
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from rich.style import Style
+    from textual import events
+
+    from p2pshare.domain.views import FeedItem
 
 # fixed column widths; the title takes what is left
 COLUMNS = (
@@ -255,7 +259,7 @@ class OfferList(ScrollView, can_focus=True):
         segments = self._row(item, width, base)
         if row == self.cursor:
             cursor = self.get_component_rich_style("offer-list--cursor", partial=True)
-            segments = [Segment(text, style + cursor) for text, style, _ in segments]
+            segments = [Segment(text, (style or base) + cursor) for text, style, _ in segments]
         return Strip(segments, width).crop_extend(0, width, base)
 
     def _row(self, item: FeedItem, width: int, base: Style) -> list[Segment]:

@@ -1,0 +1,552 @@
+"""An in-memory node for the app's Pilot tests: a few offers and peers, events at once.
+
+`FakeNode` implements `p2pshare.service.port.NodePort` the simplest way that keeps
+the app honest: views are built from plain Python state, every action records
+its call, changes that state and emits `Changed` (and a `Notice` where the real
+node would) synchronously, before the call returns. So a test waits for a
+repaint, never for the real API's store poll or a thread. `FakeHome` is the
+matching `HomePort`. Records that "arrive from the network" are the `arrive_*`
+methods. What the fake does not model (signatures, sealing, the ledger's rules)
+is covered by the tests that drive the real NodeAPI (test_tui_integration.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from p2pshare.domain.views import FeedItem, PeerItem
+from p2pshare.errors import NotFound, UserError
+from p2pshare.events import Changed, Event, NodeFailed, NodeInfo, NodeStarted, Notice
+from protocol import RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
+
+T0 = 1_700_000_000
+DAY = 86_400
+ME = "12D3KooWme"
+
+
+def fixed_clock() -> float:
+    return float(T0)
+
+
+@dataclass(slots=True)
+class FakeStatus:
+    state: str = "offline"
+    reason: str = ""
+    info: NodeInfo | None = None
+    connected: set[str] = field(default_factory=set)
+    syncing: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeOffer:
+    id: str
+    title: str
+    author: str
+    skills: tuple[str, ...] = ()
+    region: str = ""
+    remote: bool = False
+    value: int = 0
+    currency: str = ""
+    description: str = ""
+    contact: str = ""
+    created_at: int = T0
+    expires_at: int = T0 + 30 * DAY
+    status: str = "open"
+    forwards: list[dict[str, Any]] = field(default_factory=list)
+    accepts: list[dict[str, Any]] = field(default_factory=list)
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
+    withdrawn: dict[str, Any] | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class FakePeer:
+    item: PeerItem
+    base_trust: float  # before my vouch
+
+
+Call = tuple[str, dict[str, Any]]
+
+
+class FakeNode:
+    """A NodePort over a handful of offers and peers held in memory."""
+
+    def __init__(self, *, name: str = "Me", skills: Sequence[str] = ()) -> None:
+        self.member_id = ME
+        self.status = FakeStatus()
+        self.calls: list[Call] = []  # every action, in order: (method, arguments)
+        self.opened = False
+        self.closed = False
+        self.network_failure = ""  # start_network fails with this reason when set
+        self._refusals: dict[str, str] = {}
+        self._listeners: list[Callable[[Event], None]] = []
+        self._offers: dict[str, FakeOffer] = {}
+        self._peers: dict[str, FakePeer] = {}
+        self.my_profile: dict[str, Any] = {
+            "name": name,
+            "headline": "",
+            "skills": list(skills),
+            "region": "",
+            "available": True,
+        }
+        self._seq = 0
+
+    # -- setting the scene (synchronous, no events) -------------------------------
+
+    def add_peer(
+        self,
+        name: str,
+        *,
+        skills: Sequence[str] = (),
+        trust: float = 0.0,
+        headline: str = "",
+        region: str = "",
+    ) -> str:
+        member_id = f"12D3KooW{name.lower()}"
+        item = PeerItem(
+            id=member_id,
+            name=name,
+            headline=headline,
+            skills=list(skills),
+            region=region,
+            available=True,
+            trust=trust,
+            vouches=0,
+            vouched_by_me="",
+            fulfilled=0,
+            failed=0,
+            connector_credit=0,
+            muted=False,
+            blocked=False,
+        )
+        self._peers[member_id] = FakePeer(item=item, base_trust=trust)
+        return member_id
+
+    def add_offer(self, title: str, *, by: str = ME, **fields: Any) -> str:
+        """An offer by `by` (a member id; mine by default); returns its id (hex)."""
+        offer_id = self._new_id("offer", title)
+        self._offers[offer_id] = FakeOffer(id=offer_id, title=title, author=by, **fields)
+        return offer_id
+
+    def id_of(self, title: str) -> str:
+        return next(o.id for o in self._offers.values() if o.title == title)
+
+    def offer_state(self, title: str) -> FakeOffer:
+        return self._offers[self.id_of(title)]
+
+    def peer(self, name: str) -> PeerItem:
+        return next(p.item for p in self._peers.values() if p.item.name == name)
+
+    def refuse(self, method: str, reason: str) -> None:
+        """The next call of `method` raises UserError(reason), like a rule of the ledger."""
+        self._refusals[method] = reason
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [args for name, args in self.calls if name == method]
+
+    # -- records from the network ---------------------------------------------------
+
+    def arrive_offer(self, title: str, *, by: str, **fields: Any) -> str:
+        offer_id = self.add_offer(title, by=by, **fields)
+        self._changed(offer_id)
+        return offer_id
+
+    def arrive_forward_to_me(self, title: str, *, by: str, note: str = "") -> None:
+        offer = self.offer_state(title)
+        offer.forwards.append(self._link(by, ME, note))
+        self._changed(offer.id)
+        who = self._name(by)
+        self._emit(Notice(text=f"{who} forwarded you “{title}”", offer=_rid(offer.id)))
+
+    def arrive_accept(self, title: str, *, by: str, note: str = "") -> None:
+        offer = self.offer_state(title)
+        offer.accepts.append(self._accept(by, note))
+        self._changed(offer.id)
+        if offer.author == ME:
+            text = f"{self._name(by)} accepted your offer “{title}”"
+            self._emit(Notice(text=text, offer=_rid(offer.id)))
+
+    # -- NodePort: lifecycle and events ------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        self._listeners.append(listener)
+
+    async def open(self) -> None:
+        self.opened = True
+
+    async def start_network(self) -> NodeInfo:
+        self.status.state = "starting"
+        if self.network_failure:
+            self.status.state, self.status.reason = "failed", self.network_failure
+            self._emit(NodeFailed(reason=self.network_failure))
+            raise UserError(self.network_failure)
+        info = NodeInfo(
+            member_id=ME,
+            addresses=(f"/ip4/127.0.0.1/tcp/4001/p2p/{ME}",),
+            invite=f"p2pshare:invite:{ME}",
+            community="",
+        )
+        self.status.state, self.status.info = "online", info
+        self._emit(NodeStarted(info=info))
+        return info
+
+    async def close(self) -> None:
+        self.closed = True
+        self.status.state = "offline"
+
+    # -- NodePort: views --------------------------------------------------------------------
+
+    async def feed(self, *, include_closed: bool = False) -> list[FeedItem]:
+        blocked = {p.item.id for p in self._peers.values() if p.item.blocked}
+        items = [
+            self._feed_item(offer)
+            for offer in self._offers.values()
+            if offer.author not in blocked
+            and (include_closed or offer.status in ("open", "handed_off"))
+        ]
+        items.sort(key=lambda i: (-i.rank, -i.created_at, i.id))
+        return items
+
+    async def offer(self, offer_id: str) -> dict[str, Any]:
+        matches = [o for o in self._offers.values() if o.id.startswith(offer_id)]
+        if len(matches) != 1:
+            raise NotFound(f"no offer {offer_id}")
+        o = matches[0]
+        return {
+            "id": o.id,
+            "title": o.title,
+            "description": o.description,
+            "author": self._who(o.author),
+            "status": o.status,
+            "skills": list(o.skills),
+            "region": o.region,
+            "remote": o.remote,
+            "value": o.value,
+            "currency": o.currency,
+            "created_at": o.created_at,
+            "expires_at": o.expires_at,
+            "contact": o.contact if o.author == ME or self._handed_to_me(o) else "",
+            "has_contact": bool(o.contact),
+            "forwards": list(o.forwards),
+            "accepts": list(o.accepts),
+            "handoffs": list(o.handoffs),
+            "withdrawn": o.withdrawn,
+            "fulfilled_value": 0,
+        }
+
+    async def peers(self) -> list[PeerItem]:
+        items = [
+            replace(p.item, connected=p.item.id in self.status.connected)
+            for p in self._peers.values()
+        ]
+        items.sort(key=lambda p: (-p.trust, p.name.casefold(), p.id))
+        return items
+
+    async def trust(self, member_id: str, *, explain: bool = True) -> dict[str, Any]:
+        peer = self._peer(member_id)
+        report: dict[str, Any] = {"id": peer.id, "name": peer.name, "trust": peer.trust}
+        if explain:
+            report["explanation"] = (
+                [f"you vouch for {peer.name}"] if peer.vouched_by_me else ["no path from you"]
+            )
+        return report
+
+    async def stats(self) -> dict[str, Any]:
+        mine = [o for o in self._offers.values() if o.author == ME]
+        forwarded = [
+            o for o in self._offers.values() if any(f["from"]["id"] == ME for f in o.forwards)
+        ]
+        return {
+            "offers_posted": len(mine),
+            "offers_forwarded": len(forwarded),
+            "offers_handed_off": sum(1 for o in mine if o.handoffs),
+            "offers_fulfilled": sum(1 for o in mine if o.status == "fulfilled"),
+            "value_fulfilled": {},
+            "fulfilled_to": [],
+            "connector_credit": 0,
+            "forwarded_to_me": sum(1 for o in self._offers.values() if self._for_me(o)),
+            "offers_accepted": sum(1 for o in self._offers.values() if self._accepted(o)),
+            "handoffs_received": sum(1 for o in self._offers.values() if self._handed_to_me(o)),
+            "fulfilled_by_me": 0,
+            "value_earned": {},
+        }
+
+    async def profile(self) -> dict[str, Any]:
+        info = self.status.info
+        return {
+            "id": ME,
+            **self.my_profile,
+            "skills": list(self.my_profile["skills"]),
+            "invite": info.invite if info else "",
+            "addresses": list(info.addresses) if info else [],
+        }
+
+    # -- NodePort: actions ----------------------------------------------------------------
+
+    async def post_offer(self, **fields: Any) -> str:
+        self._call("post_offer", fields)
+        amount, _, currency = str(fields.get("value", "")).partition(" ")
+        offer_id = self.add_offer(
+            fields["title"],
+            description=fields.get("description", ""),
+            skills=tuple(fields.get("skills", ())),
+            region=fields.get("region", ""),
+            remote=bool(fields.get("remote", False)),
+            value=int(amount) if amount.isdigit() else 0,
+            currency=currency,
+            contact=fields.get("contact", ""),
+            expires_at=T0 + int(fields.get("expires_days", 30)) * DAY,
+        )
+        self._changed(offer_id)
+        return offer_id
+
+    async def forward(self, offer_id: str, *, to: str | None, note: str = "") -> str:
+        self._call("forward", {"offer_id": offer_id, "to": to, "note": note})
+        link = self._link(ME, to, note)
+        self._offers[offer_id].forwards.append(link)
+        self._changed(offer_id)
+        return str(link["id"])
+
+    async def accept(self, offer_id: str, *, note: str = "") -> str:
+        self._call("accept", {"offer_id": offer_id, "note": note})
+        accept = self._accept(ME, note)
+        self._offers[offer_id].accepts.append(accept)
+        self._changed(offer_id)
+        return str(accept["id"])
+
+    async def handoff(self, offer_id: str, *, to: str) -> str:
+        self._call("handoff", {"offer_id": offer_id, "to": to})
+        offer = self._offers[offer_id]
+        handoff_id = self._new_id("handoff", offer_id + to)
+        offer.handoffs.append(
+            {
+                "id": handoff_id,
+                "to": self._who(to),
+                "created_at": T0,
+                "outcome": None,
+                "confirmation": None,
+                "confirmed": False,
+            }
+        )
+        offer.status = "handed_off"
+        self._changed(offer_id)
+        return handoff_id
+
+    async def outcome(
+        self,
+        offer_id: str,
+        *,
+        fulfilled: bool,
+        rating: int = 0,
+        value: int = 0,
+        to: str | None = None,
+        note: str = "",
+    ) -> str:
+        args = {"fulfilled": fulfilled, "rating": rating, "value": value, "to": to, "note": note}
+        self._call("outcome", {"offer_id": offer_id, **args})
+        offer = self._offers[offer_id]
+        outcome_id = self._new_id("outcome", offer_id)
+        for handoff in offer.handoffs:
+            if to is None or handoff["to"]["id"] == to:
+                handoff["outcome"] = {
+                    "id": outcome_id,
+                    "fulfilled": fulfilled,
+                    "rating": rating,
+                    "value": value,
+                    "note": note,
+                    "created_at": T0,
+                }
+        offer.status = "fulfilled" if fulfilled else "not_fulfilled"
+        self._changed(offer_id, trust=True)
+        return outcome_id
+
+    async def withdraw(self, offer_id: str, *, reason: str = "") -> str:
+        self._call("withdraw", {"offer_id": offer_id, "reason": reason})
+        offer = self._offers[offer_id]
+        offer.status, offer.withdrawn = "withdrawn", {"reason": reason, "created_at": T0}
+        self._changed(offer_id)
+        return self._new_id("withdraw", offer_id)
+
+    async def vouch(self, member_id: str, *, skills: Iterable[str] = (), note: str = "") -> str:
+        self._call("vouch", {"member_id": member_id, "skills": list(skills), "note": note})
+        peer = self._peers[member_id]
+        vouch_id = self._new_id("vouch", member_id)
+        item = peer.item
+        peer.item = replace(
+            item, vouched_by_me=vouch_id, vouches=item.vouches + 1, trust=max(item.trust, 0.8)
+        )
+        self._emit(Changed(trust=True, peers=True))
+        return vouch_id
+
+    async def revoke(self, vouch_id: str) -> str:
+        self._call("revoke", {"vouch_id": vouch_id})
+        peer = next(p for p in self._peers.values() if p.item.vouched_by_me == vouch_id)
+        item = peer.item
+        peer.item = replace(item, vouched_by_me="", vouches=item.vouches - 1, trust=peer.base_trust)
+        self._emit(Changed(trust=True, peers=True))
+        return self._new_id("revoke", vouch_id)
+
+    async def set_profile(self, **fields: Any) -> str:
+        self._call("set_profile", fields)
+        self.my_profile.update(fields)
+        self._emit(Changed(peers=True))
+        return self._new_id("profile", repr(sorted(fields.items())))
+
+    async def mark(self, member_id: str, mark: str, on: bool = True) -> None:
+        self._call("mark", {"member_id": member_id, "mark": mark, "on": on})
+        peer = self._peers[member_id]
+        if mark == "muted":
+            peer.item = replace(peer.item, muted=on)
+        elif mark == "blocked":
+            peer.item = replace(peer.item, blocked=on)
+        else:
+            raise UserError(f"unknown mark {mark!r}")
+        self._emit(Changed(peers=True))
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _changed(self, offer_id: str, *, trust: bool = False) -> None:
+        self._emit(Changed(offers=frozenset({_rid(offer_id)}), trust=trust, peers=True))
+
+    def _call(self, method: str, args: dict[str, Any]) -> None:
+        if (reason := self._refusals.pop(method, None)) is not None:
+            raise UserError(reason)
+        self.calls.append((method, dict(args)))
+
+    def _new_id(self, kind: str, text: str) -> str:
+        self._seq += 1
+        return hashlib.sha256(f"{kind}\0{text}\0{self._seq}".encode()).hexdigest()
+
+    def _peer(self, member_id: str) -> PeerItem:
+        if member_id in self._peers:
+            return self._peers[member_id].item
+        raise NotFound(f"no member {member_id}")
+
+    def _name(self, member_id: str) -> str:
+        if member_id == ME:
+            return str(self.my_profile["name"])
+        return self._peer(member_id).name
+
+    def _trust(self, member_id: str) -> float:
+        return 1.0 if member_id == ME else self._peer(member_id).trust
+
+    def _who(self, member_id: str) -> dict[str, Any]:
+        return {"id": member_id, "name": self._name(member_id), "trust": self._trust(member_id)}
+
+    def _link(self, by: str, to: str | None, note: str) -> dict[str, Any]:
+        return {
+            "id": self._new_id("forward", f"{by}{to}"),
+            "from": self._who(by),
+            "to": self._who(to) if to else None,
+            "depth": 0,
+            "note": note,
+            "created_at": T0,
+        }
+
+    def _accept(self, by: str, note: str) -> dict[str, Any]:
+        return {
+            "id": self._new_id("accept", by),
+            "member": self._who(by),
+            "chain": [],
+            "note": note,
+            "created_at": T0,
+        }
+
+    def _for_me(self, o: FakeOffer) -> bool:
+        return any(f["to"] is not None and f["to"]["id"] == ME for f in o.forwards)
+
+    def _accepted(self, o: FakeOffer) -> bool:
+        return any(a["member"]["id"] == ME for a in o.accepts)
+
+    def _handed_to_me(self, o: FakeOffer) -> bool:
+        return any(h["to"]["id"] == ME for h in o.handoffs)
+
+    def _feed_item(self, o: FakeOffer) -> FeedItem:
+        mine = o.author == ME
+        trust = self._trust(o.author)
+        chain = tuple(f["from"]["id"] for f in o.forwards if f["to"] is None or f["to"]["id"] == ME)
+        signal = max([0.0 if mine else trust, *(self._trust(m) for m in chain if m != ME)])
+        my_skills = set(self.my_profile["skills"])
+        match = len(my_skills & set(o.skills)) / len(o.skills) if o.skills else 0.0
+        freshness = math.exp(-max(0, T0 - o.created_at) / DAY / 7)
+        author = self._peers.get(o.author)
+        return FeedItem(
+            id=o.id,
+            title=o.title,
+            author=o.author,
+            author_name=self._name(o.author),
+            status=o.status,
+            skills=o.skills,
+            region=o.region,
+            remote=o.remote,
+            value=o.value,
+            currency=o.currency,
+            created_at=o.created_at,
+            expires_at=o.expires_at,
+            chain=chain,
+            trust=trust,
+            signal=round(signal, 6),
+            match=round(match, 6),
+            rank=round(0.6 * signal + 0.3 * match + 0.1 * freshness, 6),
+            mine=mine,
+            for_me=self._for_me(o),
+            accepted=self._accepted(o),
+            handed_to_me=self._handed_to_me(o),
+            accepts=len(o.accepts),
+            muted=author is not None and author.item.muted,
+        )
+
+
+def _rid(offer_id: str) -> RecordId:
+    return RecordId(bytes.fromhex(offer_id))
+
+
+class FakeHome:
+    """A HomePort with no disk behind it unless `path` is given (for the seen-offers file)."""
+
+    def __init__(
+        self,
+        node: FakeNode,
+        *,
+        path: Path | None = None,
+        identity: bool = True,
+        community: str = "",
+    ) -> None:
+        self.fake = node
+        self.path = path
+        self.community = community
+        self.identity = identity
+        self.created: list[dict[str, Any]] = []
+        self.opened_with: list[tuple[bytes | None, tuple[str, ...]]] = []
+
+    def has_identity(self) -> bool:
+        return self.identity
+
+    def needs_passphrase(self) -> bool:
+        return False
+
+    def create_identity(
+        self, *, name: str, headline: str, skills: Sequence[str], passphrase: bytes | None
+    ) -> str:
+        if len(name) > 64:
+            raise UserError("name: longer than 64 characters")
+        self.created.append(
+            {"name": name, "headline": headline, "skills": list(skills), "passphrase": passphrase}
+        )
+        self.identity = True
+        self.fake.my_profile.update(name=name, headline=headline, skills=list(skills))
+        return ME
+
+    def node(self, *, passphrase: bytes | None, peers: Sequence[str] = ()) -> FakeNode:
+        self.opened_with.append((passphrase, tuple(peers)))
+        return self.fake
