@@ -31,6 +31,7 @@ class NodeScreen(Screen[Any]):
     def __init__(self, node: NodePort) -> None:
         super().__init__()
         self.node = node
+        self._subscribed = False
 
     @property
     def shell(self) -> Shell:
@@ -47,8 +48,12 @@ class NodeScreen(Screen[Any]):
         yield from ()
 
     def on_mount(self) -> None:
-        self.shell.status_signal.subscribe(self, self._show_status)
-        self.shell.changed_signal.subscribe(self, self.on_changed)
+        # Textual calls this for a subclass's Mount as well as the subclass's own
+        # on_mount (which also calls it through super()): subscribe once only.
+        if not self._subscribed:
+            self._subscribed = True
+            self.shell.status_signal.subscribe(self, self._show_status)
+            self.shell.changed_signal.subscribe(self, self.on_changed)
         self._show_status(self.shell.status_info)
 
     def _show_status(self, info: StatusInfo) -> None:
