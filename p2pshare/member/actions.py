@@ -11,17 +11,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol
 from p2pshare.domain import views
-from p2pshare.domain.bulk import bulk_allocation
-from p2pshare.domain.ledger import NETWORK, Ledger, OfferState
-from p2pshare.domain.trust import TrustGraph
+from p2pshare.domain.ledger import NETWORK, Ledger, LedgerDelta, OfferState
 from p2pshare.errors import NotFound, UserError
 from p2pshare.member import identity as ident
+from p2pshare.member.derived import Derived
 from p2pshare.member.marks import Marks
 from p2pshare.store import Store
 from protocol import (
@@ -45,30 +44,13 @@ from protocol.value import parse_value as parse_value_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    from p2pshare.domain.trust import TrustGraph
     from p2pshare.member.home import Home
     from p2pshare.member.identity import Identity
 
 DAY = 86_400
 _B = TypeVar("_B", bound=Body)
 _NEWEST_WINS = (Profile, Outcome, Vouch)  # the ledger keeps the newest of these
-
-
-# Body fields whose values repeat across many records (see Member._compact).
-_SHARED_FIELDS: dict[type[Body], tuple[str, ...]] = {
-    Offer: ("skills", "region", "currency"),
-    Profile: ("skills", "region"),
-    Forward: ("to",),
-    Vouch: ("subject", "skills"),
-    Handoff: ("to",),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class _Derived:
-    seq: int
-    now_bucket: int
-    ledger: Ledger
-    trust: TrustGraph
 
 
 def create_member(
@@ -98,6 +80,16 @@ def parse_value(text: str) -> tuple[int, str]:
         raise UserError(str(exc)) from None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Absorbed:
+    """What taking in new records changed (Member.absorb)."""
+
+    fresh: tuple[Envelope, ...]  # records not held before
+    first: bool  # the first load: everything changed
+    offers: frozenset[RecordId]  # offers whose state changed
+    trust: bool  # evidence changed: trust scores may have moved
+
+
 class Member:
     """The member behind a home: their identity, their store and what follows from it."""
 
@@ -108,21 +100,35 @@ class Member:
         store: Store,
         *,
         clock: Callable[[], float] = time.time,
+        whole: bool = False,
+        follow_store: bool = True,
     ) -> None:
+        """`whole`: hold every record's derived state (the app); else load on demand
+        what each action looks at (a one-shot command; see member/derived.py).
+        `follow_store`: every read first takes in what others wrote to the store
+        (one query); an owner that feeds `absorb` itself (the app) turns it off."""
         self.home = home
         self.identity = identity
         self.store = store
         self.marks = Marks(home.marks_file)
         self._clock = clock
-        self._derived: _Derived | None = None
-        self._records: dict[RecordId, Envelope] | None = None  # the store, read once
-        self._records_seq = 0  # the store's last_seq when _records was last caught up
-        self._shared: dict[object, object] = {}  # one object per repeated value, see _compact
+        self._derived = Derived(store, now=self.now(), whole=whole)
+        self._follow = follow_store
+        self._unreported: list[tuple[tuple[Envelope, ...], LedgerDelta | None]] = []
 
     @classmethod
-    def open(cls, home: Home, *, passphrase: Callable[[], bytes | None] | None = None) -> Member:
+    def open(
+        cls,
+        home: Home,
+        *,
+        passphrase: Callable[[], bytes | None] | None = None,
+        whole: bool = False,
+        follow_store: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> Member:
         identity = ident.load(home, passphrase or ident.passphrase_from_env)
-        return cls(home, identity, Store.open(home.store_file))
+        store = Store.open(home.store_file)
+        return cls(home, identity, store, whole=whole, follow_store=follow_store, clock=clock)
 
     def close(self) -> None:
         self.store.close()
@@ -136,88 +142,44 @@ class Member:
 
     # -- derived state -------------------------------------------------------
 
-    def _derive(self) -> _Derived:
-        """The ledger and trust graph, rebuilt when a record arrives or a minute passes."""
-        seq, now = self.store.last_seq(), self.now()
-        cached = self._derived
-        if cached is not None and cached.seq == seq and cached.now_bucket == now // 60:
-            return cached
-        # Keep only the old evidence and trust, so two ledgers are never alive at once.
-        same_minute = cached is not None and cached.now_bucket == now // 60
-        old = (cached.ledger.vouches, cached.ledger.receipts, cached.trust) if cached else None
-        self._derived = cached = None
-        with bulk_allocation():
-            ledger = Ledger.build(self._all_records().values(), now=now)
-        if same_minute and old is not None and old[:2] == (ledger.vouches, ledger.receipts):
-            trust = old[2]  # same evidence: keep the scores it already computed
-        else:
-            trust = TrustGraph(ledger.vouches, ledger.receipts, now=now)
-        derived = self._derived = _Derived(seq, now // 60, ledger, trust)
-        return derived
-
-    def _all_records(self) -> dict[RecordId, Envelope]:
-        """Every stored record, read from the store once and then only what is new.
-
-        The store is append-only and numbers what it stores, so catching up is
-        `changes_since`; records it hands back twice are one entry here.
-        """
-        if self._records is None:
-            seq = self.store.last_seq()  # before the walk: a record stored during it comes again
-            with bulk_allocation():
-                self._records = {env.id: self._compact(env) for env in self.store.all()}
-            self._records_seq = seq
-        while True:
-            seq, fresh = self.store.changes_since(self._records_seq)
-            if not fresh and seq == self._records_seq:
-                return self._records
-            self._records.update((env.id, self._compact(env)) for env in fresh)
-            self._records_seq = seq
-
     def has_record(self, record: RecordId) -> bool:
         """Stored already? From memory (the node's validator asks on the event loop)."""
-        return self._records is not None and record in self._records
+        return record in self._derived
 
-    def absorb(self, records: Sequence[Envelope], *, catch_up: bool) -> list[Envelope]:
-        """Take in records stored in this process, and (if `catch_up`) what else the
-        store holds that was not handed over; returns those not seen before."""
-        known = self._records if self._records is not None else {}
-        fresh = [env for env in records if env.id not in known]
-        if self._records is not None:
-            self._records.update((env.id, self._compact(env)) for env in fresh)
-        if catch_up or self._records is None:
-            before = set(self._records) if self._records is not None else set()
-            after = self._all_records()
-            fresh = (
-                [after[rid] for rid in after.keys() - before] if before else list(after.values())
-            )
-        return fresh
-
-    def _compact(self, env: Envelope) -> Envelope:
-        """A cached record made small: ~100,000 of them live as long as the app.
-
-        A copy without its signed bytes (the ledger and views never read `data`;
-        the store keeps them, and what is published is read from there), in which
-        values that repeat across records (authors, skills, regions, currencies)
-        are one shared object each. Equal values only, so it compares as before.
-        """
-        shared = self._shared
-        body = env.body
-        if names := _SHARED_FIELDS.get(type(body), ()):
-            changes = {}
-            for name in names:
-                value = getattr(body, name)
-                if type(value) is tuple:
-                    value = tuple(shared.setdefault(v, v) for v in value)
-                changes[name] = shared.setdefault(value, value)
-            body = dataclasses.replace(body, **changes)  # type: ignore[arg-type]
-        author = PublicKey(cast("bytes", shared.setdefault(env.author, env.author)))
-        return dataclasses.replace(env, data=b"", author=author, body=body)
+    def absorb(
+        self, records: Sequence[Envelope], seqs: Iterable[int] = (), *, catch_up: bool
+    ) -> Absorbed:
+        """Take in records this process stored (`seqs`: their store rows) and, if
+        `catch_up`, what else the store holds; say what changed."""
+        derived = self._derived
+        first = derived.load() if derived.whole else []
+        fresh, delta = derived.absorb(records, seqs)
+        deltas = [delta]
+        for own, own_delta in self._unreported:  # this member's actions since the last call
+            fresh += own
+            deltas.append(own_delta)
+        self._unreported.clear()
+        if catch_up:
+            more, delta = derived.catch_up()
+            fresh += more
+            deltas.append(delta)
+        changed = [d for d in deltas if d is not None]
+        return Absorbed(
+            fresh=tuple(fresh),
+            first=bool(first),
+            offers=frozenset().union(*(d.offers for d in changed)),
+            trust=any(d.evidence_changed for d in changed),
+        )
 
     def ledger(self) -> Ledger:
-        return self._derive().ledger
+        """The ledger now (on demand: of what was loaded; see member/derived.py)."""
+        if self._follow:
+            self._derived.catch_up()
+        return self._derived.ledger(self.now())
 
     def trust_graph(self) -> TrustGraph:
-        return self._derive().trust
+        self._derived.make_whole()
+        return self._derived.trust(self.now())
 
     def scores(self) -> dict[PublicKey, float]:
         return self.trust_graph().scores(self.me)
@@ -225,13 +187,17 @@ class Member:
     # -- names and ids -------------------------------------------------------
 
     def name_of(self, key: PublicKey) -> str:
+        self._derived.ensure_profiles()
         return views.display_name(self.ledger(), self.me, key)
 
     def known_members(self) -> set[PublicKey]:
+        if not self._derived.whole:  # every author and subject, from the store's indexes
+            return self.store.members() - {self.me}
         return views.known_members(self.ledger(), self.me)
 
     def viewpoint(self) -> views.Viewpoint:
         """This member's view now: what every view in p2pshare.domain.views reads."""
+        self._derived.make_whole()
         profile = self.profile()
         return views.Viewpoint(
             me=self.me,
@@ -254,6 +220,7 @@ class Member:
         except protocol.BadMemberId:
             pass
         known = self.known_members()
+        self._derived.ensure_profiles()
         by_id = [key for key in known if protocol.member_id(key).startswith(text)]
         folded = text.casefold()
         names = {
@@ -293,6 +260,7 @@ class Member:
 
     def resolve_offer(self, text: str) -> OfferState:
         env = self._resolve_record(text, Offer, "offer")
+        self._derived.ensure_offer(env.id)
         state = self.ledger().offers.get(env.id)
         if state is None:
             reason = self.ledger().rejected.get(env.id, "not valid")
@@ -316,22 +284,19 @@ class Member:
         if created_at is None:
             created_at = self.now()
         if isinstance(body, _NEWEST_WINS):
-            previous = [
-                env.created_at
-                for env in self._all_records().values()
-                if env.author == self.me and env.kind == body.KIND
-            ]
-            created_at = max(created_at, max(previous, default=-1) + 1)
+            previous = self.store.by_author(self.me, body.KIND)  # indexed: O(mine of a kind)
+            latest = max((env.created_at for env in previous), default=-1)
+            created_at = max(created_at, latest + 1)
         envelope = protocol.sign(body, key=self.identity.signing_key, created_at=created_at)
-        trial = Ledger.build([*self._all_records().values(), envelope], now=self.now())
-        if (reason := trial.rejected.get(envelope.id)) is not None:
+        if (reason := self._derived.check(envelope)) is not None:  # O(what it touches)
             raise UserError(reason)
-        if envelope.id in trial.pending:
-            raise UserError("it refers to a record this home does not have")
-        self.store.add_own(envelope, now=self.now())
+        seq = self.store.add_own(envelope, now=self.now())
+        fresh, delta = self._derived.absorb([envelope], [seq] if seq else [])
+        self._unreported.append((tuple(fresh), delta))  # for the next absorb to tell
         return envelope
 
     def _seal_key_of(self, member: PublicKey) -> PublicKey:
+        self._derived.ensure_profiles()
         view = self.ledger().profiles.get(member)
         if view is None:
             raise UserError(
@@ -341,6 +306,7 @@ class Member:
         return view.profile.seal_key
 
     def profile(self) -> Profile | None:
+        self._derived.ensure_profiles()
         view = self.ledger().profiles.get(self.me)
         return view.profile if view else None
 
@@ -513,6 +479,7 @@ class Member:
     def revoke(self, vouch: Envelope) -> Envelope:
         if vouch.author != self.me:
             raise UserError("you can only revoke your own vouches")
+        self._derived.ensure_vouch(vouch.id)
         if vouch.id in self.ledger().revoked:
             raise UserError("this vouch is already revoked")
         return self._commit(_build(Revoke, vouch=vouch.id))

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import protocol
 from p2pshare.domain import views
 from p2pshare.domain.live_feed import LiveFeed
 from p2pshare.errors import UserError
@@ -35,14 +35,15 @@ from p2pshare.events import (
     SyncProgress,
 )
 from p2pshare.member import identity as ident
-from p2pshare.member.actions import Member, create_member
+from p2pshare.member.actions import Absorbed, Member, create_member
 from p2pshare.service.changes import ChangeFeed
+from p2pshare.service.notices import notices_for, trusted_ids
 from p2pshare.store import StoreError
-from protocol import Accept, Forward, Handoff, Outcome, RecordId
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    import protocol
     from p2pshare.member.home import Home
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class NodeAPI:
         self._changes = ChangeFeed(self._absorb)
         self._feed: LiveFeed | None = None  # the feed, kept current (worker thread only)
         self._feed_at = 0  # the clock when it was ranked (freshness and expiry move)
+        self._trusted: frozenset[str] = frozenset()  # whom the node keeps connected first
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -120,13 +122,17 @@ class NodeAPI:
         """Load the identity and the store (UserError with a reason if they cannot be)."""
 
         def load() -> Member:
+            clock = self._clock or time.time
             try:
-                member = Member.open(self.home, passphrase=self._passphrase)
+                return Member.open(
+                    self.home,
+                    passphrase=self._passphrase,
+                    whole=True,
+                    follow_store=False,  # the change feed drives it
+                    clock=clock,
+                )
             except StoreError as exc:
                 raise UserError(str(exc)) from None
-            if self._clock is not None:
-                member = Member(member.home, member.identity, member.store, clock=self._clock)
-            return member
 
         self._member = await self._run(load)
         self._changes.start(self.home.store_file)
@@ -154,6 +160,7 @@ class NodeAPI:
                 emit=self._bridge.emit,
                 known=self.member.has_record,
             )
+            self._node.trusted = lambda member_id: member_id in self._trusted
             info: NodeInfo = await self._bridge.start(self._node.run)
         except UserError as exc:
             self._fail(str(exc))
@@ -219,57 +226,38 @@ class NodeAPI:
                 self.status.state, self.status.reason = "failed", event.reason
             self._emit(event)
             if isinstance(event, RecordsArrived):
-                self._changes.add(event.records)
+                self._changes.add(event.records, event.seqs)
 
     async def refresh(self) -> None:
         """Read what other processes wrote to the store now, and wait until it shows."""
         self._changes.catch_up()
         await self._changes.settled()
 
-    async def _absorb(self, records: Sequence[protocol.Envelope], catch_up: bool) -> None:
+    async def _absorb(
+        self, records: Sequence[protocol.Envelope], seqs: Sequence[int], catch_up: bool
+    ) -> None:
         """The change feed's one consumer: update the derived state, then tell listeners."""
-        fresh = await self._run(self.member.absorb, records, catch_up=catch_up)
-        if not fresh:
-            return
-        notices, offers, trust = await self._run(self._classify, fresh)
-        rows = await self._run(self._patch_feed, offers, trust)
-        self._emit(Changed(offers=frozenset(offers), trust=trust, peers=True, rows=rows))
-        for notice in notices:
-            self._emit(notice)
-        if self._node is not None and any(env.author == self.member.me for env in fresh):
-            self._kick()
 
-    def _classify(self, fresh: list[protocol.Envelope]) -> tuple[list[Notice], set[RecordId], bool]:
-        member, me = self.member, self.member.me
-        ledger = member.ledger()
-        notices: list[Notice] = []
-        offers: set[RecordId] = set()
-        trust = False
-        for env in fresh:
-            body = env.body
-            offer_id = getattr(body, "offer", None)
-            if env.kind == protocol.Offer.KIND:
-                offer_id = env.id
-            if offer_id is not None:
-                offers.add(offer_id)
-            if env.kind in (protocol.Vouch.KIND, protocol.Revoke.KIND, Outcome.KIND):
-                trust = True
-            if env.author == me or offer_id is None:
-                continue
-            state = ledger.offers.get(offer_id)
-            if state is None:
-                continue
-            who, title = member.name_of(env.author), state.offer.title
-            if isinstance(body, Forward) and body.to == me:
-                notices.append(Notice(text=f"{who} forwarded you “{title}”", offer=offer_id))
-            elif isinstance(body, Handoff) and body.to == me:
-                notices.append(Notice(text=f"{who} handed you “{title}”", offer=offer_id))
-            elif isinstance(body, Accept) and state.author == me:
-                notices.append(Notice(text=f"{who} accepted your offer “{title}”", offer=offer_id))
-            elif isinstance(body, Outcome) and state.handoff_to(me) is not None:
-                word = "fulfilled" if body.fulfilled else "not fulfilled"
-                notices.append(Notice(text=f"{who} reported “{title}”: {word}", offer=offer_id))
-        return notices, offers, trust
+        def work() -> tuple[Absorbed, list[Notice], dict[str, views.FeedItem | None] | None]:
+            absorbed = self.member.absorb(records, seqs, catch_up=catch_up)
+            if not absorbed.fresh:
+                return absorbed, [], None
+            told = [] if absorbed.first else notices_for(self.member, absorbed.fresh)
+            rows = self._patch_feed(absorbed)
+            if absorbed.first or absorbed.trust:
+                self._trusted = trusted_ids(self.member.scores())
+            return absorbed, told, rows
+
+        absorbed, told, rows = await self._run(work)
+        if not absorbed.fresh:
+            return
+        trust = absorbed.trust or absorbed.first
+        self._emit(Changed(offers=absorbed.offers, trust=trust, peers=True, rows=rows))
+        for notice in told:
+            self._emit(notice)
+        me = self.member.me
+        if self._node is not None and any(env.author == me for env in absorbed.fresh):
+            self._kick()
 
     def _kick(self) -> None:
         """Tell the node the outbox has something new (publish now, not at the next poll)."""
@@ -301,14 +289,12 @@ class NodeAPI:
             self._feed_at = now
         return self._feed
 
-    def _patch_feed(
-        self, offers: set[RecordId], trust: bool
-    ) -> dict[str, views.FeedItem | None] | None:
-        """Patch the rows of changed offers; None if the whole feed was ranked again."""
-        if trust or self._feed is None:
+    def _patch_feed(self, absorbed: Absorbed) -> dict[str, views.FeedItem | None] | None:
+        """Patch the rows of changed offers; None if the whole feed must be ranked again."""
+        if absorbed.first or absorbed.trust or self._feed is None:
             self._feed = None  # every rank may move with trust: rank again when read
             return None
-        rows = views.feed_rows(self.member.viewpoint(), offers)
+        rows = views.feed_rows(self.member.viewpoint(), absorbed.offers)
         self._live_feed().patch(rows)
         return rows
 

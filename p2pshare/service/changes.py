@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# absorb(records, catch_up): apply `records`, and if `catch_up`, whatever the
-# store holds beyond what was applied; returns when it is done (emitting itself).
-Absorb = Callable[[Sequence[Envelope], bool], Awaitable[None]]
+# absorb(records, seqs, catch_up): apply `records` (stored as rows `seqs`), and if
+# `catch_up`, whatever the store holds beyond; returns when done (emitting itself).
+Absorb = Callable[[Sequence[Envelope], Sequence[int], bool], Awaitable[None]]
 
 
 class ChangeFeed:
@@ -36,6 +36,7 @@ class ChangeFeed:
     def __init__(self, absorb: Absorb) -> None:
         self._absorb = absorb
         self._records: list[Envelope] = []
+        self._seqs: list[int] = []
         self._catch_up = False
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -59,9 +60,11 @@ class ChangeFeed:
         self._bell.drain()
         self.catch_up()
 
-    def add(self, records: Sequence[Envelope]) -> None:
-        """Records stored in this process (by the node or an action): apply them."""
+    def add(self, records: Sequence[Envelope], seqs: Sequence[int] = ()) -> None:
+        """Records stored in this process (by the node or an action; `seqs`: their
+        rows in the store's change feed): apply them."""
         self._records.extend(records)
+        self._seqs.extend(seqs)
         self._idle.clear()
         self._wake.set()
 
@@ -80,9 +83,10 @@ class ChangeFeed:
             await self._wake.wait()
             self._wake.clear()
             records, self._records = self._records, []
+            seqs, self._seqs = self._seqs, []
             catch_up, self._catch_up = self._catch_up, False
             try:
-                await self._absorb(records, catch_up)
+                await self._absorb(records, seqs, catch_up)
             except asyncio.CancelledError:
                 raise
             except Exception:

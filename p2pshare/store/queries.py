@@ -71,6 +71,15 @@ class StoreQueries:
         """Every stored record's id (the node's in-memory answer to "stored already?")."""
         return {RecordId(bytes(row[0])) for row in self._rows("SELECT id FROM records")}
 
+    def members(self) -> set[PublicKey]:
+        """Every member a record names: authors and subjects (vouched, handed or
+        forwarded to), from the indexes, without reading a record."""
+        rows = self._rows(
+            "SELECT DISTINCT author FROM records UNION"
+            " SELECT DISTINCT subject FROM records WHERE subject IS NOT NULL"
+        )
+        return {PublicKey(bytes(row[0])) for row in rows if row[0]}
+
     def count(self) -> int:
         return int(self._rows("SELECT count(*) FROM records")[0][0])
 
