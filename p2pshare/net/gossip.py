@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +84,38 @@ def score_params(app_score: Callable[[ID], float]) -> ScoreParams:
     )
 
 
+class Router(GossipSub):
+    """GossipSub with flood publishing of our own records (a GossipSub v1.1 defence
+    py-libp2p 0.8.1 lacks): what this node publishes goes to every peer on the
+    topic whose score is above the publish threshold, not only to its mesh, so a
+    mesh full of churning or hostile peers cannot sit on it. Relayed messages
+    still go to the mesh only."""
+
+    def _get_peers_to_send(
+        self,
+        topic_ids: Iterable[str],
+        msg_forwarder: ID,
+        origin: ID,
+        msg_id: bytes | None = None,
+    ) -> Iterable[ID]:
+        topics = list(topic_ids)
+        peers = set(super()._get_peers_to_send(topics, msg_forwarder, origin, msg_id))
+        pubsub = self.pubsub
+        if pubsub is not None and origin == msg_forwarder == pubsub.my_id:
+            scorer = self.scorer
+            for topic in topics:
+                for peer in pubsub.peer_topics.get(topic, ()):
+                    if peer == origin:
+                        continue
+                    if scorer is None or scorer.score(peer, [topic]) >= (
+                        scorer.params.publish_threshold
+                    ):
+                        peers.add(peer)
+        yield from peers
+
+
 def make_router(params: ScoreParams) -> GossipSub:
-    return GossipSub(
+    return Router(
         protocols=[PROTOCOL_ID_V12, PROTOCOL_ID_V11],
         degree=6,
         degree_low=4,
