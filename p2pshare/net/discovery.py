@@ -134,13 +134,13 @@ class PeerBook:
         entry = self._peers.get(peer)
         return list(entry.addrs) if entry else []
 
-    def failed(self, peer: str) -> None:
-        """A dial failed: wait 1, 2, 4 ... 300 s (with jitter) before the next one."""
+    def failed(self, peer: str, *, cap: float = BACKOFF_MAX) -> None:
+        """A dial failed: wait 1, 2, 4 ... 300 s (or `cap`; with jitter) before the next one."""
         entry = self._peers.get(peer)
         if entry is None:
             return
         entry.failures += 1
-        delay = min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (entry.failures - 1))
+        delay = min(cap, BACKOFF_MAX, BACKOFF_MIN * 2 ** (min(entry.failures, 20) - 1))
         entry.next_try = self._clock() + delay * random.uniform(0.8, 1.2)
 
     def due(self, exclude: set[str]) -> list[str]:

@@ -145,7 +145,8 @@ def check_port_free(addrs: Sequence[multiaddr.Multiaddr]) -> None:
                 probe.bind((str(ip), port))
             except OSError as exc:
                 raise UserError(
-                    f"cannot listen on {addr}: {exc.strerror or exc} (another node on this port?)"
+                    f"cannot listen on {addr}: {exc.strerror or exc} (another node on this "
+                    "port? give --listen, or change the listen port in the home's config.toml)"
                 ) from None
 
 

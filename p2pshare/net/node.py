@@ -41,13 +41,14 @@ from p2pshare.net.catchup import PROTOCOL as CATCHUP_PROTOCOL
 from p2pshare.net.catchup import CatchUp
 from p2pshare.net.clock_watch import ClockWatch
 from p2pshare.net.connections import ConnectionLimits, ConnectionManager, close_all
-from p2pshare.net.discovery import Mdns, PeerBook, config_peers
+from p2pshare.net.discovery import BACKOFF_MAX, Mdns, PeerBook, config_peers
 from p2pshare.net.door import FLOODS, Door, DoorLimits
 from p2pshare.net.held import HeldRecords
 from p2pshare.net.ingest import Ingest
 from p2pshare.net.invite import make_invite, parse_peer
 from p2pshare.net.outbox import Outbox
 from p2pshare.net.refusals import Refusals
+from p2pshare.net.relay import REDIAL_CAP
 from p2pshare.net.send_budget import SendBudget, SendLimits
 from p2pshare.net.traversal import Traversal
 from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 PEERS_PROTOCOL = TProtocol(peer_exchange.PROTOCOL)
 FIND_PROTOCOL = TProtocol(peer_exchange.FIND_PROTOCOL)
 FIND_EVERY = 60.0  # seconds between two community look-ups of one member
+RETRY_VIA_RELAY = 5.0  # a relay came back: dial who is behind it now and this much later
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -448,6 +450,8 @@ class Node:
     async def _on_new_peer(self, name: str) -> None:
         if self._book.retry_via(name):  # a relay came (back): dial who is behind it
             self._wake_dialer.set()
+            assert self._nursery is not None
+            self._nursery.start_soon(self._retry_via_later, name)
         if self._traversal is not None:
             self._traversal.reservations.wake()  # maybe a relay to reserve on
         await self._exchange_peers(name)
@@ -455,6 +459,13 @@ class Node:
         # session (which moves records both ways) runs per connection.
         if self.config.sync_on_connect and self.member_id < name:
             await self.sync_with(name)
+
+    async def _retry_via_later(self, relay: str) -> None:
+        """Once more when the members behind a relay that came back have had time to
+        reserve on it again (the first dials find no reservation)."""
+        await trio.sleep(RETRY_VIA_RELAY)
+        if self._book.retry_via(relay):
+            self._wake_dialer.set()
 
     async def _dial_loop(self) -> None:
         while True:
@@ -480,7 +491,8 @@ class Node:
             if addr is not None:
                 self._book.add(peer, [addr], seen=True)
                 return True
-            self._book.failed(peer)
+            lost_relay = self._traversal.reservations.missed(peer)
+            self._book.failed(peer, cap=REDIAL_CAP if lost_relay else BACKOFF_MAX)
             if self._nursery is not None:  # every address failed: ask the community
                 self._nursery.start_soon(self._find_after_failure, peer)
             return False

@@ -66,6 +66,7 @@ RENEW_BEFORE = 600.0  # renew a reservation this many seconds before it expires
 CHECK_INTERVAL = 2.0  # how often the keeper looks at its relays
 RESERVE_TIMEOUT = 5.0
 RETRY_AFTER = 30.0  # a relay that refused: ask again after this long
+REDIAL_CAP = 4.0  # seconds at most between redials of a relay we lost (discovery backoff)
 
 
 def relay_protocol(host: Any, *, hop: bool) -> CircuitV2Protocol:
@@ -136,12 +137,18 @@ class Reservations:
         self._wanted = wanted
         self._on_change = on_change
         self.held: dict[str, Reservation] = {}
+        self.lost: set[str] = set()  # relays we held a reservation on, now gone
         self._refused: dict[str, float] = {}  # relay -> monotonic time to ask again
         self._wake = trio.Event()
 
     def relays(self) -> list[str]:
         """The relays holding a reservation for us now (member ids), oldest first."""
         return list(self.held)
+
+    def missed(self, relay: str) -> bool:
+        """A relay we lost and still want back (the node redials it without the
+        usual long backoff: circuits to us need it)."""
+        return relay in self.lost and self._wanted() and len(self.held) < WANTED
 
     def wake(self) -> None:
         self._wake.set()
@@ -163,6 +170,7 @@ class Reservations:
             key = _connection_key(host, ID.from_base58(name))
             if key != held.connection or held.expires <= time.time():
                 del self.held[name]  # gone, restarted (new connection) or expired
+                self.lost.add(name)
                 changed = True
                 log.info("reservation on relay %s lost", name)
         if not self._wanted():
@@ -206,6 +214,7 @@ class Reservations:
             return False
         fresh = name not in self.held
         self.held[name] = Reservation(name, expires, key)
+        self.lost.discard(name)
         if fresh:
             log.info("reserved a slot on relay %s", name)
         return fresh
