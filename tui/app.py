@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from p2pshare.errors import UserError
 from p2pshare.events import Changed, Event, NodeFailed, Notice
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODES_ORDER = ("feed", "handoffs", "peers", "profile")
+# the app's one-key actions: never while text is typed, q and ? never over a form
+ONE_KEY_ACTIONS = frozenset({"mode", "help", "quit_app"})
 
 
 class SplashScreen(Screen[None]):
@@ -70,7 +72,7 @@ class P2PShareApp(App[None]):
         Binding("3", "mode('peers')", "Peers", show=False),
         Binding("4", "mode('profile')", "Profile", show=False),
         Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit_app", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
@@ -94,6 +96,7 @@ class P2PShareApp(App[None]):
         self._network_pending = False
         self.seen = SeenOffers.in_home(home.path)
         self.unread = 0
+        self.drafts: dict[str, dict[str, Any]] = {}  # forms' unsent text (Shell.drafts)
         self.status_signal: Signal[StatusInfo] = Signal(self, "status")
         self.changed_signal: Signal[Changed] = Signal(self, "changed")
 
@@ -250,6 +253,27 @@ class P2PShareApp(App[None]):
             self.unread = message.count
             self.publish_status()
 
+    # -- keys --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Safe forms: a letter or digit typed into a field is text, never an app action.
+
+        A text field consumes printable keys itself; this also covers the keys a
+        field lets through, and any focus in a form or dialog for q and ?, so a
+        stray key never quits or switches away from half-typed text.
+        """
+        if action not in ONE_KEY_ACTIONS:
+            return True
+        if isinstance(self.focused, (Input, TextArea)):
+            return False
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            return False
+        return not (action != "mode" and getattr(screen, "FORM", False))
+
+    def action_quit_app(self) -> None:
+        self.exit()
+
     # -- navigation --------------------------------------------------------
 
     async def action_mode(self, name: str) -> None:
@@ -329,7 +353,7 @@ class P2PShareApp(App[None]):
             yield SystemCommand(
                 "Start the network", "Try to start the node again", self.run_network
             )
-        seen = {"quit", "help", "change_theme", "command_palette"}
+        seen = {"quit", "quit_app", "help", "change_theme", "command_palette"}
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if (

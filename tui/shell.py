@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from textual.signal import Signal
 
@@ -26,6 +27,9 @@ class Shell(Protocol):
 
     @property
     def seen(self) -> SeenOffers: ...  # offers this member has opened
+
+    @property
+    def drafts(self) -> dict[str, dict[str, Any]]: ...  # forms' unsent text, by form
 
     @property
     def status_info(self) -> StatusInfo: ...

@@ -416,7 +416,14 @@ class FakeNode:
             listener(event)
 
     def _changed(self, offer_id: str, *, trust: bool = False) -> None:
-        self._emit(Changed(offers=frozenset({_rid(offer_id)}), trust=trust, peers=True))
+        """Like NodeAPI: the changed rows, unless trust moved (then the feed is read again)."""
+        rows: dict[str, FeedItem | None] | None = None
+        if not trust:
+            o = self._offers[offer_id]
+            blocked = {p.item.id for p in self._peers.values() if p.item.blocked}
+            shown = o.author not in blocked and o.status in ("open", "handed_off")
+            rows = {offer_id: self._feed_item(o) if shown else None}
+        self._emit(Changed(offers=frozenset({_rid(offer_id)}), trust=trust, peers=True, rows=rows))
 
     def _call(self, method: str, args: dict[str, Any]) -> None:
         if (reason := self._refusals.pop(method, None)) is not None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from p2pshare.errors import UserError
@@ -34,14 +34,26 @@ def field_of(reason: str) -> str:
     return "form"
 
 
+DRAFT = "offer"  # the key of this form's draft in the app's drafts
+TEXT_FIELDS = ("title", "skills", "region", "value", "expires", "contact")
+
+
 class ComposeScreen(NodeScreen):
+    """The new-offer form. Every Tab stop is a field; nothing typed is ever lost.
+
+    The draft is kept by the app (Shell.drafts) as it is typed: esc, another tab
+    or a page opened on top leave it there, and `n` brings it back. Only Cancel
+    throws it away, after asking; posting clears it.
+    """
+
+    FORM = True  # the app's one-key actions (q, ?) stay off while this screen is up
     BINDINGS = [
         Binding("ctrl+s", "post", "Post", priority=True),
-        Binding("escape", "back", "Cancel"),
+        Binding("escape", "back", "Close (draft kept)"),
     ]
 
     def body(self) -> ComposeResult:
-        with VerticalScroll(id="compose", classes="form"):
+        with VerticalScroll(id="compose", classes="form", can_focus=False):
             yield Label("New offer — an opportunity you cannot serve", classes="form-title")
             yield Label("Title")
             yield Input(
@@ -54,21 +66,21 @@ class ComposeScreen(NodeScreen):
             yield TextArea(id="description", soft_wrap=True)
             yield Static("", id="description-error", classes="error")
             with Horizontal(classes="form-row"):
-                with VerticalScroll(classes="form-col"):
+                with Vertical(classes="form-col"):
                     yield Label("Skills needed")
                     yield Input(placeholder="keynote, privacy", id="skills")
                     yield Static("", id="skills-error", classes="error")
-                with VerticalScroll(classes="form-col"):
+                with Vertical(classes="form-col"):
                     yield Label("Region")
                     yield Input(placeholder="Atlanta, US", id="region")
                     yield Checkbox("can be done remotely", id="remote")
                     yield Static("", id="region-error", classes="error")
             with Horizontal(classes="form-row"):
-                with VerticalScroll(classes="form-col"):
+                with Vertical(classes="form-col"):
                     yield Label("Rough value")
                     yield Input(placeholder="5000 USD", id="value")
                     yield Static("", id="value-error", classes="error")
-                with VerticalScroll(classes="form-col"):
+                with Vertical(classes="form-col"):
                     yield Label("Open for (days)")
                     yield Input(value="30", id="expires", type="integer")
                     yield Static("", id="expires-error", classes="error")
@@ -83,7 +95,46 @@ class ComposeScreen(NodeScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = "New offer"
+        self._restoring = True
+        if draft := self.shell.drafts.get(DRAFT):
+            self._restore(draft)
+            self.notify("your draft is back", timeout=2)
+        self._restoring = False
         self.query_one("#title", Input).focus()
+
+    # -- the draft -----------------------------------------------------------
+
+    def draft(self) -> dict[str, Any]:
+        """What is typed now, field by field (the raw text, as the member left it)."""
+        values: dict[str, Any] = {
+            name: self.query_one(f"#{name}", Input).value for name in TEXT_FIELDS
+        }
+        values["description"] = self.query_one("#description", TextArea).text
+        values["remote"] = self.query_one("#remote", Checkbox).value
+        return values
+
+    def _restore(self, draft: dict[str, Any]) -> None:
+        for name in TEXT_FIELDS:
+            self.query_one(f"#{name}", Input).value = str(draft.get(name, ""))
+        self.query_one("#description", TextArea).text = str(draft.get("description", ""))
+        self.query_one("#remote", Checkbox).value = bool(draft.get("remote", False))
+
+    def has_draft(self) -> bool:
+        values = self.draft()
+        return any(
+            str(v).strip() for k, v in values.items() if k not in ("expires", "remote")
+        ) or values["expires"].strip() not in ("30", "")
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    def _keep_draft(self) -> None:
+        if getattr(self, "_restoring", True):
+            return
+        if self.has_draft():
+            self.shell.drafts[DRAFT] = self.draft()
+        else:
+            self.shell.drafts.pop(DRAFT, None)
 
     def _clear_errors(self) -> None:
         for name in (*FIELDS, "form"):
@@ -132,9 +183,28 @@ class ComposeScreen(NodeScreen):
         except UserError as exc:
             self._error(field_of(str(exc)), str(exc))
             return
+        self.shell.drafts.pop(DRAFT, None)
         self.notify(f"Posted “{fields['title']}”", timeout=3)
         self.dismiss()
 
-    @on(Button.Pressed, "#cancel")
     def action_back(self) -> None:
+        """Close the form; the draft stays for the next `n`."""
+        if self.has_draft():
+            self.notify("draft kept: press n to go on with it", timeout=3)
         self.dismiss()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        """Throw the draft away, after asking (nothing to ask about an empty form)."""
+        if not self.has_draft():
+            self.shell.drafts.pop(DRAFT, None)
+            self.dismiss()
+            return
+        from .dialogs import ConfirmScreen
+
+        def done(discard: bool | None) -> None:
+            if discard:
+                self.shell.drafts.pop(DRAFT, None)
+                self.dismiss()
+
+        self.app.push_screen(ConfirmScreen("Discard this draft?", "Discard", "Keep editing"), done)

@@ -51,6 +51,40 @@ class NoteScreen(Dialog):
         self.dismiss(None)
 
 
+class ConfirmScreen(Dialog):
+    """A yes-or-no question (y / n, enter, esc): e.g. before a draft is thrown away."""
+
+    BINDINGS = [
+        Binding("escape,n", "cancel", "No"),
+        Binding("y", "yes", "Yes"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self._question, self._yes, self._no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._question, classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self._yes} (y)", variant="error", id="ok")
+                yield Button(f"{self._no} (n)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#ok")
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _no_pressed(self) -> None:
+        self.dismiss(False)
+
+
 class PassphraseScreen(Dialog):
     def __init__(self, reason: str = "") -> None:
         super().__init__()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -10,12 +11,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
+from p2pshare.domain.views import feed_order
+
 from ..fmt import csv
 from ..messages import FeedPainted, OpenOffer, UnreadCounted
 from ..widgets.offer_list import OfferList, header_text
 from .base import NodeScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from textual.app import ComposeResult
     from textual.timer import Timer
 
@@ -58,8 +63,13 @@ class FeedScreen(NodeScreen):
 
     def __init__(self, node: NodePort) -> None:
         super().__init__(node)
-        self._all: list[FeedItem] = []
-        self._hay: list[str] = []
+        self._all: list[FeedItem] = []  # the node's feed, in feed_order
+        self._hay: list[str] = []  # the search text of each row of _all
+        self._by_id: dict[str, FeedItem] = {}
+        self.patched = 0  # rows patched from Changed.rows (tests and the bench read it)
+        self.reloads = 0  # whole reads of the feed
+        self._loading = False
+        self._pending: dict[str, FeedItem | None] = {}  # rows that came during a read
         self.filters = Filters()
         self.loaded = False
         self._refresh_timer: Timer | None = None
@@ -101,20 +111,57 @@ class FeedScreen(NodeScreen):
         return not item.mine and item.id not in self.shell.seen
 
     def on_changed(self, event: Changed) -> None:
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
         if not event.offers and not event.trust and not event.peers:
             # only the seen set changed: repaint markers, recount
             self.query_one(OfferList).refresh()
             self._count_unread()
             return
+        if event.rows is not None and self.loaded and self._refresh_timer is None:
+            # the node sent the new rows: patch them in, no read of the whole feed
+            if self._loading:  # and again after a read under way (it may predate them)
+                self._pending.update(event.rows)
+            if event.rows:
+                self.patch(event.rows)
+            return
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
         self._refresh_timer = self.set_timer(REFRESH_DELAY, self.load)
+
+    def patch(self, rows: Mapping[str, FeedItem | None]) -> None:
+        """Replace, add or (None) remove these rows of the feed, keeping its order."""
+        all_, hay, by_id = self._all, self._hay, self._by_id
+        for offer_id, row in rows.items():
+            old = by_id.pop(offer_id, None)
+            if old is not None:
+                at = bisect.bisect_left(all_, feed_order(old), key=feed_order)
+                if at < len(all_) and all_[at].id == offer_id:
+                    del all_[at]
+                    del hay[at]
+            if row is not None:
+                at = bisect.bisect_left(all_, feed_order(row), key=feed_order)
+                all_.insert(at, row)
+                hay.insert(at, _haystack(row))
+                by_id[offer_id] = row
+        self.patched += len(rows)
+        self._last_search = None
+        self.apply_filters(reloaded=True)
+        self._count_unread()
 
     @work(exclusive=True, group="feed", exit_on_error=False)
     async def load(self) -> None:
-        items = await self.node.feed()
+        self._refresh_timer = None
+        self._loading, self._pending = True, {}
+        try:
+            items = await self.node.feed()
+        finally:
+            self._loading = False
+        self.reloads += 1
         self._all = items
         self._hay = [_haystack(item) for item in items]
+        self._by_id = {item.id: item for item in items}
+        if self._pending:
+            rows, self._pending = self._pending, {}
+            self.patch(rows)
         self._last_search = None
         self.loaded = True
         self.query_one(OfferList).empty_text = "no offers yet — press n to post one"

@@ -33,7 +33,7 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
         self.home = home
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="onboarding", classes="form"):
+        with VerticalScroll(id="onboarding", classes="form", can_focus=False):
             yield Label("Welcome to p2pshare", classes="form-title")
             yield Static(
                 "Pass the work you cannot take to people you trust, and see where it went.\n"

@@ -42,6 +42,7 @@ def bars(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> str:
 
 class ProfileScreen(NodeScreen):
     MODE = "profile"
+    AUTO_FOCUS = "#profile-side"  # not a field: 1-4, c and i work on arrival; tab to edit
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("c", "copy_invite", "Copy invite"),
@@ -56,7 +57,7 @@ class ProfileScreen(NodeScreen):
 
     def body(self) -> ComposeResult:
         with Horizontal(id="profile"):
-            with VerticalScroll(id="profile-form", classes="form"):
+            with VerticalScroll(id="profile-form", classes="form", can_focus=False):
                 yield Label("Your profile (signed; peers see it)", classes="form-title")
                 yield Label("Name")
                 yield Input(id="name", max_length=64)
