@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 from cryptography.exceptions import InvalidSignature
@@ -27,6 +27,9 @@ from .limits import (
     UNPACK_LIMITS,
 )
 from .records import BODY_TYPES, Body, PublicKey, RecordId, field_names
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,6 +146,54 @@ def decode_trusted(data: bytes) -> Envelope:
     ProtocolError. Never use it for bytes from outside (network, import file).
     """
     return _parse(data)
+
+
+def decode_stored(
+    data: bytes,
+    record: RecordId,
+    *,
+    keep_data: bool = True,
+    pool: dict[object, object] | None = None,
+    pooled: Mapping[type[Body], tuple[str, ...]] | None = None,
+) -> Envelope:
+    """Rebuild a record this node decoded, verified and checked when it stored it.
+
+    No checks at all: for a member's own store read whole at start (100,000
+    records), where `decode_trusted`'s canonical re-encoding and field checks
+    were most of the time. Everything it reads passed `decode` (or `sign`) on
+    the way in, under these same rules; a change of the rules comes with a
+    store migration that checks the stored rows again. `record` is the id the
+    store keeps beside the row; `keep_data=False` leaves the bytes out (the
+    caller keeps them elsewhere). With a `pool`, the author and the `pooled`
+    fields of each body kind (values that repeat across many records) become
+    one shared object per value. Never use it for bytes from outside.
+    """
+    version, kind, author, created_at, wire, signature = msgpack.unpackb(
+        data, raw=False, use_list=True
+    )
+    cls = BODY_TYPES[kind]
+    shared = pooled.get(cls, ()) if pooled is not None and pool is not None else ()
+    body = object.__new__(cls)
+    for name, value in zip(field_names(cls), wire, strict=True):
+        if type(value) is list:
+            value = tuple(pool.setdefault(v, v) for v in value) if name in shared else tuple(value)  # type: ignore[union-attr]
+        if name in shared:
+            value = pool.setdefault(value, value)  # type: ignore[union-attr]
+        object.__setattr__(body, name, value)
+    if pool is not None:
+        author = pool.setdefault(author, author)
+    envelope = object.__new__(Envelope)
+    for name, value in (
+        ("author", author),
+        ("created_at", created_at),
+        ("body", body),
+        ("signature", signature),
+        ("version", version),
+        ("data", data if keep_data else b""),
+        ("id", record),
+    ):
+        object.__setattr__(envelope, name, value)
+    return envelope
 
 
 # msgpack integer formats: first byte -> (bytes after it, signed); fixints aside.

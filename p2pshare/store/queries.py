@@ -21,7 +21,9 @@ from protocol.sync import Fingerprint, RangeKey
 if TYPE_CHECKING:
     import sqlite3
     import threading
-    from collections.abc import Container, Iterable, Iterator, Sequence
+    from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+
+    from protocol import Body
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,32 @@ class StoreQueries:
         for data in self._walk(kinds=kinds, max_seq=None):
             if (envelope := _load(data)) is not None:
                 yield envelope
+
+    def all_stored(
+        self,
+        *,
+        keep_data: bool = True,
+        pool: dict[object, object] | None = None,
+        pooled: Mapping[type[Body], tuple[str, ...]] | None = None,
+    ) -> Iterator[Envelope]:
+        """Every record in (created_at, id) order, rebuilt without any check
+        (`protocol.decode_stored`, which says what `pool` does): a first load of
+        the whole home, fast."""
+        after: tuple[int, bytes] | None = None
+        while True:
+            page = self._rows(
+                "SELECT data, created_at, id FROM records INDEXED BY records_time WHERE "
+                + ("(created_at, id) > (?, ?)" if after else "1")
+                + " ORDER BY created_at, id LIMIT ?",
+                [*(after or ()), _PAGE * 10],
+            )
+            for data, _, rid in page:
+                yield protocol.decode_stored(
+                    bytes(data), RecordId(bytes(rid)), keep_data=keep_data, pool=pool, pooled=pooled
+                )
+            if len(page) < _PAGE * 10:
+                return
+            after = (page[-1][1], page[-1][2])
 
     def _walk(self, *, kinds: Iterable[int] | None, max_seq: int | None) -> Iterator[bytes]:
         """Stored signed bytes in (created_at, id) order, one short query per page."""

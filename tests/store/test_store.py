@@ -643,3 +643,31 @@ def test_node_lock_within_one_process(tmp_path: Path) -> None:
     assert not NodeLock(lock_file).held()
     with NodeLock(lock_file):
         pass
+
+
+def test_a_whole_home_read_unchecked_is_the_same_records(
+    tmp_path: Path, key: Ed25519PrivateKey
+) -> None:
+    """The first load rebuilds stored rows without checks (protocol.decode_stored): it must
+    give exactly what the checked read gives, with shared values, and only the store uses it."""
+    with Store.open(tmp_path / "records.db") as store:
+        records = [offer(key, NOW + i, title=f"job {i}") for i in range(20)] + [vouch(key)]
+        store.ingest_many([r.data for r in records], now=NOW + 100)
+        checked = list(store.all())
+        pool: dict[object, object] = {}
+        fast = list(store.all_stored(pool=pool, pooled={Offer: ("skills",)}))
+        assert fast == checked
+        assert [e.data for e in fast] == [e.data for e in checked]
+        assert [e.id for e in fast] == [e.id for e in checked]
+        offers = [e for e in fast if isinstance(e.body, Offer)]
+        assert all(o.body.skills is offers[0].body.skills for o in offers)  # one shared tuple
+        bare = next(store.all_stored(keep_data=False))
+        assert bare.data == b""
+        assert bare.id == checked[0].id
+    package = Path(p2pshare.__file__).parent
+    users = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "decode_stored(" in path.read_text("utf-8")
+    }
+    assert users == {"store/queries.py"}
