@@ -659,8 +659,8 @@ def test_a_whole_home_read_unchecked_is_the_same_records(
         assert fast == checked
         assert [e.data for e in fast] == [e.data for e in checked]
         assert [e.id for e in fast] == [e.id for e in checked]
-        offers = [e for e in fast if isinstance(e.body, Offer)]
-        assert all(o.body.skills is offers[0].body.skills for o in offers)  # one shared tuple
+        skills = [e.body.skills for e in fast if isinstance(e.body, Offer)]
+        assert all(s is skills[0] for s in skills)  # one shared tuple
         bare = next(store.all_stored(keep_data=False))
         assert bare.data == b""
         assert bare.id == checked[0].id
