@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -21,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from bench.homes import build_home
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -115,55 +116,6 @@ def bench_start() -> None:
 
 
 # -- a big feed ------------------------------------------------------------------
-
-
-def build_home(root: Path, n_offers: int) -> tuple[Path, float]:
-    """A home with `n_offers` offers from 500 members, ingested as the network would."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    import protocol
-    from p2pshare.member.home import Home
-    from p2pshare.service.api import create_identity
-    from p2pshare.store import Store
-
-    rng = random.Random(7)
-    home = Home.resolve(root / "me")
-    create_identity(home, name="Me", skills=["python", "keynote"])
-    now = int(time.time())
-    skills = ["python", "keynote", "design", "legal", "data", "marketing", "translation", "video"]
-    regions = ["Atlanta", "Berlin", "Lisbon", "Paris", "Tokyo", "Remote", "", "São Paulo"]
-    keys = [Ed25519PrivateKey.generate() for _ in range(500)]
-    records = []
-    for i, key in enumerate(keys):
-        x = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
-        profile = protocol.Profile(
-            name=f"member {i}",
-            headline="",
-            skills=(rng.choice(skills),),
-            region=rng.choice(regions),
-            available=True,
-            seal_key=protocol.PublicKey(x),
-        )
-        records.append(protocol.sign(profile, key=key, created_at=now - 40 * DAY).data)
-    for i in range(n_offers):
-        created = now - rng.randrange(20 * DAY)
-        offer = protocol.Offer(
-            title=f"Opportunity {i}: {rng.choice(skills)} in {rng.choice(regions) or 'a city'}",
-            description="",
-            skills=tuple(rng.sample(skills, 2)),
-            region=rng.choice(regions),
-            remote=rng.random() < 0.3,
-            value=rng.randrange(100, 20_000),
-            currency="USD",
-            expires_at=created + 30 * DAY,
-            contact=b"",
-        )
-        records.append(protocol.sign(offer, key=rng.choice(keys), created_at=created).data)
-    started = time.perf_counter()
-    with Store.open(home.store_file) as store:
-        for i in range(0, len(records), 5000):
-            store.ingest_many(records[i : i + 5000], now=now)
-    return home.path, time.perf_counter() - started
 
 
 def rss_mb() -> float:
