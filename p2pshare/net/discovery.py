@@ -56,6 +56,7 @@ class _Entry:
     last_seen: float
     failures: int = 0
     next_try: float = 0.0
+    relay: bool = False  # it held a reservation for us once (relay.py): dialled first
 
 
 class PeerBook:
@@ -81,13 +82,16 @@ class PeerBook:
         for peer, info in list(raw.items())[:MAX_REMEMBERED]:
             if isinstance(info, dict) and isinstance(info.get("addrs"), list):
                 addrs = [a for a in info["addrs"] if isinstance(a, str)][:16]
-                self._peers[str(peer)] = _Entry(addrs, float(info.get("last_seen", 0)))
+                entry = _Entry(addrs, float(info.get("last_seen", 0)))
+                entry.relay = info.get("relay") is True
+                self._peers[str(peer)] = entry
 
     def save(self) -> None:
         if not self._dirty:
             return
         data = {
             peer: {"addrs": e.addrs, "last_seen": e.last_seen}
+            | ({"relay": True} if e.relay else {})
             for peer, e in sorted(self._peers.items(), key=lambda kv: -kv[1].last_seen)[
                 :MAX_REMEMBERED
             ]
@@ -144,15 +148,23 @@ class PeerBook:
         entry.next_try = self._clock() + delay * random.uniform(0.8, 1.2)
 
     def due(self, exclude: set[str]) -> list[str]:
-        """Peers to dial now, most recently seen first."""
+        """Peers to dial now: relays that served us first (a node behind NAT is
+        reachable only through them), then the most recently seen."""
         now = self._clock()
         ready = [
             (peer, e)
             for peer, e in self._peers.items()
             if peer not in exclude and e.addrs and e.next_try <= now
         ]
-        ready.sort(key=lambda kv: -kv[1].last_seen)
+        ready.sort(key=lambda kv: (not kv[1].relay, -kv[1].last_seen))
         return [peer for peer, _ in ready]
+
+    def mark_relay(self, peer: str) -> None:
+        """`peer` holds (held) a reservation for us: remember it, dial it first."""
+        entry = self._peers.get(peer)
+        if entry is not None and not entry.relay:
+            entry.relay = True
+            self._dirty = True
 
     def retry(self, peer: str) -> None:
         """Dial `peer` at the next chance, whatever its backoff (fresh addresses)."""

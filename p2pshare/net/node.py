@@ -591,6 +591,8 @@ class Node:
         """A reservation came or went: new addresses, invite, and tell the peers."""
         if self.info is None or self._traversal is None:
             return
+        for relay in self._traversal.reservations.relays():
+            self._book.mark_relay(relay)  # dialled first after a restart or a drop
         addresses = self._direct_addrs + tuple(self._traversal.circuit_addrs())
         if addresses != self.info.addresses:
             self.info = NodeInfo(

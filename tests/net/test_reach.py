@@ -58,6 +58,19 @@ def test_a_stale_address_is_replaced_by_the_peers_own_listing(tmp_path: Path) ->
     assert peer in book.due(set())
 
 
+def test_relays_that_served_us_are_remembered_and_dialled_first(tmp_path: Path) -> None:
+    book = PeerBook(tmp_path / "peers.json", "me")
+    book.add("P", ["/ip4/198.51.100.1/tcp/1/p2p/P"], seen=True)
+    book.add("R", ["/ip4/198.51.100.10/tcp/4001/p2p/R"])
+    assert book.due(set()) == ["P", "R"]  # most recently seen first
+    book.mark_relay("R")
+    assert book.due(set()) == ["R", "P"]
+    book.save()
+    again = PeerBook(tmp_path / "peers.json", "me")
+    again.load()
+    assert again.due(set()) == ["R", "P"]
+
+
 def test_an_invite_carries_circuit_addresses() -> None:
     from libp2p.crypto.ed25519 import create_new_key_pair
     from libp2p.peer.id import ID
