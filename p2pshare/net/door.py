@@ -216,7 +216,7 @@ class Door:
                 return self._refuse(peer, "held-full", f"dated {ahead} s ahead", live=live)
             detail = f"dated {ahead} s in the future, held until then"
             self.refusals.add(peer, HELD)
-            log.info("holding a record by %s: %s", author, detail)
+            log.debug("holding a record by %s: %s", author, detail)
             if self._on_refused is not None:
                 self._on_refused(peer, HELD, detail, live)
             return Verdict(HELD, envelope, detail)
