@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import MalformedRecord
 from .keys import key_refusal
-from .limits import KEY_BYTES, MAX_SKILL, MAX_SKILLS
+from .limits import KEY_BYTES, MAX_CREDITED, MAX_SKILL, MAX_SKILLS
 
 Check = Callable[[str, object], None]
 
@@ -120,6 +120,23 @@ def member_key(*, optional: bool = False) -> Any:
         size_check(name, value)  # refuses anything but bytes of a right size
         if type(value) is bytes and value and (reason := key_refusal(value)) is not None:
             raise MalformedRecord(f"{name}: {reason}")
+
+    return field(metadata={"check": check})
+
+
+def member_keys() -> Any:
+    """Up to MAX_CREDITED distinct member keys, each checked as `member_key` is."""
+    one = member_key().metadata["check"]
+
+    def check(name: str, value: object) -> None:
+        if type(value) is not tuple:
+            raise MalformedRecord(f"{name}: expected a list of member keys")
+        if len(value) > MAX_CREDITED:
+            raise MalformedRecord(f"{name}: {len(value)} members, at most {MAX_CREDITED}")
+        for item in value:
+            one(name, item)
+        if len(set(value)) != len(value):
+            raise MalformedRecord(f"{name}: repeated member")
 
     return field(metadata={"check": check})
 

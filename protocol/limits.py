@@ -20,6 +20,7 @@ MAX_SEALED = 4096  # a sealed field, header included
 MAX_VALUE = 10**12  # rough value of an offer, whole currency units
 MAX_TIMESTAMP = 2**40  # seconds since the epoch; far beyond any real clock
 MAX_RATING = 5
+MAX_CREDITED = 16  # forwarders one credit record names
 
 KEY_BYTES = 32  # Ed25519 and X25519 public keys
 SIGNATURE_BYTES = 64

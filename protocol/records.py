@@ -1,4 +1,4 @@
-"""The nine record bodies (docs/PROTOCOL.md §Records).
+"""The record bodies (docs/PROTOCOL.md §Records).
 
 A body is what its author says; the envelope (envelope.py) says who said it,
 when, and signs it. Field order here is the wire order: never reorder fields
@@ -186,9 +186,25 @@ class Revoke(_Body):
     vouch: RecordId = _id()
 
 
-Body = Profile | Offer | Forward | Accept | Handoff | Withdraw | Outcome | Vouch | Revoke
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Credit(_Body):
+    """The offer's author names the forwarders of a hand-off it credits as connectors.
+
+    Only named forwarders earn connector credit, and only from a fulfilled outcome;
+    the author's latest credit for a hand-off counts, so credit can be withheld or
+    taken back without touching the outcome (docs/PROTOCOL.md §Connector credit).
+    """
+
+    KIND: ClassVar[int] = 10
+    NAME: ClassVar[str] = "credit"
+    offer: RecordId = _id()
+    handoff: RecordId = _id()
+    forwarders: tuple[PublicKey, ...] = f.member_keys()  # () = nobody
+
+
+Body = Profile | Offer | Forward | Accept | Handoff | Withdraw | Outcome | Vouch | Revoke | Credit
 
 BODY_TYPES: dict[int, type[Body]] = {
     cls.KIND: cls
-    for cls in (Profile, Offer, Forward, Accept, Handoff, Withdraw, Outcome, Vouch, Revoke)
+    for cls in (Profile, Offer, Forward, Accept, Handoff, Withdraw, Outcome, Vouch, Revoke, Credit)
 }

@@ -28,8 +28,10 @@ class Receipt:
     """The outcome that counts for one hand-off, signed by the offer's author.
 
     `forwarders` are the members on the forward chain that brought the offer to
-    the member it was handed to, nearest the author first; they earn connector
-    credit when the hand-off was fulfilled.
+    the member it was handed to whom the author credits (a credit record names
+    them), nearest the author first; they earn connector credit when the hand-off
+    was fulfilled. `disputed`: the author reports not fulfilled and the recipient's
+    own outcome (their reply) says fulfilled; the failure then weighs less.
     """
 
     id: RecordId  # the outcome record
@@ -40,3 +42,4 @@ class Receipt:
     fulfilled: bool
     rating: int  # 0 = none, else 1..5
     created_at: int
+    disputed: bool = False

@@ -21,6 +21,7 @@ from p2pshare.domain.ledger_views import (
     WithdrawView,
 )
 from protocol import (
+    Credit,
     Envelope,
     Handoff,
     Offer,
@@ -142,6 +143,7 @@ class Handed:
     forwarders: tuple[PublicKey, ...]
     outcome: Envelope | None = None
     confirmation: Envelope | None = None
+    credit: Envelope | None = None  # the author's latest credit record
 
 
 def offer_part(
@@ -163,6 +165,7 @@ def offer_part(
     for handed in handoffs:
         outcome = _outcome_view(handed.outcome)
         confirmation = _outcome_view(handed.confirmation)
+        credited = _credited(handed)
         views.append(
             HandoffView(
                 id=handed.env.id,
@@ -171,6 +174,7 @@ def offer_part(
                 created_at=handed.env.created_at,
                 contact=handed.body.contact,
                 forwarders=handed.forwarders,
+                credited=credited,
                 outcome=outcome,
                 confirmation=confirmation,
                 confirmed=outcome is not None
@@ -186,14 +190,17 @@ def offer_part(
                 offer=env.id,
                 author=env.author,
                 fulfiller=handed.body.to,
-                forwarders=handed.forwarders,
+                forwarders=credited,
                 fulfilled=outcome.fulfilled,
                 rating=outcome.rating,
                 created_at=outcome.created_at,
+                disputed=not outcome.fulfilled
+                and confirmation is not None
+                and confirmation.fulfilled,
             )
         )
         if outcome.fulfilled:
-            for member in handed.forwarders:
+            for member in credited:
                 credit[member] = credit.get(member, 0) + 1
     state = OfferState(
         id=env.id,
@@ -215,6 +222,16 @@ def offer_part(
         receipts=tuple(receipts),
         credit=or_empty(credit),
     )
+
+
+def _credited(handed: Handed) -> tuple[PublicKey, ...]:
+    """The forwarders the author's latest credit names, in chain order (none without one)."""
+    if handed.credit is None:
+        return ()
+    body = handed.credit.body
+    assert isinstance(body, Credit)
+    named = set(body.forwarders)
+    return tuple(k for k in handed.forwarders if k in named)
 
 
 def _outcome_view(env: Envelope | None) -> OutcomeView | None:

@@ -43,6 +43,7 @@ from p2pshare.domain.ledger_views import (
 )
 from protocol import (
     Accept,
+    Credit,
     Envelope,
     Forward,
     Handoff,
@@ -170,6 +171,8 @@ class _Rules:
             self._handoff(env, given)
         for env in kinds.get(Outcome, none):
             self._outcome(env)
+        for env in kinds.get(Credit, none):
+            self._credit(env)
         return self._part(revoke, now)
 
     def _revokes(self, revokes: list[Envelope]) -> RecordId | None:
@@ -352,6 +355,25 @@ class _Rules:
             handed.confirmation = env
         else:
             self._reject(env, "only the offer's author or the hand-off's recipient can report it")
+
+    def _credit(self, env: Envelope) -> None:
+        """The author's attestation of the forwarders a hand-off's connector credit goes
+        to: only members on the chain that brought the offer to the recipient."""
+        body = env.body
+        assert isinstance(body, Credit)
+        offer = self._offer(env)
+        if offer is None:
+            return
+        foreign = "its hand-off is of another offer"
+        if self._ref(env, body.handoff, Handoff, "hand-off", foreign) is None:
+            return
+        handed = self.handoffs[body.handoff]
+        if env.author != offer.author:
+            self._reject(env, "only the offer's author can credit its forwarders")
+        elif not set(body.forwarders) <= set(handed.forwarders):
+            self._reject(env, "it names a member who did not bring the offer to the recipient")
+        elif not self._dated_before(env, body.handoff, "hand-off"):
+            handed.credit = env  # records run oldest first: the latest one counts
 
     # -- assembly ---------------------------------------------------------
 

@@ -83,7 +83,8 @@ class HandoffView:
     accept: RecordId
     created_at: int
     contact: bytes  # sealed to `to`, or b""
-    forwarders: tuple[PublicKey, ...]  # who earns connector credit, as in Receipt
+    forwarders: tuple[PublicKey, ...]  # the chain to `to`: who may be credited
+    credited: tuple[PublicKey, ...]  # whom the author's latest credit names, as in Receipt
     outcome: OutcomeView | None  # the author's latest outcome: the one that counts
     confirmation: OutcomeView | None  # the recipient's latest outcome, if any
     confirmed: bool  # the recipient's confirmation agrees on `fulfilled`

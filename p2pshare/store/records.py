@@ -34,6 +34,7 @@ from p2pshare.store.queries import StoreQueries
 from p2pshare.store.schema import load_migrations, migrate, transaction
 from protocol import (
     Accept,
+    Credit,
     Envelope,
     Forward,
     Handoff,
@@ -96,7 +97,7 @@ def _indexed(envelope: Envelope) -> tuple[bytes | None, bytes | None]:
             return body.offer, body.to or None
         case Handoff():
             return body.offer, body.to
-        case Accept() | Withdraw() | Outcome():
+        case Accept() | Withdraw() | Outcome() | Credit():
             return body.offer, None
         case Revoke():
             return body.vouch, None

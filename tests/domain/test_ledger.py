@@ -47,7 +47,8 @@ def test_lifecycle_forward_accept_handoff_fulfilled(
     handoff = alice.handoff(accept, at=T0 + 30, contact=b"sealed")
     outcome = alice.outcome(handoff, fulfilled=True, rating=5, value=4000, at=T0 + 40)
     confirm = carol.outcome(handoff, fulfilled=True, rating=4, at=T0 + 50)
-    ledger = build(offer, fwd, accept, handoff, outcome, confirm)
+    credit = alice.credit(handoff, bob, at=T0 + 45)
+    ledger = build(offer, fwd, accept, handoff, outcome, confirm, credit)
 
     assert_clean(ledger)
     state = ledger.offers[offer.id]
@@ -69,7 +70,7 @@ def test_lifecycle_forward_accept_handoff_fulfilled(
     ho = state.handoff_to(carol.pub)
     assert ho is not None
     assert ho.contact == b"sealed"
-    assert ho.forwarders == (bob.pub,)
+    assert ho.forwarders == ho.credited == (bob.pub,)
     assert ho.outcome is not None
     assert ho.outcome.id == outcome.id
     assert ho.outcome.value == 4000
@@ -571,7 +572,8 @@ def test_receipt_forwarders_are_deduplicated(
     accept = dave.accept(offer, via=f5, at=T0 + 6)
     handoff = alice.handoff(accept, at=T0 + 7)
     outcome = alice.outcome(handoff, at=T0 + 8)
-    ledger = build(offer, f1, f2, f3, f4, f5, accept, handoff, outcome)
+    credit = alice.credit(handoff, carol, bob, at=T0 + 8)
+    ledger = build(offer, f1, f2, f3, f4, f5, accept, handoff, outcome, credit)
     assert_clean(ledger)
     assert ledger.offers[offer.id].accepts[0].chain == (
         alice.pub,
@@ -592,7 +594,8 @@ def test_failed_handoffs_earn_no_connector_credit(
     accept = carol.accept(offer, via=fwd, at=T0 + 2)
     handoff = alice.handoff(accept, at=T0 + 3)
     outcome = alice.outcome(handoff, fulfilled=False, rating=1, at=T0 + 4)
-    ledger = build(offer, fwd, accept, handoff, outcome)
+    credit = alice.credit(handoff, bob, at=T0 + 4)
+    ledger = build(offer, fwd, accept, handoff, outcome, credit)
     assert ledger.receipts[0].forwarders == (bob.pub,)
     assert not ledger.receipts[0].fulfilled
     assert dict(ledger.connector_credit) == {}

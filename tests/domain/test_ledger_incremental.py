@@ -154,6 +154,7 @@ def test_delta_of_a_lifecycle(alice: Member, bob: Member, carol: Member) -> None
     handoff = alice.handoff(accept, at=T0 + 3)
     failed = alice.outcome(handoff, fulfilled=False, at=T0 + 4)
     fixed = alice.outcome(handoff, fulfilled=True, at=T0 + 5)
+    credit = alice.credit(handoff, bob, at=T0 + 4)
 
     assert state.apply([accept]).pending == {accept.id}
     delta = state.apply([offer])
@@ -165,7 +166,7 @@ def test_delta_of_a_lifecycle(alice: Member, bob: Member, carol: Member) -> None
     assert not delta.pending
     assert not delta.rejected
     assert not delta.evidence_changed
-    delta = state.apply([failed])
+    delta = state.apply([failed, credit])
     assert [r.id for r in delta.receipts_added] == [failed.id]
     assert not delta.credit_changed
     delta = state.apply([fixed])

@@ -98,6 +98,12 @@ bodies_by_kind: dict[int, st.SearchStrategy[Any]] = {
         p.Vouch, subject=public_keys, skills=skills, note=text(lim.MAX_NOTE, multiline=True)
     ),
     9: st.builds(p.Revoke, vouch=record_ids),
+    10: st.builds(
+        p.Credit,
+        offer=record_ids,
+        handoff=record_ids,
+        forwarders=st.lists(public_keys, max_size=lim.MAX_CREDITED, unique=True).map(tuple),
+    ),
 }
 assert set(bodies_by_kind) == set(p.BODY_TYPES)
 

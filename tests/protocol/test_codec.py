@@ -168,6 +168,7 @@ def _sample(kind: int) -> p.Body:
         7: p.Outcome(offer=rid, handoff=rid, fulfilled=True, rating=0, value=0, note=""),
         8: p.Vouch(subject=key, skills=(), note=""),
         9: p.Revoke(vouch=rid),
+        10: p.Credit(offer=rid, handoff=rid, forwarders=(key,)),
     }
     return samples[kind]
 
@@ -279,7 +280,7 @@ def test_signed_non_canonical_record_is_still_refused() -> None:
 # --- versions and kinds --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", [0, 10, 11, 127, 255, 65535, 2**32, 2**63, -1])
+@pytest.mark.parametrize("kind", [0, 64, 65, 127, 255, 65535, 2**32, 2**63, -1])
 def test_unknown_kind(kind: int) -> None:
     with pytest.raises(p.UnknownKind):
         p.decode(forge(kind, [ID, "x"], key=KEY, domain="withdraw"))

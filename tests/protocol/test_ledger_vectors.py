@@ -59,6 +59,7 @@ def _summary(ledger: Ledger, labels: dict[bytes, str]) -> dict[str, Any]:
                         "record": rec(h.id),
                         "to": who(h.to),
                         "forwarders": [who(k) for k in h.forwarders],
+                        "credited": [who(k) for k in h.credited],
                         "outcome": outcome_id(h.outcome),
                         "confirmation": outcome_id(h.confirmation),
                         "confirmed": h.confirmed,
@@ -89,6 +90,7 @@ def _summary(ledger: Ledger, labels: dict[bytes, str]) -> dict[str, Any]:
                 "forwarders": [who(k) for k in r.forwarders],
                 "fulfilled": r.fulfilled,
                 "rating": r.rating,
+                "disputed": r.disputed,
             }
             for r in ledger.receipts
         ],

@@ -35,6 +35,8 @@ def from_json(field: dict[str, Any]) -> object:
         return bytes.fromhex(value)
     if kind == "array<str>":
         return tuple(value)
+    if kind == "array<bin>":
+        return tuple(bytes.fromhex(v) for v in value)
     return value
 
 
@@ -42,7 +44,7 @@ def to_json(value: object) -> object:
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, tuple):
-        return list(value)
+        return [to_json(v) for v in value]
     return value
 
 

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from protocol import (
     Accept,
     Body,
+    Credit,
     Envelope,
     Forward,
     Handoff,
@@ -156,6 +157,16 @@ class Member:
             rating=rating,
             value=value,
             note=note,
+        )
+        return self.sign(body, at=at)
+
+    def credit(self, handoff: Envelope, *forwarders: Member, at: int = T0) -> Envelope:
+        """The offer's author credits these forwarders of a hand-off as connectors."""
+        assert isinstance(handoff.body, Handoff)
+        body = Credit(
+            offer=handoff.body.offer,
+            handoff=handoff.id,
+            forwarders=tuple(m.pub for m in forwarders),
         )
         return self.sign(body, at=at)
 

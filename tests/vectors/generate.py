@@ -76,7 +76,7 @@ def wire_type(value: object) -> str:
     if isinstance(value, str):
         return "str"
     if isinstance(value, tuple):
-        return "array<str>"
+        return "array<bin>" if value and isinstance(value[0], bytes) else "array<str>"
     raise TypeError(value)
 
 
@@ -84,7 +84,7 @@ def json_value(value: object) -> object:
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, tuple):
-        return list(value)
+        return [json_value(v) for v in value]
     return value
 
 
@@ -273,6 +273,23 @@ def build() -> dict[str, Any]:
             note="Delivered early.",
         ),
     )
+    b.record(
+        "carol replies to the outcome",
+        carol,
+        p.Outcome(
+            offer=offer.id,
+            handoff=handoff.id,
+            fulfilled=True,
+            rating=5,
+            value=0,
+            note="Done on March 3, photos sent.",
+        ),
+    )
+    b.record(
+        "alice credits bob as the connector",
+        alice,
+        p.Credit(offer=offer.id, handoff=handoff.id, forwarders=(bob.public,)),
+    )
     vouch = b.record(
         "alice vouches for carol",
         alice,
@@ -400,7 +417,7 @@ def rejections(alice: Member, records: list[dict[str, Any]]) -> list[dict[str, s
         ("str field sent as bin", str_as_bin, "MalformedRecord"),
         ("trailing byte", good + b"\x00", "MalformedRecord"),
         ("format version 2", resigned(kind, "withdraw", body, 2), "UnsupportedVersion"),
-        ("unknown kind 10", resigned(10, "withdraw", body), "UnknownKind"),
+        ("unknown kind 64", resigned(64, "withdraw", body), "UnknownKind"),
         (
             "withdraw signed under the accept domain tag",
             pack([version, kind, author, created_at, body, accept_domain]),
@@ -447,8 +464,8 @@ def rejections(alice: Member, records: list[dict[str, Any]]) -> list[dict[str, s
             "UnsupportedVersion",
         ),
         (
-            "unknown kind 10 with a 40-item body (over version 1's limits)",
-            pack([version, 10, author, created_at, list(range(40)), sig]),
+            "unknown kind 64 with a 40-item body (over version 1's limits)",
+            pack([version, 64, author, created_at, list(range(40)), sig]),
             "UnknownKind",
         ),
         ("unknown kind 0, nothing after it", bytes([0x96, 0x01, 0x00]), "UnknownKind"),

@@ -141,6 +141,70 @@ def chain_fulfilled() -> Case:
         _outcome(offer, ho, fulfilled=True, rating=5, value=900),
     )
     case.add("dave confirms", DAVE, t + 420, _outcome(offer, ho, fulfilled=True, rating=5))
+    case.add(
+        "alice credits bob and carol",
+        ALICE,
+        t + 480,
+        p.Credit(offer=offer.id, handoff=ho.id, forwarders=(CAROL.public, BOB.public)),
+    )
+    return case
+
+
+def credit_and_dispute() -> Case:
+    case = Case(
+        "connector credit is attested; a disputed failure",
+        "bob forwards alice's offer to carol, carol to dave; dave is handed it. Alice "
+        "first credits both, then only carol (the latest credit counts: bob earns "
+        "nothing); a credit naming erin, who is not on the chain, is rejected. A second "
+        "hand-off of another offer to erin: alice says not fulfilled, erin replies "
+        "fulfilled (a disputed receipt)",
+        T0 + DAY,
+    )
+    t = T0
+    offer = case.add("alice's offer", ALICE, t + 60, _offer("Menu design"))
+    f1 = case.add("bob forwards to carol", BOB, t + 120, _forward(offer, offer, CAROL))
+    f2 = case.add("carol forwards to dave", CAROL, t + 180, _forward(offer, f1, DAVE))
+    acc = case.add(
+        "dave accepts via carol's forward",
+        DAVE,
+        t + 240,
+        p.Accept(offer=offer.id, via=f2.id, note=""),
+    )
+    ho = case.add(
+        "alice hands off to dave",
+        ALICE,
+        t + 300,
+        p.Handoff(offer=offer.id, accept=acc.id, to=DAVE.public, contact=b""),
+    )
+    case.add("alice: fulfilled", ALICE, t + 360, _outcome(offer, ho, fulfilled=True, rating=5))
+    both = p.Credit(offer=offer.id, handoff=ho.id, forwarders=(BOB.public, CAROL.public))
+    case.add("alice credits bob and carol", ALICE, t + 400, both)
+    only = p.Credit(offer=offer.id, handoff=ho.id, forwarders=(CAROL.public,))
+    case.add("alice credits only carol", ALICE, t + 420, only)
+    stranger = p.Credit(offer=offer.id, handoff=ho.id, forwarders=(ERIN.public,))
+    case.add("alice credits erin, who is not on the chain", ALICE, t + 440, stranger)
+    by_dave = p.Credit(offer=offer.id, handoff=ho.id, forwarders=(CAROL.public,))
+    case.add("dave credits carol (not his to say)", DAVE, t + 460, by_dave)
+    other = case.add("alice's second offer", ALICE, t + 500, _offer("Sign painting"))
+    acc2 = case.add(
+        "erin accepts it directly",
+        ERIN,
+        t + 560,
+        p.Accept(offer=other.id, via=other.id, note=""),
+    )
+    ho2 = case.add(
+        "alice hands it off to erin",
+        ALICE,
+        t + 620,
+        p.Handoff(offer=other.id, accept=acc2.id, to=ERIN.public, contact=b""),
+    )
+    case.add("alice: not fulfilled", ALICE, t + 680, _outcome(other, ho2, fulfilled=False))
+    case.add(
+        "erin replies: fulfilled",
+        ERIN,
+        t + 740,
+        _outcome(other, ho2, fulfilled=True, rating=5),
+    )
     return case
 
 
@@ -444,6 +508,7 @@ def cases() -> list[Case]:
     return [
         chain_fulfilled(),
         latest_outcome_counts(),
+        credit_and_dispute(),
         statuses(),
         refusals(),
         pending(),
@@ -481,6 +546,7 @@ def summary(ledger: Ledger, labels: dict[bytes, str], names: dict[bytes, str]) -
                         "record": rec(h.id),
                         "to": who(h.to),
                         "forwarders": [who(k) for k in h.forwarders],
+                        "credited": [who(k) for k in h.credited],
                         "outcome": rec(h.outcome.id) if h.outcome else None,
                         "confirmation": rec(h.confirmation.id) if h.confirmation else None,
                         "confirmed": h.confirmed,
@@ -512,6 +578,7 @@ def summary(ledger: Ledger, labels: dict[bytes, str], names: dict[bytes, str]) -
                 "forwarders": [who(k) for k in r.forwarders],
                 "fulfilled": r.fulfilled,
                 "rating": r.rating,
+                "disputed": r.disputed,
             }
             for r in ledger.receipts
         ],
