@@ -261,6 +261,17 @@ def cmd_offer(home: Home, args: argparse.Namespace) -> int:
                 to=to,
                 note=args.note,
             )
+            if args.fulfilled and not args.no_credit and state.author == member.me:
+                # connector credit only for forwarders named (default: those I trust)
+                state = member.resolve_offer(args.offer)
+                if args.credit:
+                    named = tuple(member.resolve_member(m) for m in args.credit)
+                else:
+                    named = member.trusted_forwarders(state, to=to)
+                if named:
+                    _out(member.credit(state, named, to=to).id.hex())
+        elif action == "reply":
+            env = member.reply(state, note=args.note, rating=args.rating)
         else:
             env = member.withdraw(state, reason=args.reason)
     _out(env.id.hex())
@@ -318,7 +329,11 @@ def cmd_offers(home: Home, args: argparse.Namespace) -> int:
         return 0
     if not items:
         _out("no offers yet")
+    strangers = False
     for item in items:
+        if item.stranger and not strangers:
+            strangers = True
+            _out("-- from strangers: nobody you trust posted or forwarded these --")
         flags = "".join(
             flag
             for flag, on in (("*", item.for_me), ("✓", item.accepted), ("→", item.handed_to_me))
@@ -327,9 +342,16 @@ def cmd_offers(home: Home, args: argparse.Namespace) -> int:
         value = f"{item.value} {item.currency}".strip() if item.value else ""
         _out(
             f"{_short(item.id)}  {item.title[:48]:48}  {item.author_name[:16]:16} "
-            f"trust {item.trust:.2f}  {item.status:13} {value:>12} {flags}"
+            f"trust {_level(item.signal)}  {item.status:13} {value:>12} {flags}"
         )
     return 0
+
+
+def _level(standing: float) -> str:
+    """A standing (trust_scale.py) as text: "top 12%" of the members you know, or "none"."""
+    if standing <= 0.0:
+        return "none    "
+    return f"top {max(1, round(100 * (1.0 - standing) + 0.5)):>3}%"[:8].ljust(8)
 
 
 def cmd_peers(home: Home, args: argparse.Namespace) -> int:
@@ -343,7 +365,7 @@ def cmd_peers(home: Home, args: argparse.Namespace) -> int:
         marks = " muted" if item.muted else " blocked" if item.blocked else ""
         link = f"  {item.connection}" if item.connection else ""
         _out(
-            f"{item.name[:20]:20} trust {item.trust:.2f}  vouches {item.vouches:3}  "
+            f"{item.name[:20]:20} trust {_level(item.standing)}  vouches {item.vouches:3}  "
             f"fulfilled {item.fulfilled:3}  failed {item.failed:3}  {item.id}{marks}{link}"
         )
     return 0
@@ -417,7 +439,7 @@ def cmd_show(home: Home, args: argparse.Namespace) -> int:
     d = detail
     _out(f"{d['title']}  [{d['status']}]")
     _out(f"id {d['id']}")
-    _out(f"by {d['author']['name']} ({d['author']['id']}), trust {d['author']['trust']:.2f}")
+    _out(f"by {d['author']['name']} ({d['author']['id']}), trust {_level(d['author']['standing'])}")
     if d["skills"]:
         _out(f"skills: {', '.join(d['skills'])}")
     where = ", ".join(x for x in (d["region"], "remote" if d["remote"] else "") if x)
@@ -443,13 +465,16 @@ def cmd_show(home: Home, args: argparse.Namespace) -> int:
         _out("\naccepted by:")
         for a in d["accepts"]:
             note = f"  “{a['note']}”" if a["note"] else ""
-            _out(f"  {a['member']['name']} (trust {a['member']['trust']:.2f}){note}")
+            _out(f"  {a['member']['name']} (trust {_level(a['member']['standing'])}){note}")
     for h in d["handoffs"]:
         _out(f"\nhanded off to {h['to']['name']} on {_when(h['created_at'])}")
         if (o := h["outcome"]) is not None:
             result = "fulfilled" if o["fulfilled"] else "not fulfilled"
             rating = f", rated {o['rating']}/5" if o["rating"] else ""
             _out(f"  outcome: {result}{rating}{', confirmed' if h['confirmed'] else ''}")
+            if h["disputed"]:
+                reply = h["confirmation"]["note"] or "no note"
+                _out(f"  disputed by {h['to']['name']}: fulfilled, “{reply}”")
     if d["withdrawn"]:
         _out(f"\nwithdrawn: {d['withdrawn']['reason'] or 'no reason given'}")
     return 0
@@ -467,7 +492,7 @@ def cmd_trust(home: Home, args: argparse.Namespace) -> int:
         for line in report["explanation"]:
             _out(line)
     else:
-        _out(f"{report['name']}: trust {report['trust']:.2f}")
+        _out(f"{report['name']}: trust {_level(report['standing'])}")
     return 0
 
 

@@ -241,6 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--to", metavar="MEMBER", help="which hand-off, when there are several")
     p.add_argument("--note", default="")
+    p.add_argument(
+        "--credit",
+        action="append",
+        metavar="MEMBER",
+        help="a forwarder to credit as connector (repeatable; default: those you trust)",
+    )
+    p.add_argument("--no-credit", action="store_true", help="credit no forwarder")
+    p = offer.add_parser("reply", help='dispute a "not fulfilled" about your hand-off')
+    p.add_argument("offer", metavar="OFFER")
+    p.add_argument("--note", required=True, help="your side, shown with the outcome")
+    p.add_argument("--rating", type=_rating, default=0)
     p = offer.add_parser("withdraw", help="take your offer back")
     p.add_argument("offer", metavar="OFFER")
     p.add_argument("--reason", default="")

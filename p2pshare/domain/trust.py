@@ -373,6 +373,8 @@ class TrustGraph:
                 raw=raw,
                 reliability=1.0,
                 paths=(),
+                more_paths=0,
+                more_share=0.0,
                 counts=EvidenceCounts(),
                 evidence=(),
                 ignored=0,
@@ -384,7 +386,7 @@ class TrustGraph:
             self._r.rows,
             lambda row: self._vouches[self._r.vouch_ids[row]].skills,
         )
-        paths = explainer.top_paths(v, t, float(x[v]), raw, limit) if raw > 0.0 else ()
+        paths, more = explainer.top_paths(v, t, float(x[v]), raw, limit) if raw > 0.0 else ((), 0)
         counts, evidence, ignored = explainer.evidence_about(t, trust, limit)
         return Explanation(
             viewer=viewer,
@@ -393,6 +395,8 @@ class TrustGraph:
             raw=raw,
             reliability=float(self._reliability(trust)[t]) if raw > 0.0 else 1.0,
             paths=paths,
+            more_paths=more,
+            more_share=max(0.0, 1.0 - sum(p.share for p in paths)) if paths else 0.0,
             counts=counts,
             evidence=evidence,
             ignored=ignored,
@@ -413,9 +417,11 @@ def offer_signal(
 
     The max, not a sum or a count: a thousand forwards by identities the viewer does
     not trust add exactly nothing, and many weakly trusted ones add no more than
-    the best of them. The viewer's own post or forward counts as 1.
+    the best of them. The viewer's own post counts as 1; the viewer's own forward
+    counts nothing (passing an offer on says nothing about its source).
     """
-    best = 0.0
-    for key in (author, *forwarders):
-        best = max(best, 1.0 if key == viewer else scores.get(key, 0.0))
+    best = 1.0 if author == viewer else scores.get(author, 0.0)
+    for key in forwarders:
+        if key != viewer:
+            best = max(best, scores.get(key, 0.0))
     return best

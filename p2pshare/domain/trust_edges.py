@@ -35,6 +35,15 @@ VOUCH_HALF_LIFE = 730 * DAY  # a vouch loses half its weight every two years
 RECEIPT_HALF_LIFE = 365 * DAY  # a receipt loses half its weight every year
 FORWARD_SHARE = 0.25  # connector credit of one fulfilled receipt, shared by its forwarders
 FAILURE_WEIGHT = 2.0  # a failed hand-off counts twice as much as a fulfilled one
+DISPUTED = 0.5  # a failure the recipient disputes (their own outcome says fulfilled)
+
+
+def repeated(units: FloatArray) -> FloatArray:
+    """Failures one reporter signed about one member, with diminishing weight: the
+    first counts 1, the next 1/2, then 1/4...: 2 (1 - 2^-units), never more than 2."""
+    return np.asarray(2.0 * (1.0 - np.power(0.5, units)), dtype=np.float64)
+
+
 SHIFT = np.int64(32)
 LOW = np.int64((1 << 32) - 1)
 
@@ -149,6 +158,7 @@ class EvidenceRows:
             born=np.float64,
             rating=np.float64,
             ok=np.bool_,
+            disputed=np.bool_,
             alive=np.bool_,
         )
         # one row per (receipt, forwarder); `credit` if it earns connector credit
@@ -227,7 +237,8 @@ class EvidenceRows:
     def outcome_sums(
         self, now: float, within: IntArray | None = None
     ) -> tuple[IntArray, FloatArray, FloatArray]:
-        """Per (author, fulfiller): recency summed over fulfilled and over failed receipts."""
+        """Per (author, fulfiller): recency summed over fulfilled receipts, and the failed
+        ones' weight: recency, halved if disputed, summed with diminishing returns."""
         r = self.receipts
         rp = pair(r["author"], r["fulfiller"])
         keep = r["alive"] & (r["author"] != r["fulfiller"])
@@ -236,8 +247,10 @@ class EvidenceRows:
         rows = np.flatnonzero(keep)
         recency = self.units(rows, now)[0]
         ok = r["ok"][rows]
+        failed = recency * np.where(r["disputed"][rows], DISPUTED, 1.0)
         good_pairs, good = sum_by(rp[rows][ok], recency[ok])
-        bad_pairs, bad = sum_by(rp[rows][~ok], recency[~ok])
+        bad_pairs, bad = sum_by(rp[rows][~ok], failed[~ok])
+        bad = repeated(bad)
         pairs = unique(np.concatenate([good_pairs, bad_pairs]))
         return pairs, spread(pairs, good_pairs, good), spread(pairs, bad_pairs, bad)
 

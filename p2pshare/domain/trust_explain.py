@@ -58,6 +58,7 @@ class EvidenceCounts:
     vouches: int = 0
     fulfilled: int = 0
     failed: int = 0
+    disputed: int = 0  # of the failed: the recipient replied "fulfilled"
     forwarded: int = 0
 
 
@@ -81,6 +82,8 @@ class Explanation:
     raw: float  # the personalized PageRank mass
     reliability: float  # the factor failed hand-offs applied (1.0 = none)
     paths: tuple[TrustPath, ...]
+    more_paths: int  # further simple paths found, grouped
+    more_share: float  # the part of the raw score the listed paths leave (longer paths, loops)
     counts: EvidenceCounts
     evidence: tuple[Evidence, ...]  # strongest pieces first
     ignored: int  # pieces of evidence signed by members the viewer does not trust
@@ -94,10 +97,13 @@ class _Detail:
     skills: set[str] = field(default_factory=set)
     fulfilled: int = 0
     failed: int = 0
+    disputed: int = 0
     forwarded: int = 0
 
 
 _KINDS = ("vouch", "fulfilled", "failed", "forwarded")
+COVERAGE = 0.9  # list paths until they explain this much of a score...
+MAX_LISTED = 12  # ...but never more than this many
 
 
 class Explainer:
@@ -127,11 +133,17 @@ class Explainer:
             d.vouched = True
             d.skills.update(self._skills(row))
         hit = np.flatnonzero(r["alive"] & (r["fulfiller"] == t) & (r["author"] != t))
-        for a, ok in zip(r["author"][hit].tolist(), r["ok"][hit].tolist(), strict=True):
+        for a, ok, disputed in zip(
+            r["author"][hit].tolist(),
+            r["ok"][hit].tolist(),
+            r["disputed"][hit].tolist(),
+            strict=True,
+        ):
             if ok:
                 out[a].fulfilled += 1
             else:
                 out[a].failed += 1
+                out[a].disputed += disputed
         for a in f["author"][
             np.flatnonzero(f["alive"] & f["credit"] & (f["router"] == t))
         ].tolist():
@@ -140,52 +152,59 @@ class Explainer:
         return out
 
     def top_paths(
-        self, v: int, t: int, start: float, raw: float, limit: int, max_hops: int = 6
-    ) -> tuple[TrustPath, ...]:
-        """Simple paths v → t by walk probability, best first (best-first search).
+        self, v: int, t: int, start: float, raw: float, limit: int
+    ) -> tuple[tuple[TrustPath, ...], int]:
+        """Simple paths v → t by their share of the raw score, best first, at any depth;
+        and how many more simple paths the search found past the listed ones.
 
         Cutting every walk at its last visit to the viewer, pi(t) = pi(v) * sum over
-        paths v → t that avoid v again of prod((1 - ALPHA) * p): a path's term is its
-        contribution to the raw score. Terms only shrink as a path grows, so paths
-        come off the heap in order. Nodes that cannot reach `t` within the hops left
-        are pruned.
+        walks v → t that avoid v again of prod((1 - ALPHA) * p): a path's term is its
+        exact contribution to the raw score. Terms only shrink as a path grows, so
+        paths come off the heap in order. At least `limit` paths are listed, more
+        (up to `MAX_LISTED`) until they cover `COVERAGE` of the score; the rest
+        (longer paths, and walks that go round a loop) is the remainder. Nodes that
+        cannot reach `t` at all are pruned.
         """
         e = self._edges
-        # hops from each node to t, by breadth-first levels over in-edges, vectorized
+        # can each node reach t? breadth-first levels over in-edges, vectorized
         forward = e.forward
-        far = max_hops + 1
-        dist = np.full(e.n, far, dtype=np.int64)
-        dist[t] = 0
-        frontier = np.zeros(e.n, dtype=np.float64)
-        frontier[t] = 1.0
-        for level in range(1, max_hops + 1):
-            reach = (forward @ frontier > 0.0) & (dist == far)
-            if not reach.any():
+        reaches = np.zeros(e.n, dtype=np.bool_)
+        reaches[t] = True
+        frontier = reaches.astype(np.float64)
+        while True:
+            new = (forward @ frontier > 0.0) & ~reaches
+            if not new.any():
                 break
-            dist[reach] = level
-            frontier = reach.astype(np.float64)
-        hops_to_t = dist.tolist()
+            reaches |= new
+            frontier = new.astype(np.float64)
+        can = reaches.tolist()
         indptr = e.indptr
         found: list[TrustPath] = []
+        covered = 0.0
+        more = 0
         heap: list[tuple[float, tuple[int, ...]]] = [(-start, (v,))]
-        budget = 100_000
-        while heap and len(found) < limit and budget:
+        budget = 20_000  # heap pops: the listed paths come first, then a count of others
+        while heap and budget:
             budget -= 1
             neg, path = heapq.heappop(heap)
             prob_path = -neg
-            if prob_path < 1e-4 * raw:
+            if prob_path < 1e-6 * raw:
                 break
             node = path[-1]
             if node == t:
-                found.append(TrustPath(hops=self._hops(path), share=min(1.0, prob_path / raw)))
+                share = min(1.0, prob_path / raw)
+                if len(found) < MAX_LISTED and (len(found) < limit or covered < COVERAGE):
+                    found.append(TrustPath(hops=self._hops(path), share=share))
+                    covered += share
+                else:
+                    more += 1
                 continue
-            left = max_hops - (len(path) - 1)
             lo, hi = int(indptr[node]), int(indptr[node + 1])
             for nxt, p in zip(e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), strict=True):
-                if nxt in path or hops_to_t[nxt] >= left:
+                if not can[nxt] or nxt in path:
                     continue
                 heapq.heappush(heap, (-(prob_path * (1.0 - ALPHA) * p), (*path, nxt)))
-        return tuple(found)
+        return tuple(found), more
 
     def _hops(self, path: tuple[int, ...]) -> tuple[Hop, ...]:
         e = self._edges
@@ -241,10 +260,13 @@ class Explainer:
                 )
                 pieces.append((signer_trust * float(weight), ev))
         totals = {k: sum(ev.count for _, ev in pieces if ev.kind == k) for k in _KINDS}
+        details = self.details(t)
+        disputed = sum(d.disputed for s, d in details.items() if float(trust[s]) > 0.0)
         counts = EvidenceCounts(
             vouches=totals["vouch"],
             fulfilled=totals["fulfilled"],
             failed=totals["failed"],
+            disputed=disputed,
             forwarded=totals["forwarded"],
         )
         pieces.sort(key=lambda p: (-p[0], p[1].signer, p[1].kind))
@@ -279,6 +301,9 @@ def render_explanation(explanation: Explanation, name: Callable[[PublicKey], str
     for path in ex.paths:
         steps = "".join(f" → {name(h.member)} ({_hop_text(h)})" for h in path.hops)
         lines.append(f"  you{steps}  [{path.share:.0%}]")
+    if ex.paths and ex.more_share >= 0.005:
+        found = f", {ex.more_paths} found" if ex.more_paths else ""
+        lines.append(f"  and other paths (longer, or through loops{found}): {ex.more_share:.0%}")
     c = ex.counts
     facts = []
     if c.vouches:
@@ -286,7 +311,7 @@ def render_explanation(explanation: Explanation, name: Callable[[PublicKey], str
     if c.fulfilled:
         facts.append(_plural(c.fulfilled, "fulfilled hand-off", "fulfilled hand-offs"))
     if c.failed:
-        facts.append(f"{c.failed} failed")
+        facts.append(f"{c.failed} failed" + (f" ({c.disputed} disputed)" if c.disputed else ""))
     if c.forwarded:
         facts.append(_plural(c.forwarded, "hand-off routed", "hand-offs routed"))
     if facts:

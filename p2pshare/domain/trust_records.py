@@ -29,7 +29,7 @@ _get = {
     name: attrgetter(name)
     for name in (
         *("id", "voucher", "subject", "author", "fulfiller", "forwarders"),
-        *("created_at", "rating", "fulfilled"),
+        *("created_at", "rating", "fulfilled", "disputed"),
     )
 }
 _BULK = 4096  # records from which keys are numbered by vectorized search, not dict lookups
@@ -104,6 +104,7 @@ class RecordRows:
             born=np.fromiter(map(_get["created_at"], receipts), dtype=np.float64, count=k),
             rating=np.fromiter(map(_get["rating"], receipts), dtype=np.float64, count=k),
             ok=np.fromiter(map(_get["fulfilled"], receipts), dtype=np.bool_, count=k),
+            disputed=np.fromiter(map(_get["disputed"], receipts), dtype=np.bool_, count=k),
             alive=np.ones(k, dtype=np.bool_),
         )
         ids = list(map(_get["id"], receipts))

@@ -17,14 +17,16 @@ import protocol
 from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
 from p2pshare.domain.stats import Stats, stats
-from p2pshare.domain.trust import TrustGraph, offer_signal, render_explanation
+from p2pshare.domain.trust import TrustGraph, offer_signal
+from p2pshare.domain.trust_report import trust_report as trust_report  # re-exported
+from p2pshare.domain.trust_scale import standing, standings
 from protocol import PublicKey, RecordId
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
 FRESHNESS_DAYS = 7.0
-RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal, skill match, freshness
+RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal (a standing, 0..1), skill match, freshness
 
 
 def _hex(data: bytes) -> str:
@@ -54,8 +56,10 @@ class FeedItem:
     created_at: int
     expires_at: int
     chain: tuple[str, ...]  # member ids of the forwarders that brought it to me, author side first
-    trust: float  # my trust in the author (1.0 for my own offers)
-    signal: float  # the most trusted of whoever posted or forwarded it
+    trust: float  # my trust in the author, raw (1.0 for my own offers)
+    standing: float = 0.0  # the author's standing among members I know, 0..1 (trust_scale.py)
+    signal: float  # the best standing of whoever posted or forwarded it (not my forwards)
+    stranger: bool = False  # nobody who brought it has a trust path from me: listed last
     match: float  # share of the offer's skills that I have
     rank: float
     mine: bool
@@ -140,6 +144,7 @@ class _FeedContext:
         self.name = _namer(view)
         self.authors: dict[PublicKey, tuple[str, str, float, float, bool]] = {}
         self.matches: dict[tuple[str, ...], float] = {}
+        self.standings = standings(view.scores)
 
     def row(self, state: OfferState, *, include_closed: bool = False) -> FeedItem | None:
         """The feed row of one offer, or None if it is not shown."""
@@ -153,14 +158,15 @@ class _FeedContext:
         if (about := self.authors.get(author)) is None:
             mine = author == me
             trust = 1.0 if mine else round(scores.get(author, 0.0), 6)
-            alone = offer_signal(scores, author, (), viewer=me)
-            about = self.authors[author] = (_mid(author), self.name(author), trust, alone, mine)
-        mid, author_name, trust, signal, mine = about
+            level = round(standing(self.standings, author, me), 6)
+            about = self.authors[author] = (_mid(author), self.name(author), trust, level, mine)
+        mid, author_name, trust, level, mine = about
+        signal = level
         # Most offers have no forwards, accepts or hand-offs: skip the scans then.
         forwards = state.forwards
         if forwards:
             forwarders = [link.author for link in forwards if link.author not in blocked]
-            signal = offer_signal(scores, author, forwarders, viewer=me)
+            signal = offer_signal(self.standings, author, forwarders, viewer=me)
         offer = state.offer
         if (match := self.matches.get(offer.skills)) is None:
             match = self.matches[offer.skills] = skill_match(offer.skills, view.my_skills)
@@ -182,7 +188,9 @@ class _FeedContext:
             expires_at=offer.expires_at,
             chain=tuple(_mid(link.author) for link in state.chain_to(me)) if forwards else (),
             trust=trust,
+            standing=level,
             signal=round(signal, 6),
+            stranger=not mine and signal <= 0.0,
             match=round(match, 6),
             rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
             mine=mine,
@@ -197,9 +205,11 @@ class _FeedContext:
 _SHOWN = (OfferStatus.OPEN, OfferStatus.HANDED_OFF)
 
 
-def feed_order(item: FeedItem) -> tuple[float, int, str]:
-    """The feed's sort key: best rank first, then newest, then by id."""
-    return (-item.rank, -item.created_at, item.id)
+def feed_order(item: FeedItem) -> tuple[bool, float, int, str]:
+    """The feed's sort key: offers brought by someone I trust before strangers' (an
+    offer nobody I trust brought never outranks one somebody did), then best rank,
+    newest, and by id."""
+    return (item.stranger, -item.rank, -item.created_at, item.id)
 
 
 def feed(view: Viewpoint, *, include_closed: bool = False) -> list[FeedItem]:
@@ -233,11 +243,13 @@ class PeerItem:
     skills: list[str]
     region: str
     available: bool
-    trust: float
+    trust: float  # raw, relative to my best-supported peer
+    standing: float = 0.0  # percentile among members I know (trust_scale.py): no jumps
     vouches: int  # live vouches for them, by anyone
     vouched_by_me: str  # the id of my live vouch for them, or ""
     fulfilled: int
     failed: int
+    disputed: int = 0  # of the failed: the recipient replied "fulfilled"
     connector_credit: int
     muted: bool
     blocked: bool
@@ -266,9 +278,13 @@ def peers(view: Viewpoint) -> list[PeerItem]:
             mine[edge.subject] = _hex(edge.id)
     fulfilled: dict[PublicKey, int] = {}
     failed: dict[PublicKey, int] = {}
+    disputed: dict[PublicKey, int] = {}
     for receipt in ledger.receipts:
         tally = fulfilled if receipt.fulfilled else failed
         tally[receipt.fulfiller] = tally.get(receipt.fulfiller, 0) + 1
+        if receipt.disputed:
+            disputed[receipt.fulfiller] = disputed.get(receipt.fulfiller, 0) + 1
+    level = standings(scores)
     items = []
     for key in known_members(ledger, me):
         shown = ledger.profiles.get(key)
@@ -282,10 +298,12 @@ def peers(view: Viewpoint) -> list[PeerItem]:
                 region=p.region if p else "",
                 available=p.available if p else False,
                 trust=round(scores.get(key, 0.0), 6),
+                standing=round(level.get(key, 0.0), 6),
                 vouches=vouches.get(key, 0),
                 vouched_by_me=mine.get(key, ""),
                 fulfilled=fulfilled.get(key, 0),
                 failed=failed.get(key, 0),
+                disputed=disputed.get(key, 0),
                 connector_credit=ledger.connector_credit.get(key, 0),
                 muted=key in muted,
                 blocked=key in blocked,
@@ -299,10 +317,12 @@ def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
     """An offer's page: the offer, its verified chain, accepts, hand-offs and outcome."""
     scores, me = view.scores, view.me
     name = _namer(view)
+    level = standings(scores)
 
     def who(key: PublicKey) -> dict[str, Any]:
         trust = 1.0 if key == me else round(scores.get(key, 0.0), 6)
-        return {"id": _mid(key), "name": name(key), "trust": trust}
+        shown = round(standing(level, key, me), 6)
+        return {"id": _mid(key), "name": name(key), "trust": trust, "standing": shown}
 
     def outcome(view: Any) -> dict[str, Any] | None:
         if view is None:
@@ -361,10 +381,16 @@ def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
                 "to": who(h.to),
                 "accept": _hex(h.accept),
                 "forwarders": [_mid(k) for k in h.forwarders],
+                "credited": [_mid(k) for k in h.credited],
                 "created_at": h.created_at,
                 "outcome": outcome(h.outcome),
                 "confirmation": outcome(h.confirmation),
                 "confirmed": h.confirmed,
+                # the recipient's reply to a "not fulfilled": their own outcome says fulfilled
+                "disputed": h.outcome is not None
+                and not h.outcome.fulfilled
+                and h.confirmation is not None
+                and h.confirmation.fulfilled,
             }
             for h in state.handoffs
         ],
@@ -373,43 +399,6 @@ def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
         else {"reason": state.withdrawn.reason, "created_at": state.withdrawn.created_at},
         "fulfilled_value": state.value,
     }
-
-
-def trust_report(view: Viewpoint, key: PublicKey, *, explain: bool) -> dict[str, Any]:
-    graph, me = view.trust, view.me
-    name = _namer(view)
-    report: dict[str, Any] = {
-        "id": _mid(key),
-        "name": name(key),
-        "trust": round(graph.score(me, key), 6) if key != me else 1.0,
-    }
-    if explain and key != me:
-        ex = graph.explain(me, key)
-        report["explanation"] = render_explanation(ex, name)
-        report["paths"] = [
-            {
-                "share": round(path.share, 6),
-                "hops": [
-                    {
-                        "id": _mid(h.member),
-                        "name": name(h.member),
-                        "relation": h.relation,
-                        "fulfilled": h.fulfilled,
-                        "forwarded": h.forwarded,
-                    }
-                    for h in path.hops
-                ],
-            }
-            for path in ex.paths
-        ]
-        report["evidence"] = {
-            "vouches": ex.counts.vouches,
-            "fulfilled": ex.counts.fulfilled,
-            "failed": ex.counts.failed,
-            "forwarded": ex.counts.forwarded,
-            "ignored": ex.ignored,
-        }
-    return report
 
 
 def stats_report(view: Viewpoint) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from p2pshare.store import Store
 from protocol import (
     Accept,
     Body,
+    Credit,
     Envelope,
     Forward,
     Handoff,
@@ -459,6 +460,58 @@ class Member:
             fulfilled=fulfilled,
             rating=rating,
             value=value,
+            note=note,
+        )
+        return self._commit(body)
+
+    def credit(
+        self, offer: OfferState, forwarders: Iterable[PublicKey], *, to: PublicKey | None = None
+    ) -> Envelope:
+        """Name the forwarders of my hand-off I credit as connectors (none: withhold it).
+
+        Only members on the chain that brought the offer to the recipient can be
+        named; the latest credit counts, and the outcome is left as it is.
+        """
+        if offer.author != self.me:
+            raise UserError("only the offer's author can credit its forwarders")
+        handoffs = [h for h in offer.handoffs if to is None or h.to == to]
+        if not handoffs:
+            raise UserError("this offer has no hand-off to credit")
+        if len(handoffs) > 1:
+            raise UserError("this offer was handed to several members: say which with --to")
+        handoff = handoffs[0]
+        named = tuple(dict.fromkeys(forwarders))
+        if stray := [k for k in named if k not in handoff.forwarders]:
+            who = ", ".join(protocol.member_id(k) for k in stray)
+            raise UserError(f"not on the chain that brought the offer to its recipient: {who}")
+        return self._commit(_build(Credit, offer=offer.id, handoff=handoff.id, forwarders=named))
+
+    def trusted_forwarders(
+        self, offer: OfferState, *, to: PublicKey | None = None
+    ) -> tuple[PublicKey, ...]:
+        """The default credit for my hand-off: the forwarders on its chain I have a trust
+        path to (an identity nobody I trust vouched for or worked with gets none)."""
+        handoffs = [h for h in offer.handoffs if to is None or h.to == to]
+        if len(handoffs) != 1:
+            return ()
+        scores = self.scores()
+        return tuple(k for k in handoffs[0].forwarders if scores.get(k, 0.0) > 0.0)
+
+    def reply(self, offer: OfferState, *, note: str, rating: int = 0) -> Envelope:
+        """Answer the author's "not fulfilled" about my hand-off: my own outcome says
+        fulfilled, with my side in `note`; it travels with the author's outcome."""
+        handoff = offer.handoff_to(self.me)
+        if handoff is None or handoff.outcome is None:
+            raise UserError("there is no outcome about your hand-off to reply to")
+        if handoff.outcome.fulfilled:
+            raise UserError("the author reported it fulfilled: there is nothing to dispute")
+        body = _build(
+            Outcome,
+            offer=offer.id,
+            handoff=handoff.id,
+            fulfilled=True,
+            rating=rating,
+            value=0,
             note=note,
         )
         return self._commit(body)

@@ -259,7 +259,9 @@ def test_thousand_untrusted_forwards_do_not_lift_an_offer() -> None:
     assert plain > 0.0
     assert offer_signal(scores, author, syb) == plain
     assert offer_signal(scores, syb[0], [honest[3], *syb]) == scores[honest[3]]
-    assert offer_signal(scores, syb[0], [viewer], viewer=viewer) == 1.0
+    # my own forward says nothing about the offer's source (issue 12 §6)
+    assert offer_signal(scores, syb[0], [viewer], viewer=viewer) == 0.0
+    assert offer_signal(scores, viewer, [], viewer=viewer) == 1.0
 
 
 # --- determinism and updates -------------------------------------------------------

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 
-from p2pshare.domain import views
 from world import NOW, World, member, rank_of, small_world
+
+from p2pshare.domain import views
 
 
 def _bot_world(*, credit_bot: bool) -> tuple[World, list, object]:
@@ -46,7 +47,9 @@ def test_credit_the_author_names_counts() -> None:
 
 def test_the_author_withholds_credit_without_touching_the_outcome() -> None:
     world = World()
-    alice, helper, bot, carol, viewer = (member(n) for n in ("alice", "helper", "bot", "carol", "v"))
+    alice, helper, bot, carol, viewer = (
+        member(n) for n in ("alice", "helper", "bot", "carol", "v")
+    )
     world.vouch(viewer, alice)
     world.vouch(alice, helper)
     job = world.job(alice, carol, via=[helper, bot], credit=[helper, bot])
@@ -59,7 +62,8 @@ def test_the_author_withholds_credit_without_touching_the_outcome() -> None:
     view = world.view(viewer, extra=[again])
     assert dict(view.ledger.connector_credit) == {helper.pub: 1}
     (receipt,) = view.ledger.receipts
-    assert receipt.fulfilled and receipt.forwarders == (helper.pub,)
+    assert receipt.fulfilled
+    assert receipt.forwarders == (helper.pub,)
     assert view.scores.get(bot.pub, 0.0) == 0.0
     assert view.scores[carol.pub] > 0.0
     state = view.ledger.offers[job["offer"].id]

@@ -8,16 +8,17 @@ the trust engine: a scenario is only the records members would sign.
 
 from __future__ import annotations
 
-import random
 from functools import cache
 from typing import TYPE_CHECKING
+
+from signers import DAY, T0, Member
 
 from p2pshare.domain import views
 from p2pshare.domain.ledger import Ledger
 from p2pshare.domain.trust import TrustGraph
-from signers import DAY, T0, Member
 
 if TYPE_CHECKING:
+    import random
     from collections.abc import Iterable
 
     from protocol import Envelope, PublicKey
@@ -52,7 +53,9 @@ class World:
     def profile(self, m: Member, skills: tuple[str, ...] = ()) -> None:
         self.add(m.profile(skills=skills, at=self.at()))
 
-    def post(self, author: Member, *, skills: tuple[str, ...] = (), at: int | None = None) -> Envelope:
+    def post(
+        self, author: Member, *, skills: tuple[str, ...] = (), at: int | None = None
+    ) -> Envelope:
         when = self.at() if at is None else at
         env = author.offer(title=f"offer {len(self.records)}", skills=skills, at=when)
         self.add(env)
@@ -80,7 +83,9 @@ class World:
             self.add(parent)
         accept = taker.accept(offer, via=parent if chain else None, at=self.at())
         handoff = author.handoff(accept, to=taker, at=self.at())
-        outcome = author.outcome(handoff, fulfilled=fulfilled, rating=5 if fulfilled else 1, at=self.at())
+        outcome = author.outcome(
+            handoff, fulfilled=fulfilled, rating=5 if fulfilled else 1, at=self.at()
+        )
         self.add(accept, handoff, outcome)
         out = {"offer": offer, "handoff": handoff, "outcome": outcome}
         if credit is not None:
@@ -94,7 +99,9 @@ class World:
     def ledger(self, extra: Iterable[Envelope] = ()) -> Ledger:
         return Ledger.build([*self.records, *extra], now=NOW)
 
-    def view(self, me: Member, *, skills: tuple[str, ...] = (), extra: Iterable[Envelope] = ()) -> views.Viewpoint:
+    def view(
+        self, me: Member, *, skills: tuple[str, ...] = (), extra: Iterable[Envelope] = ()
+    ) -> views.Viewpoint:
         ledger = self.ledger(extra)
         graph = TrustGraph(ledger.vouches, ledger.receipts, now=NOW)
         return views.Viewpoint(

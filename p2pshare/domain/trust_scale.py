@@ -1,0 +1,42 @@
+"""Trust as a member reads it: a standing that does not jump (DESIGN.md §5, issue 12).
+
+Owns the readable form of a score. The raw score (`TrustGraph.scores`) is the walk's
+mass relative to the single best-supported peer, so it jumps whenever a new best
+peer appears: one fulfilled hand-off can move everyone else's number by half.
+The standing of a member is instead their percentile among the members the
+viewer's evidence reaches: the share of those members whose score is at most
+theirs (1.0: the most trusted; 0.0: no path from the viewer). A new member,
+however trusted, moves anyone else's standing by at most 1 / (members reached);
+identities the viewer does not reach (a Sybil flood with no attack edge) are not
+counted at all, so they can neither dilute nor inflate it.
+
+Pure: scores in, standings out. The feed ranks by it (views.py), and the views
+show it beside the raw score, which `--json` keeps.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from protocol import PublicKey
+
+__all__ = ["standing", "standings"]
+
+
+def standings(scores: Mapping[PublicKey, float]) -> dict[PublicKey, float]:
+    """Every member's standing: the share of reached members scoring at most as much
+    (members with a zero score are left out, and read 0.0)."""
+    reached = sorted(s for s in scores.values() if s > 0.0)
+    n = len(reached)
+    if not n:
+        return {}
+    return {k: bisect_right(reached, s) / n for k, s in scores.items() if s > 0.0}
+
+
+def standing(standings_: Mapping[PublicKey, float], key: PublicKey, me: PublicKey) -> float:
+    """One member's standing; the viewer's own is 1.0."""
+    return 1.0 if key == me else standings_.get(key, 0.0)
