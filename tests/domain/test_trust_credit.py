@@ -8,13 +8,17 @@ takers' accepts name the bot as their route.
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from world import NOW, World, member, rank_of, small_world
 
 from p2pshare.domain import views
 
+if TYPE_CHECKING:
+    from signers import Member
 
-def _bot_world(*, credit_bot: bool) -> tuple[World, list, object]:
+
+def _bot_world(*, credit_bot: bool) -> tuple[World, list[Member], Member]:
     world = World()
     people = small_world(world, random.Random(3), 40)
     bot = member("bot")

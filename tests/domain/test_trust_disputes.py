@@ -5,13 +5,17 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from world import World, member, small_world
 
 from p2pshare.domain import views
 
+if TYPE_CHECKING:
+    from signers import Member
 
-def _established() -> tuple[World, list, object, object]:
+
+def _established() -> tuple[World, list[Member], Member, Member]:
     """An honest world; `victim` has vouches and fulfilled work; `smearer` is the
     viewer's most trusted member."""
     world = World()
@@ -27,8 +31,8 @@ def _established() -> tuple[World, list, object, object]:
     return world, people, smearer, victim
 
 
-def _score(world: World, viewer: object, victim: object) -> float:
-    return world.view(viewer).scores[victim.pub]  # type: ignore[attr-defined]
+def _score(world: World, viewer: Member, victim: Member) -> float:
+    return world.view(viewer).scores[victim.pub]
 
 
 def test_repeated_failures_from_one_reporter_weigh_less_and_less() -> None:
