@@ -11,7 +11,10 @@ carried it (issue 16 §2; sync used to skip the rate limit and the strikes):
 5. strangers' records: an author the owner does not trust (`trusted_author`),
    forwarded by a peer the owner did not name (`trusted_peer`), spends a smaller
    budget: per forwarding peer, per author, and for all strangers together
-   (a key is free, so the per-key budget cannot be the only limit).
+   (a key is free, so the per-key budget cannot be the only limit);
+6. the ledger, when the owner gives one (`judge`, issue 16 §5): what it refuses
+   (a hand-off by someone not the offer's author...) is a strike; what names a
+   record not here yet waits (waiting.py) until it can be judged.
 
 What an honest peer could not have sent (too big, undecodable, badly signed,
 absurdly dated) is a strike; `strikes` of them and the peer is reported to
@@ -35,6 +38,7 @@ import protocol
 from p2pshare.net.buckets import Buckets, TokenBucket
 from p2pshare.net.held import HeldRecords
 from p2pshare.net.refusals import Refusals
+from p2pshare.net.waiting import PENDING, Waiting
 from protocol import Envelope, ProtocolError, RecordId
 
 if TYPE_CHECKING:
@@ -102,6 +106,8 @@ class Door:
         on_refused: Callable[[str, str, str, bool], None] | None = None,
         on_misbehaving: Callable[[str], None] | None = None,
         held: HeldRecords | None = None,
+        judge: Callable[[Envelope], str | None] | None = None,
+        waiting: Waiting | None = None,
         clock_watch: ClockWatch | None = None,
         refusals: Refusals | None = None,
         clock: Callable[[], float] = time.time,
@@ -115,6 +121,8 @@ class Door:
         self._clock = clock
         self.held = held if held is not None else HeldRecords(max_skew=lim.max_skew, clock=clock)
         self.clock_watch = clock_watch
+        self.judge = judge  # the ledger's verdict on a record (None: it would take it)
+        self.waiting = waiting if waiting is not None else Waiting()
         self.refusals = refusals if refusals is not None else Refusals()
         self._peers = Buckets(lim.peer_rate, lim.peer_burst)
         self._stranger_peers = Buckets(lim.stranger_rate, lim.stranger_burst)
@@ -178,6 +186,10 @@ class Door:
             self._recent[record_id] = None  # still remembered as seen, no longer held
         return envelope
 
+    def refuse_waiting(self, envelope: Envelope, peer: str, why: str) -> None:
+        """A record that waited is refused by the ledger now: a strike for its sender."""
+        self._refuse(peer, "ledger", why, live=False, invalid=True)
+
     def strikes_of(self, peer: str) -> int:
         return self._strikes.get(peer, 0)
 
@@ -197,7 +209,7 @@ class Door:
         if isinstance(envelope, ProtocolError):
             return self._refuse(peer, "invalid", str(envelope), live=live, invalid=True)
         rid = envelope.id
-        if rid in self._recent or rid in self.held or self._known(rid):
+        if rid in self._recent or rid in self.held or rid in self.waiting or self._known(rid):
             return self._refuse(peer, "duplicate", rid.hex()[:12], live=live)
         author = self._author(envelope.author)
         ahead = envelope.created_at - int(now)
@@ -211,6 +223,13 @@ class Door:
             refusal = self._strangers_budget(peer, author, now)
             if refusal is not None:
                 return self._refuse(peer, refusal[0], refusal[1], live=live)
+        if self.judge is not None and (why := self.judge(envelope)) is not None:
+            if not why.startswith(PENDING):
+                return self._refuse(peer, "ledger", why, live=live, invalid=True)
+            if not self.waiting.add(envelope, peer):
+                return self._refuse(peer, "waiting-full", why, live=live)
+            self.refusals.add(peer, "waiting")
+            return Verdict("waiting", envelope, why)
         if ahead > lim.max_skew:
             if not self.held.hold(envelope, peer):
                 return self._refuse(peer, "held-full", f"dated {ahead} s ahead", live=live)

@@ -51,6 +51,7 @@ class Ingest:
         self._external_known = known
         self._known: set[RecordId] = set()
         self.gate: RecordGate | None = None
+        self.on_stored: Callable[[], None] | None = None  # new records were stored
 
     async def load(self) -> None:
         """Remember which records are stored (unless the owner already knows)."""
@@ -104,6 +105,8 @@ class Ingest:
             records = tuple(r.envelope for r in stored if r.envelope is not None)
             seqs = tuple(r.seq for r in stored)
             self._emit(RecordsArrived(records=records, seqs=seqs, source=source))
+        if added and self.on_stored is not None:
+            self.on_stored()
         return sum(len(stored) for stored in added.values())
 
 

@@ -52,7 +52,7 @@ from p2pshare.net.relay import REDIAL_CAP
 from p2pshare.net.send_budget import SendBudget, SendLimits
 from p2pshare.net.traversal import Traversal
 from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
-from protocol import RecordId
+from protocol import Envelope, RecordId
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,9 @@ class Node:
         self._door: Door | None = None
         # Set by the owner: members it trusts, never trimmed (see _is_protected).
         self.trusted: Callable[[str], bool] = lambda member_id: False
+        # Set by the owner: the ledger's verdict on a record at the door (door.py),
+        # None when it would take it (issue 16 §5); unset, the door skips that check.
+        self.judge: Callable[[Envelope], str | None] | None = None
 
     # -- public API (trio side) ------------------------------------------------
 
@@ -235,6 +238,7 @@ class Node:
             on_refused=self._on_refused,
             on_misbehaving=self._on_misbehaving,
             held=HeldRecords(max_skew=cfg.max_skew),
+            judge=self._judge,
             clock_watch=ClockWatch(self._on_clock),
             refusals=self._refusals,
         )
@@ -294,6 +298,10 @@ class Node:
                     nursery.start_soon(self._dial_loop)
                     nursery.start_soon(catchup.run)
                     nursery.start_soon(door.held.run, ingest.store)
+                    ingest.on_stored = door.waiting.poke
+                    nursery.start_soon(
+                        door.waiting.run, self._judge, ingest.store, door.refuse_waiting
+                    )
                     await nursery.start(traversal.run)
                     nursery.start_soon(self._keep_node_file)
                     log.info("node %s listening on %s", self.member_id, addresses)
@@ -365,6 +373,9 @@ class Node:
             # comes by sync, which costs what is missing, shortly after (a session
             # stops at the first refusal for budget, so this paces it too).
             self._catchup.after_flood(self._nursery, peer)
+
+    def _judge(self, envelope: Envelope) -> str | None:
+        return self.judge(envelope) if self.judge is not None else None
 
     def _on_clock(self, suspect: bool, offset: int, authors: int) -> None:
         if suspect:
