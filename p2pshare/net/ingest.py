@@ -1,9 +1,11 @@
 """Records in from the network: one pass from the wire to the store and on to listeners.
 
-Gossip: the topic validator (gossip.RecordGate) decodes and verifies each
-message once and holds the envelope; `read_gossip` takes that envelope and
-stores it as it is (`Store.ingest_verified`). Sync: record bytes are decoded
-and verified once by the store. Either way the stored envelopes travel on in
+Gossip: the topic validator (gossip.RecordGate, which asks the door, door.py)
+decodes and verifies each message once and holds the envelope; `read_gossip`
+takes that envelope and stores it as it is (`Store.ingest_verified`). Sync: the
+door judges each batch the same way (catchup.py) and what it admits is stored
+here; records held for their time (held.py) or for a record they name
+(waiting.py) come here when released. Either way the stored envelopes travel on in
 `RecordsArrived`, so the app derives its state from them without reading or
 parsing them again. SQLite work runs in a worker thread: in the app, trio is a
 guest on the UI's event loop, and the UI never waits on SQLite.
