@@ -18,6 +18,11 @@ to a Sybil. From 20 honest viewers (never attackers themselves) it reports:
   (vouches + fulfilled receipts + forwards received), which is what "1,000
   retweets" measures.
 
+Then the attacks of issue 12 (bench/sybil_scenarios.py): small (S = 10) random and
+funnel-shaped regions with k = 1 … 20 attack edges, an attacker among the viewer's
+contacts, bot connector credit, stranger feed spam and smearing, each with Sybil
+mass, AUC and the best Sybil's rank.
+
     python -m bench.bench_sybil
 """
 
@@ -30,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal
 
-from . import synthetic
+from . import sybil_scenarios, synthetic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -142,6 +147,8 @@ def main() -> None:
                 f"{naive_share:>11.1%} "
                 f"{auc(naive_good, naive_bad):>9.4f} | {time.perf_counter() - t0:>5.1f}"
             )
+    print()
+    sybil_scenarios.run(auc)  # the attacks of issue 12: shapes, contacts, bots, spam, smears
     print(f"total {time.perf_counter() - started:.0f} s")
 
 

@@ -48,6 +48,8 @@ def receipt(
     forwarders: tuple[PublicKey, ...],
     fulfilled: bool,
     when: int,
+    *,
+    disputed: bool = False,
 ) -> Receipt:
     return Receipt(
         id=_id(rng),
@@ -58,6 +60,7 @@ def receipt(
         fulfilled=fulfilled,
         rating=rng.choice((0, 3, 4, 5)) if fulfilled else rng.choice((0, 1, 2)),
         created_at=when,
+        disputed=disputed,
     )
 
 
@@ -65,14 +68,19 @@ SKILLS = ("design", "python", "keynote", "legal", "marketing", "translation")
 
 
 def honest_network(
-    rng: random.Random, n: int, *, vouches_per_member: int = 6, receipts_per_member: int = 4
+    rng: random.Random,
+    n: int,
+    *,
+    vouches_per_member: int = 6,
+    receipts_per_member: int = 4,
+    members: list[PublicKey] | None = None,
 ) -> Evidence:
     """A small world: ring-lattice vouches with 10 % rewired, hand-offs two hops away.
 
     Each hand-off goes to a member of the author's vouch neighbourhood or one hop
     further, through the intermediary as forwarder; 85 % are fulfilled.
     """
-    ev = Evidence(members=keys(rng, n))
+    ev = Evidence(members=members[:n] if members is not None else keys(rng, n))
     m = ev.members
     half = vouches_per_member // 2
     out: list[list[int]] = [[] for _ in range(n)]
@@ -145,6 +153,18 @@ def sybil_region(
     # the bought re-shares: one offer passed through `forwards` Sybil hands
     chain = tuple(s[rng.randrange(n)] for _ in range(forwards))
     ev.receipts.append(receipt(rng, s[0], s[1], chain, True, NOW))
+    return ev
+
+
+def funnel_region(rng: random.Random, n: int) -> Evidence:
+    """Identities that give everything to one of them: each vouches for and signs a
+    fulfilled receipt for s[0], which vouches back for each."""
+    ev = Evidence(members=keys(rng, n))
+    s = ev.members
+    for i in range(1, n):
+        ev.vouches.append(vouch(rng, s[i], s[0], NOW))
+        ev.vouches.append(vouch(rng, s[0], s[i], NOW))
+        ev.receipts.append(receipt(rng, s[i], s[0], (), True, NOW))
     return ev
 
 

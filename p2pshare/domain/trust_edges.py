@@ -238,7 +238,8 @@ class EvidenceRows:
         self, now: float, within: IntArray | None = None
     ) -> tuple[IntArray, FloatArray, FloatArray]:
         """Per (author, fulfiller): recency summed over fulfilled receipts, and the failed
-        ones' weight: recency, halved if disputed, summed with diminishing returns."""
+        ones' weight: their recency summed with diminishing returns (`repeated`), times
+        the part left once disputed failures count `DISPUTED`."""
         r = self.receipts
         rp = pair(r["author"], r["fulfiller"])
         keep = r["alive"] & (r["author"] != r["fulfiller"])
@@ -249,8 +250,10 @@ class EvidenceRows:
         ok = r["ok"][rows]
         failed = recency * np.where(r["disputed"][rows], DISPUTED, 1.0)
         good_pairs, good = sum_by(rp[rows][ok], recency[ok])
-        bad_pairs, bad = sum_by(rp[rows][~ok], failed[~ok])
-        bad = repeated(bad)
+        bad_pairs, units = sum_by(rp[rows][~ok], recency[~ok])
+        weighed = sum_by(rp[rows][~ok], failed[~ok])[1]
+        # diminishing in the number of failures, then scaled by the disputed part
+        bad = repeated(units) * np.divide(weighed, units, out=np.ones_like(units), where=units > 0)
         pairs = unique(np.concatenate([good_pairs, bad_pairs]))
         return pairs, spread(pairs, good_pairs, good), spread(pairs, bad_pairs, bad)
 
