@@ -30,6 +30,7 @@ from p2pshare.events import Changed, Event, NodeFailed, Notice
 from .messages import (
     ActionRequested,
     FeedPainted,
+    MarkActivityRead,
     NodeEvent,
     OpenOffer,
     OpenPeer,
@@ -41,13 +42,17 @@ from .widgets.status_bar import StatusInfo
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from textual.timer import Timer
+
+    from p2pshare.domain.activity import ActivityItem
     from p2pshare.service.port import HomePort, NodePort
 
     from .actions import Action
 
 log = logging.getLogger(__name__)
 
-MODES_ORDER = ("feed", "handoffs", "peers", "profile")
+MODES_ORDER = ("feed", "handoffs", "peers", "profile", "activity")
+ACTIVITY_DELAY = 0.3  # coalesce bursts of records into one read of the inbox
 # the app's one-key actions: never while text is typed, q and ? never over a form
 ONE_KEY_ACTIONS = frozenset({"mode", "help", "quit_app"})
 
@@ -71,6 +76,7 @@ class P2PShareApp(App[None]):
         Binding("2", "mode('handoffs')", "Hand-offs", show=False),
         Binding("3", "mode('peers')", "Peers", show=False),
         Binding("4", "mode('profile')", "Profile", show=False),
+        Binding("5", "mode('activity')", "Activity", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_app", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -95,6 +101,9 @@ class P2PShareApp(App[None]):
         self.node: NodePort | None = None
         self._network_pending = False
         self.seen = SeenOffers.in_home(home.path)
+        self.activity_read = SeenOffers.in_home(home.path, "tui-activity-read.json")
+        self.activity_items: list[ActivityItem] = []
+        self._activity_timer: Timer | None = None
         self.unread = 0
         self.drafts: dict[str, dict[str, Any]] = {}  # forms' unsent text (Shell.drafts)
         self.status_signal: Signal[StatusInfo] = Signal(self, "status")
@@ -149,7 +158,9 @@ class P2PShareApp(App[None]):
             return
         self.node = node
         self.seen.load()
+        self.activity_read.load()
         self._install_modes(node)
+        self.load_activity()
         await self.switch_mode("feed")
         self.publish_status()
         if self.start_network:
@@ -175,6 +186,7 @@ class P2PShareApp(App[None]):
         )
 
     def _install_modes(self, node: NodePort) -> None:
+        from .screens.activity import ActivityScreen
         from .screens.feed import FeedScreen
         from .screens.handoffs import HandoffsScreen
         from .screens.peers import PeersScreen
@@ -185,6 +197,7 @@ class P2PShareApp(App[None]):
             "handoffs": partial(HandoffsScreen, node),
             "peers": partial(PeersScreen, node),
             "profile": partial(ProfileScreen, node),
+            "activity": partial(ActivityScreen, node),
         }
         for name, factory in factories.items():
             self.add_mode(name, factory)
@@ -214,11 +227,14 @@ class P2PShareApp(App[None]):
         event = message.event
         if isinstance(event, Changed):
             self.changed_signal.publish(event)
+            if event.offers or event.trust:
+                self._activity_soon()
         elif isinstance(event, Notice):
             severity = (
                 event.severity if event.severity in ("information", "warning") else "information"
             )
-            self.notify(event.text, severity=severity, timeout=6)  # type: ignore[arg-type]
+            text = f"{event.text}\n[dim]5: Activity[/dim]"  # the toast leads to the inbox
+            self.notify(text, severity=severity, timeout=6)  # type: ignore[arg-type]
         elif isinstance(event, NodeFailed):
             self.notify(f"the node failed: {event.reason}", severity="error", timeout=10)
         self.publish_status()
@@ -242,7 +258,40 @@ class P2PShareApp(App[None]):
             syncing=len(status.syncing),
             community=community,
             unread=self.unread,
+            activity=self.activity_unread,
+            needs_you=sum(1 for item in self.activity_items if item.needs_you),
         )
+
+    # -- activity ------------------------------------------------------------
+
+    @property
+    def activity_unread(self) -> int:
+        read = self.activity_read
+        return sum(1 for item in self.activity_items if item.id not in read)
+
+    def _activity_soon(self) -> None:
+        if self._activity_timer is not None:
+            self._activity_timer.stop()
+        self._activity_timer = self.set_timer(ACTIVITY_DELAY, self.load_activity)
+
+    @work(exclusive=True, group="activity", exit_on_error=False)
+    async def load_activity(self) -> None:
+        self._activity_timer = None
+        if self.node is None:
+            return
+        self.activity_items = await self.node.activity()
+        self.publish_status()
+
+    @on(MarkActivityRead)
+    def _mark_activity(self, message: MarkActivityRead) -> None:
+        mark = self.activity_read.mark if message.read else self.activity_read.unmark
+        if any([mark(item_id) for item_id in message.ids]):
+            self.publish_status()
+            self._save_activity_read()
+
+    @work(group="activity-read", exclusive=True, thread=True)
+    def _save_activity_read(self) -> None:
+        self.activity_read.save()
 
     def publish_status(self) -> None:
         self.status_signal.publish(self.status_info)
@@ -341,7 +390,7 @@ class P2PShareApp(App[None]):
         if self.node is None:
             return
         for name, label in zip(
-            MODES_ORDER, ("Feed", "Hand-offs", "Peers", "My profile"), strict=True
+            MODES_ORDER, ("Feed", "Hand-offs", "Peers", "My profile", "Activity"), strict=True
         ):
             yield SystemCommand(
                 f"Go to {label}",

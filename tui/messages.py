@@ -67,3 +67,12 @@ class UnreadCounted(Message):
     def __init__(self, count: int) -> None:
         super().__init__()
         self.count = count
+
+
+class MarkActivityRead(Message):
+    """Mark these activity items read (or unread again)."""
+
+    def __init__(self, ids: tuple[str, ...], *, read: bool = True) -> None:
+        super().__init__()
+        self.ids = ids
+        self.read = read

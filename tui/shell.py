@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from textual.signal import Signal
 
+    from p2pshare.domain.activity import ActivityItem
     from p2pshare.events import Changed
 
     from .unread import SeenOffers
@@ -27,6 +28,12 @@ class Shell(Protocol):
 
     @property
     def seen(self) -> SeenOffers: ...  # offers this member has opened
+
+    @property
+    def activity_items(self) -> list[ActivityItem]: ...  # the inbox, newest first
+
+    @property
+    def activity_read(self) -> SeenOffers: ...  # activity items read
 
     @property
     def drafts(self) -> dict[str, dict[str, Any]]: ...  # forms' unsent text, by form

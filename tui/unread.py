@@ -25,8 +25,8 @@ class SeenOffers:
         self._dirty = False
 
     @classmethod
-    def in_home(cls, home_path: Path | None) -> SeenOffers:
-        return cls(home_path / FILE_NAME if home_path is not None else None)
+    def in_home(cls, home_path: Path | None, file_name: str = FILE_NAME) -> SeenOffers:
+        return cls(home_path / file_name if home_path is not None else None)
 
     def load(self) -> None:
         if self._path is None:
@@ -58,5 +58,12 @@ class SeenOffers:
         if offer_id in self._seen:
             return False
         self._seen.add(offer_id)
+        self._dirty = True
+        return True
+
+    def unmark(self, offer_id: str) -> bool:
+        if offer_id not in self._seen:
+            return False
+        self._seen.discard(offer_id)
         self._dirty = True
         return True

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from p2pshare.cli.activity import cmd_activity
 from p2pshare.domain import views
 from p2pshare.errors import NotFound, UserError
 from p2pshare.member import identity as ident
@@ -595,6 +596,7 @@ COMMANDS: dict[str, Callable[[Home, argparse.Namespace], int]] = {
     "import": cmd_import,
     "mute": cmd_mark,
     "block": cmd_mark,
+    "activity": cmd_activity,
 }
 
 

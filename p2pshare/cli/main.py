@@ -19,6 +19,7 @@ import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from p2pshare import __version__
+from p2pshare.cli.activity import EXAMPLES as ACTIVITY_EXAMPLES
 from p2pshare.errors import UserError
 from protocol.value import VALUE_HELP, BadValue, parse_value
 
@@ -272,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
         if name == "offers":
             p.add_argument("--all", action="store_true", help="include closed and expired offers")
+    p = sub.add_parser(
+        "activity",
+        help="what needs you, and what became of what you passed on",
+        epilog=ACTIVITY_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--json", action="store_true", help="print the items as JSON (README §JSON)")
     p = sub.add_parser("show", help="an offer, its chain and its hand-offs")
     p.add_argument("offer", metavar="OFFER")
     p.add_argument("--json", action="store_true")
@@ -299,7 +307,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--peers", type=_non_negative, default=6)
     p.add_argument("--dir", default=None, help="keep the demo's homes here (default: temporary)")
     p.add_argument("--headless", action="store_true", help="run the network without the app")
+    _home_after_the_command(parser)
     return parser
+
+
+def _home_after_the_command(parser: argparse.ArgumentParser) -> None:
+    """`--home` is accepted after the subcommand too (`p2pshare offers --home DIR`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if "--home" not in child._option_string_actions:
+                    child.add_argument(
+                        "--home",
+                        default=argparse.SUPPRESS,
+                        type=_home,
+                        help="the member's home (default: $P2PSHARE_HOME)",
+                    )
+                _home_after_the_command(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

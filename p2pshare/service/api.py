@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from p2pshare.domain import views
+from p2pshare.domain.activity import ActivityItem, activity
 from p2pshare.domain.live_feed import LiveFeed
 from p2pshare.errors import UserError
 from p2pshare.events import (
@@ -350,6 +351,10 @@ class NodeAPI:
 
     async def stats(self) -> dict[str, Any]:
         return await self._run(lambda: views.stats_report(self.member.viewpoint()))
+
+    async def activity(self) -> list[ActivityItem]:
+        """What needs the member and what became of what they passed on, newest first."""
+        return await self._run(lambda: activity(self.member.viewpoint()))
 
     async def profile(self) -> dict[str, Any]:
         def read() -> dict[str, Any]:

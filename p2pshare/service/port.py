@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence, Set
     from pathlib import Path
 
+    from p2pshare.domain.activity import ActivityItem
     from p2pshare.domain.views import FeedItem, PeerItem
     from p2pshare.events import Event, NodeInfo
 
@@ -83,6 +84,8 @@ class NodePort(Protocol):
     async def stats(self) -> dict[str, Any]: ...  # views.stats_report
 
     async def profile(self) -> dict[str, Any]: ...
+
+    async def activity(self) -> list[ActivityItem]: ...  # domain.activity, newest first
 
     # -- actions ----------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from p2pshare.domain.activity import ActivityItem
 from p2pshare.domain.views import FeedItem, PeerItem
 from p2pshare.errors import NotFound, UserError
 from p2pshare.events import Changed, Event, NodeFailed, NodeInfo, NodeStarted, Notice
@@ -80,6 +81,7 @@ class FakeNode:
     def __init__(self, *, name: str = "Me", skills: Sequence[str] = ()) -> None:
         self.member_id = ME
         self.status = FakeStatus()
+        self.inbox: list[ActivityItem] = []  # what activity() returns
         self.calls: list[Call] = []  # every action, in order: (method, arguments)
         self.opened = False
         self.closed = False
@@ -166,11 +168,52 @@ class FakeNode:
 
     def arrive_accept(self, title: str, *, by: str, note: str = "") -> None:
         offer = self.offer_state(title)
-        offer.accepts.append(self._accept(by, note))
-        self._changed(offer.id)
+        accept = self._accept(by, note)
+        offer.accepts.append(accept)
         if offer.author == ME:
             text = f"{self._name(by)} accepted your offer “{title}”"
+            self.add_activity(
+                "accepted",
+                title,
+                by=by,
+                text=text,
+                needs_you=True,
+                action="handoff",
+                record=accept["id"],
+            )
+        self._changed(offer.id)
+        if offer.author == ME:
             self._emit(Notice(text=text, offer=_rid(offer.id)))
+
+    def add_activity(
+        self,
+        kind: str,
+        title: str,
+        *,
+        by: str,
+        text: str,
+        needs_you: bool = False,
+        action: str = "open",
+        outcome: dict[str, Any] | None = None,
+        record: str = "",
+        at: int = T0,
+    ) -> ActivityItem:
+        """An item of the activity inbox, as domain.activity would make it."""
+        item = ActivityItem(
+            id=record or self._new_id("activity", text),
+            kind=kind,
+            at=at,
+            offer=self.id_of(title) if title else "",
+            offer_title=title,
+            who=by,
+            who_name=self._name(by),
+            text=text,
+            needs_you=needs_you,
+            action=action if title else "",
+            outcome=outcome,
+        )
+        self.inbox.append(item)
+        return item
 
     # -- NodePort: lifecycle and events ------------------------------------------------
 
@@ -276,6 +319,9 @@ class FakeNode:
             "fulfilled_by_me": 0,
             "value_earned": {},
         }
+
+    async def activity(self) -> list[ActivityItem]:
+        return sorted(self.inbox, key=lambda i: (-i.at, i.id))
 
     async def profile(self) -> dict[str, Any]:
         info = self.status.info

@@ -63,7 +63,13 @@ def test_p2pshare_never_imports_tui() -> None:
 
 
 # What the app may know of p2pshare: the port, and the plain data crossing it.
-PORT_SIDE = {"p2pshare.service.port", "p2pshare.events", "p2pshare.errors", "p2pshare.domain.views"}
+PORT_SIDE = {
+    "p2pshare.service.port",
+    "p2pshare.events",
+    "p2pshare.errors",
+    "p2pshare.domain.views",
+    "p2pshare.domain.activity",
+}
 COMPOSITION_ROOT = ROOT / "tui" / "launch.py"  # builds the real node: may import the rest
 
 

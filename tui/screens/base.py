@@ -59,6 +59,8 @@ class NodeScreen(Screen[Any]):
     def _show_status(self, info: StatusInfo) -> None:
         for bar in self.query(StatusBar):
             bar.show(info)
+        for nav in self.query(NavBar):
+            nav.show_activity(info.activity, info.needs_you)
 
     def on_changed(self, event: Changed) -> None:
         """Records changed: refresh what this screen shows of them (in place)."""

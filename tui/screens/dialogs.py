@@ -185,14 +185,35 @@ class OutcomeScreen(Dialog):
     # focused switch first meant a stray space silently flipped "fulfilled".
     AUTO_FOCUS = "#value"
 
-    def __init__(self, title: str, handoffs: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        title: str,
+        handoffs: list[tuple[str, str]],
+        *,
+        reported: dict[str, Any] | None = None,
+        by: str = "",
+    ) -> None:
         super().__init__()
         self._title = title
         self._handoffs = handoffs  # (member id, name)
+        self._reported = reported  # what the author reported: the confirmation starts from it
+        self._by = by
 
     def compose(self) -> ComposeResult:
+        report = self._reported
         with Vertical(classes="dialog"):
-            yield Label(f"Outcome of “{self._title}”", classes="dialog-title")
+            if report is None:
+                yield Label(f"Outcome of “{self._title}”", classes="dialog-title")
+            else:
+                said = "fulfilled" if report["fulfilled"] else "not fulfilled"
+                stars = f", {'★' * report['rating']}" if report["rating"] else ""
+                yield Label(f"Confirm the outcome of “{self._title}”", classes="dialog-title")
+                yield Static(
+                    f"{self._by or 'The author'} reported it {said}{stars}"
+                    + (f": {report['note']}" if report["note"] else "")
+                    + ". Change what you see differently, then Report.",
+                    classes="dim",
+                )
             if len(self._handoffs) > 1:
                 yield Select(
                     [(name, mid) for mid, name in self._handoffs], id="to", prompt="which hand-off"
@@ -210,6 +231,13 @@ class OutcomeScreen(Dialog):
             with Horizontal(classes="buttons"):
                 yield Button("Report", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        if (report := self._reported) is not None:
+            self.query_one("#fulfilled", Switch).value = bool(report["fulfilled"])
+            self.query_one("#rating", Select).value = int(report["rating"])
+            if report["value"]:
+                self.query_one("#value", Input).value = str(report["value"])
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")

@@ -16,6 +16,8 @@ class StatusInfo:
     syncing: int = 0
     community: str = ""
     unread: int = 0
+    activity: int = 0  # activity items not read yet (the tab line shows it)
+    needs_you: int = 0  # of which an action of mine waits on
 
 
 class StatusBar(Static):
@@ -46,7 +48,7 @@ class StatusBar(Static):
         text.append(f"  │  {info.peers} peer{'s' if info.peers != 1 else ''}")
         if info.syncing:
             text.append(f"  │  syncing with {info.syncing}")
-        elif info.state == "online":
+        elif info.state == "online" and info.peers:
             text.append("  │  in sync")
         if info.community:
             text.append(f"  │  community {info.community}")

@@ -1,0 +1,55 @@
+"""`p2pshare activity [--json]`: what needs you, and what became of what you passed on.
+
+The inbox of p2pshare.domain.activity, newest first. `--json` prints a list of
+items (README §JSON: activity); without it, one line per item, those that need
+you marked `!`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from p2pshare.member.actions import Member
+    from p2pshare.member.home import Home
+
+EXAMPLES = """\
+examples:
+  p2pshare activity              what needs you first (!), then the history
+  p2pshare activity --json | jq '.[] | select(.needs_you)'
+"""
+
+
+def items_of(member: Member) -> list[dict[str, object]]:
+    from p2pshare.domain.activity import activity  # not at parse time: views is heavy
+
+    return [item.to_json() for item in activity(member.viewpoint())]
+
+
+def cmd_activity(home: Home, args: argparse.Namespace) -> int:
+    from p2pshare.cli.commands import _member
+
+    member = _member(home)
+    try:
+        items = items_of(member)
+    finally:
+        member.close()
+    if args.json:
+        print(json.dumps(items, indent=2, ensure_ascii=False))
+        return 0
+    if not items:
+        print("nothing yet: post, forward or accept an offer and what follows shows here")
+        return 0
+    waiting = [i for i in items if i["needs_you"]]
+    for item in waiting + [i for i in items if not i["needs_you"]]:
+        at = dt.datetime.fromtimestamp(int(str(item["at"]))).strftime("%Y-%m-%d %H:%M")
+        mark = "!" if item["needs_you"] else " "
+        offer = f"  [{str(item['offer'])[:10]}]" if item["offer"] else ""
+        print(f"{mark} {at}  {item['text']}{offer}")
+    if waiting:
+        print(f"\n{len(waiting)} need{'s' if len(waiting) == 1 else ''} you (marked !)")
+    return 0

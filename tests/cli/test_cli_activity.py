@@ -1,0 +1,103 @@
+"""`p2pshare activity [--json]` (issue 14): what needs you, and what became of your forwards.
+
+Three homes; records move between them by export and import, as in test_cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from p2pshare.cli import main as cli
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class Homes:
+    def __init__(self, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.root, self.capsys = root, capsys
+
+    def run(self, who: str, *args: str) -> str:
+        self.capsys.readouterr()
+        code = cli.main([*args[:1], "--home", str(self.root / who), *args[1:]])
+        out, err = self.capsys.readouterr()
+        assert code == 0, f"{who} {args}: exit {code}: {err}"
+        return out.strip()
+
+    def json(self, who: str, *args: str) -> Any:
+        return json.loads(self.run(who, *args, "--json"))
+
+    def sync(self, *who: str) -> None:
+        for source in who:
+            bundle = self.root / f"{source}.export"
+            self.run(source, "export", "--force", str(bundle))
+            for target in who:
+                if target != source:
+                    self.run(target, "import", str(bundle))
+
+
+@pytest.fixture
+def homes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Homes:
+    h = Homes(tmp_path, capsys)
+    for name in ("alice", "bob", "carol"):
+        h.run(name, "init", "--name", name.capitalize())
+    h.sync("alice", "bob", "carol")
+    return h
+
+
+def kinds(items: list[dict[str, Any]]) -> list[str]:
+    return [item["kind"] for item in items]
+
+
+def test_the_forwarder_sees_every_step_and_the_taker_is_asked_to_confirm(homes: Homes) -> None:
+    offer = homes.run("alice", "offer", "post", "--title", "Keynote in Atlanta", "--contact", "j@x")
+    assert homes.json("bob", "activity") == []
+    homes.sync("alice", "bob")
+    homes.run("bob", "offer", "forward", offer[:12], "--to", "Carol")
+    homes.sync("bob", "carol")
+    carol = homes.json("carol", "activity")
+    assert kinds(carol) == ["forwarded_to_me"]
+    assert carol[0]["who_name"] == "Bob"
+    homes.run("carol", "offer", "accept", offer[:12])
+    homes.sync("alice", "bob", "carol")
+    alice = homes.json("alice", "activity")
+    assert kinds(alice) == ["accepted"]
+    assert alice[0]["needs_you"]
+    assert alice[0]["action"] == "handoff"
+    homes.run("alice", "offer", "handoff", offer[:12], "--to", "Carol")
+    homes.run("alice", "offer", "outcome", offer[:12], "--fulfilled", "--rating", "4")
+    homes.sync("alice", "bob", "carol")
+    carol = homes.json("carol", "activity")
+    confirm = next(i for i in carol if i["kind"] == "outcome_to_confirm")
+    assert confirm["needs_you"]
+    assert confirm["action"] == "confirm"
+    assert confirm["outcome"] == {"fulfilled": True, "rating": 4, "value": 0, "note": ""}
+    assert "handed_to_me" in kinds(carol)
+    homes.run("carol", "offer", "outcome", offer[:12], "--fulfilled")
+    homes.sync("alice", "bob", "carol")
+    assert not any(i["needs_you"] for i in homes.json("carol", "activity"))
+    assert "confirmed" in kinds(homes.json("alice", "activity"))
+    bob = homes.json("bob", "activity")
+    assert set(kinds(bob)) == {"accepted_forward", "handed_forward", "outcome_forward"}
+    assert all(i["offer"] == bob[0]["offer"] for i in bob)
+    assert bob == sorted(bob, key=lambda i: (-i["at"], i["id"]))
+    text = homes.run("alice", "activity")
+    assert "Carol accepted your offer" in text
+
+
+def test_a_vouch_received_is_in_activity(homes: Homes) -> None:
+    homes.run("alice", "vouch", "Bob", "--skill", "design")
+    homes.sync("alice", "bob")
+    (item,) = homes.json("bob", "activity")
+    assert item["kind"] == "vouched"
+    assert item["text"] == "Alice vouched for you for design"
+    assert item["action"] == ""
+
+
+def test_activity_help_has_an_example(homes: Homes, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert cli.main(["activity", "--help"]) == 0
+    assert "examples:" in capsys.readouterr().out
