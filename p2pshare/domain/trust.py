@@ -31,8 +31,12 @@ The model
 3. Failed hand-offs add no edge. After propagation they lower the fulfiller's
    score by a reliability factor ``(1 + P) / (1 + P + FAILURE_WEIGHT * F)``,
    where F and P sum the signers' trust times recency over failed and fulfilled
-   receipts about that member: failures reported by people the viewer does
-   not trust change nothing, and a long good record softens one failure.
+   receipts about that member, each receipt weighted by its signer's standing
+   (percentile among the members the viewer reaches, trust_scale.py): failures
+   reported by people the viewer does not trust change nothing, and a long good
+   record softens one failure. F counts one signer's failures about one member
+   with diminishing weight (1, 1/2, 1/4...: at most 2), and a failure the
+   recipient disputes (their own outcome says fulfilled) counts half.
 4. The shown score is ``raw * factor / max(raw of any non-self member)``: 0..1,
    1 for the peer the viewer's evidence supports most, 0 with no path. It does
    not grow with the number of members, so a flood of identities cannot dilute or
@@ -93,6 +97,7 @@ from p2pshare.domain.trust_explain import (
     render_explanation,
 )
 from p2pshare.domain.trust_records import RecordRows
+from p2pshare.domain.trust_scale import standing_vector
 from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
 from protocol import PublicKey, RecordId
 
@@ -325,10 +330,11 @@ class TrustGraph:
         base[v] = 1.0
         return base
 
-    def _reliability(self, trust: FloatArray) -> FloatArray:
-        """Per member: (1 + P) / (1 + P + FAILURE_WEIGHT * F), signer-trust weighted."""
+    def _reliability(self, trust: FloatArray, v: int) -> FloatArray:
+        """Per member: (1 + P) / (1 + P + FAILURE_WEIGHT * F), weighted by each signer's
+        standing (trust_scale.py), not by trust relative to the best peer."""
         e = self._edges
-        t = trust[e.o_author]
+        t = standing_vector(trust, v)[e.o_author]
         good = np.bincount(e.o_member, weights=t * e.o_good, minlength=e.n)
         bad = np.bincount(e.o_member, weights=t * e.o_bad, minlength=e.n)
         return np.asarray((1.0 + good) / (1.0 + good + FAILURE_WEIGHT * bad), dtype=np.float64)
@@ -347,7 +353,7 @@ class TrustGraph:
             result = dict.fromkeys(self._r.keys, 0.0)
         else:
             trust = self._trust(x, v)
-            final = trust * self._reliability(trust)
+            final = trust * self._reliability(trust, v)
             result = dict(zip(self._r.keys, final.tolist(), strict=True))
             del result[viewer]
         self._scores[viewer] = result
@@ -393,7 +399,7 @@ class TrustGraph:
             member=member,
             score=self.score(viewer, member),
             raw=raw,
-            reliability=float(self._reliability(trust)[t]) if raw > 0.0 else 1.0,
+            reliability=float(self._reliability(trust, v)[t]) if raw > 0.0 else 1.0,
             paths=paths,
             more_paths=more,
             more_share=max(0.0, 1.0 - sum(p.share for p in paths)) if paths else 0.0,

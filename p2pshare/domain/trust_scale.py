@@ -10,8 +10,10 @@ however trusted, moves anyone else's standing by at most 1 / (members reached);
 identities the viewer does not reach (a Sybil flood with no attack edge) are not
 counted at all, so they can neither dilute nor inflate it.
 
-Pure: scores in, standings out. The feed ranks by it (views.py), and the views
-show it beside the raw score, which `--json` keeps.
+Pure: scores in, standings out. The feed ranks by it (views.py), the views show it
+beside the raw score, which `--json` keeps, and the trust engine weighs outcome
+receipts by their signer's standing (trust.py): so the single most trusted peer
+does not outweigh every other signer, and one member cannot smear another alone.
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import numpy.typing as npt
+
     from protocol import PublicKey
 
-__all__ = ["standing", "standings"]
+__all__ = ["standing", "standing_vector", "standings"]
 
 
 def standings(scores: Mapping[PublicKey, float]) -> dict[PublicKey, float]:
@@ -40,3 +46,16 @@ def standings(scores: Mapping[PublicKey, float]) -> dict[PublicKey, float]:
 def standing(standings_: Mapping[PublicKey, float], key: PublicKey, me: PublicKey) -> float:
     """One member's standing; the viewer's own is 1.0."""
     return 1.0 if key == me else standings_.get(key, 0.0)
+
+
+def standing_vector(trust: npt.NDArray[np.float64], v: int) -> npt.NDArray[np.float64]:
+    """`standings` over the trust engine's arrays: member v (the viewer) reads 1.0."""
+    others = trust.copy()
+    others[v] = 0.0
+    reached = np.sort(others[others > 0.0])
+    out = np.zeros_like(others)
+    if len(reached):
+        at = others > 0.0
+        out[at] = np.searchsorted(reached, others[at], side="right") / len(reached)
+    out[v] = 1.0
+    return out
