@@ -29,12 +29,12 @@ from typing import Any
 
 HISTORY = 2_000  # records every member holds before the scenario (same set)
 NOW = 1_750_000_000  # the history's dates: fixed, so every member holds the same records
+POSTS = {"posts": 40, "gap": 0.4}  # A's offers in every scenario: 16 s of honest news
 SCENARIOS: dict[str, dict[str, Any]] = {
-    # posts by A, seconds between them, attacker's own duration
-    "quiet": {"posts": 20, "gap": 0.25},
-    "churn": {"posts": 40, "gap": 0.5, "identities": 120, "concurrent": 12},
-    "flood": {"posts": 20, "gap": 0.25, "records": 5_000, "keys": 20},
-    "sync-dump": {"posts": 20, "gap": 0.25, "records": 5_000, "dumps": 4},
+    "quiet": {**POSTS},
+    "churn": {**POSTS, "identities": 120, "concurrent": 12},
+    "flood": {**POSTS, "records": 5_000, "keys": 20},
+    "sync-dump": {**POSTS, "records": 5_000, "dumps": 4},
 }
 
 
