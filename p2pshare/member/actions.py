@@ -19,6 +19,7 @@ import protocol
 from p2pshare.domain import views
 from p2pshare.domain.ledger import NETWORK, Ledger, LedgerDelta, OfferState
 from p2pshare.errors import NotFound, UserError
+from p2pshare.member import conversation
 from p2pshare.member import identity as ident
 from p2pshare.member.derived import Derived
 from p2pshare.member.marks import Marks
@@ -45,6 +46,7 @@ from protocol.value import parse_value as parse_value_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    from p2pshare.domain.activity import Said
     from p2pshare.domain.trust import TrustGraph
     from p2pshare.member.home import Home
     from p2pshare.member.identity import Identity
@@ -173,7 +175,13 @@ class Member:
         )
 
     def ledger(self) -> Ledger:
-        """The ledger now (on demand: of what was loaded; see member/derived.py)."""
+        """The whole ledger now (a one-shot command reads every record for it)."""
+        self._derived.make_whole()
+        return self._view()
+
+    def _view(self) -> Ledger:
+        """The ledger as loaded: whole, or (on demand) the partitions an action made
+        sure of first (see member/derived.py)."""
         if self._follow:
             self._derived.catch_up()
         return self._derived.ledger(self.now())
@@ -189,7 +197,7 @@ class Member:
 
     def name_of(self, key: PublicKey) -> str:
         self._derived.ensure_profiles()
-        return views.display_name(self.ledger(), self.me, key)
+        return views.display_name(self._view(), self.me, key)
 
     def known_members(self) -> set[PublicKey]:
         if not self._derived.whole:  # every author and subject, from the store's indexes
@@ -226,7 +234,7 @@ class Member:
         folded = text.casefold()
         names = {
             key: view.profile.name.casefold()
-            for key, view in self.ledger().profiles.items()
+            for key, view in self._view().profiles.items()
             if key != self.me
         }
         by_name = [key for key, name in names.items() if name == folded]
@@ -262,9 +270,9 @@ class Member:
     def resolve_offer(self, text: str) -> OfferState:
         env = self._resolve_record(text, Offer, "offer")
         self._derived.ensure_offer(env.id)
-        state = self.ledger().offers.get(env.id)
+        state = self._view().offers.get(env.id)
         if state is None:
-            reason = self.ledger().rejected.get(env.id, "not valid")
+            reason = self._view().rejected.get(env.id, "not valid")
             raise NotFound(f"offer {text} cannot be shown: {reason}")
         return state
 
@@ -298,7 +306,7 @@ class Member:
 
     def _seal_key_of(self, member: PublicKey) -> PublicKey:
         self._derived.ensure_profiles()
-        view = self.ledger().profiles.get(member)
+        view = self._view().profiles.get(member)
         if view is None:
             raise UserError(
                 f"no profile of {protocol.member_id(member)} here yet: "
@@ -308,7 +316,7 @@ class Member:
 
     def profile(self) -> Profile | None:
         self._derived.ensure_profiles()
-        view = self.ledger().profiles.get(self.me)
+        view = self._view().profiles.get(self.me)
         return view.profile if view else None
 
     def set_profile(
@@ -516,6 +524,26 @@ class Member:
         )
         return self._commit(body)
 
+    # -- "not for me" and the conversation (member/conversation.py) -------------
+
+    def decline(self, offer: OfferState, *, note: str = "") -> Envelope:
+        """Turn down the forward of `offer` to me; the note is sealed to its forwarder."""
+        return conversation.decline(self, offer, note, self._seal)
+
+    def say(self, offer: OfferState, text: str) -> list[Envelope]:
+        """A message to the offer's participants: one sealed copy per reader."""
+        return conversation.say(self, offer, text, self._seal)
+
+    def said(self, offer: RecordId | None = None) -> list[Said]:
+        """Messages and declines this member can read, oldest first."""
+        return conversation.said(self, offer)
+
+    def seal_key_of(self, member: PublicKey) -> PublicKey:
+        return self._seal_key_of(member)
+
+    def commit(self, body: Body) -> Envelope:
+        return self._commit(body)
+
     def withdraw(self, offer: OfferState, *, reason: str = "") -> Envelope:
         if offer.author != self.me:
             raise UserError("only the offer's author can withdraw it")
@@ -533,7 +561,7 @@ class Member:
         if vouch.author != self.me:
             raise UserError("you can only revoke your own vouches")
         self._derived.ensure_vouch(vouch.id)
-        if vouch.id in self.ledger().revoked:
+        if vouch.id in self._view().revoked:
             raise UserError("this vouch is already revoked")
         return self._commit(_build(Revoke, vouch=vouch.id))
 
