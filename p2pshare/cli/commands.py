@@ -147,9 +147,8 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
 
 def cmd_serve(home: Home, args: argparse.Namespace) -> int:
     """Run the node headless until SIGINT/SIGTERM; addresses and invite on stdout once."""
-    member = _member(home)
+    member = _member(home)  # kept open: the ledger's judge at the node's door
     identity = member.identity
-    member.close()
     import trio
 
     from p2pshare.net.bridge import unwrap
@@ -164,6 +163,7 @@ def cmd_serve(home: Home, args: argparse.Namespace) -> int:
         relay=args.relay,
     )
     node = Node(home, identity, config)
+    node.judge = member.judge  # what the ledger refuses is refused at the door (issue 16 §5)
 
     async def serve() -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
@@ -182,6 +182,8 @@ def cmd_serve(home: Home, args: argparse.Namespace) -> int:
         trio.run(serve)
     except BaseException as exc:
         raise unwrap(exc) from None
+    finally:
+        member.close()
     return 0
 
 
