@@ -174,6 +174,13 @@ class Member:
             trust=any(d.evidence_changed for d in changed),
         )
 
+    def judge(self, envelope: Envelope) -> str | None:
+        """Why the ledger refuses or holds a record from a peer (None: it counts), from
+        the partition it touches: the door's last step in `serve` (issue 16 §5)."""
+        if self._follow:
+            self._derived.catch_up()
+        return self._derived.check(envelope)
+
     def ledger(self) -> Ledger:
         """The whole ledger now (a one-shot command reads every record for it)."""
         self._derived.make_whole()
