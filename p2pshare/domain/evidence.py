@@ -8,8 +8,10 @@ a receipt by a non-author, or a revoked vouch. Both sides meet only here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from protocol import PublicKey, RecordId
+if TYPE_CHECKING:
+    from protocol import PublicKey, RecordId
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,12 +8,16 @@ be a number nobody could use.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from p2pshare.domain.ledger import Ledger, OfferStatus
-from protocol import PublicKey
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from protocol import PublicKey
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

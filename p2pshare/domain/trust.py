@@ -70,8 +70,8 @@ non-self raw mass, so their agreement is TOLERANCE over that mass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -99,7 +99,11 @@ from p2pshare.domain.trust_explain import (
 from p2pshare.domain.trust_records import RecordRows
 from p2pshare.domain.trust_scale import standing_vector
 from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
-from protocol import PublicKey, RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from protocol import PublicKey, RecordId
 
 __all__ = [
     "ALPHA",

@@ -11,14 +11,18 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from p2pshare.domain.trust_edges import FAILURE_WEIGHT, Edges, EvidenceRows, FloatArray
 from p2pshare.domain.trust_solve import ALPHA
-from protocol import PublicKey
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from protocol import PublicKey
 
 __all__ = [
     "Evidence",

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libp2p.pubsub.pubsub as _pubsub_mod
-from libp2p.abc import IHost
 from libp2p.peer.id import ID
 from libp2p.pubsub.gossipsub import PROTOCOL_ID_V11, PROTOCOL_ID_V12, GossipSub
-from libp2p.pubsub.pb import rpc_pb2
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.pubsub.rpc_queue import RpcQueue
 from libp2p.pubsub.score import ScoreParams, TopicScoreParams
@@ -28,6 +25,11 @@ from libp2p.pubsub.score import ScoreParams, TopicScoreParams
 from p2pshare.net.door import Door, DoorLimits
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from libp2p.abc import IHost
+    from libp2p.pubsub.pb import rpc_pb2
+
     from protocol import Envelope, RecordId
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,8 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 from libp2p.custom_types import TProtocol
@@ -34,7 +33,6 @@ from p2pshare.events import (
     RecordRejected,
 )
 from p2pshare.member.home import Home, ensure_listen
-from p2pshare.member.identity import Identity
 from p2pshare.net import gossip, peer_exchange
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
 from p2pshare.net.catchup import PROTOCOL as CATCHUP_PROTOCOL
@@ -52,7 +50,12 @@ from p2pshare.net.relay import REDIAL_CAP
 from p2pshare.net.send_budget import SendBudget, SendLimits
 from p2pshare.net.traversal import Traversal
 from p2pshare.store import NodeLock, NodeLockedError, Store, StoreError
-from protocol import Envelope, RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from p2pshare.member.identity import Identity
+    from protocol import Envelope, RecordId
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +114,7 @@ class Node:
         self.store: Store | None = None
         self._wake_dialer = trio.Event()
         self._connected: set[str] = set()
-        self._dialing: set[str] = set()
+        self._dialing: dict[str, trio.Event] = {}  # peer -> set when that dial ends
         self._blocked: dict[str, float] = {}
         self._catchup: CatchUp | None = None
         self._reject_log: dict[tuple[str, str], float] = {}
@@ -170,8 +173,8 @@ class Node:
         self._book.add(peer.member_id, peer.addrs)
         self._named.add(peer.member_id)
         with trio.move_on_after(10):
-            while peer.member_id in self._dialing:  # the dialer is already at it
-                await trio.sleep(0.01)
+            if (dialing := self._dialing.get(peer.member_id)) is not None:
+                await dialing.wait()  # the dialer is already at it
         if peer.member_id in self._connected or self._is_connected(peer.member_id):
             return
         if not await self._dial(peer.member_id, list(peer.addrs)):
@@ -195,11 +198,10 @@ class Node:
             finally:
                 self.store.close()
         finally:
-            with trio.CancelScope(shield=True):
-                if self.config.write_node_file:
-                    with contextlib.suppress(OSError):
-                        self.home.node_file.unlink(missing_ok=True)
-                lock.release()
+            if self.config.write_node_file:  # no await here: nothing to shield
+                with contextlib.suppress(OSError):
+                    self.home.node_file.unlink(missing_ok=True)
+            lock.release()
 
     async def _run(self, task_status: Any) -> None:
         assert self.store is not None
@@ -486,7 +488,7 @@ class Node:
             room = self.config.max_peers - len(self._connected) - len(self._dialing)
             if room <= 0:
                 continue
-            exclude = self._connected | self._dialing | set(self._blocked)
+            exclude = self._connected | set(self._dialing) | set(self._blocked)
             assert self._nursery is not None
             for peer in self._book.due(exclude)[:room]:
                 self._nursery.start_soon(self._dial, peer, self._book.addrs(peer))
@@ -494,7 +496,7 @@ class Node:
     async def _dial(self, peer: str, addrs: list[str]) -> bool:
         if peer in self._dialing or peer == self.member_id:
             return False
-        self._dialing.add(peer)
+        self._dialing[peer] = trio.Event()
         try:
             hostmod.unblock(self._host, ID.from_base58(peer))  # upstream keeps failed peers 60 s
             assert self._traversal is not None
@@ -508,7 +510,7 @@ class Node:
                 self._nursery.start_soon(self._find_after_failure, peer)
             return False
         finally:
-            self._dialing.discard(peer)
+            self._dialing.pop(peer).set()
 
     def _on_mdns_peer(self, peer: str, addrs: list[str]) -> None:
         if self._book.add(peer, addrs):

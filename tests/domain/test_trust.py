@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +20,9 @@ from p2pshare.domain.trust import (
     render_explanation,
 )
 from protocol import PublicKey, RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 NOW = 1_750_000_000
 DAY = 86_400
@@ -151,7 +154,8 @@ def test_fulfilled_receipt_raises_fulfiller_and_a_little_its_forwarders() -> Non
     plain = graph(base, [receipt(SHEL, DANA)]).raw(V)
     routed = graph(base, [receipt(SHEL, DANA, forwarders=(ANN,))]).raw(V)
     assert plain[DANA] > before[DANA]
-    assert ANN not in before and ANN not in plain
+    assert ANN not in before
+    assert ANN not in plain
     assert 0.0 < routed[ANN] < routed[DANA] - before[DANA]
     # a receipt signed by the viewer's trusted friend: its forwarder beats one not on it
     g = graph([*base, vouch(SHEL, CAL)], [receipt(SHEL, DANA, forwarders=(BOB,))])
@@ -533,7 +537,8 @@ def test_keys_numbered_in_bulk_as_one_by_one(
         for i in range(900)
         for _ in range(5)
     ]
-    assert len(vs) >= trust._BULK and len(rs) >= trust._BULK
+    assert len(vs) >= trust._BULK
+    assert len(rs) >= trust._BULK
     bulk = graph(vs, rs)
     monkeypatch.setattr(trust, "_BULK", 10**9)
     single = graph(vs, rs)
