@@ -239,7 +239,8 @@ def bench_feed() -> None:
             print(f"  {key:16} {_ms(big[key])}   (baseline {_ms(small[key])})")
         print(
             f"  first load       {big['first load'] * 1000:7.0f} ms"
-            f" (baseline {small['first load'] * 1000:.0f} ms)  — then api.feed() (the kept feed, copied)"
+            f" (baseline {small['first load'] * 1000:.0f} ms)"
+            "  — then node.feed(), the kept feed copied"
             f": {big['api.feed() warm'] * 1000:.0f} ms warm"
         )
         print(
