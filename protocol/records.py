@@ -202,9 +202,65 @@ class Credit(_Body):
     forwarders: tuple[PublicKey, ...] = f.member_keys()  # () = nobody
 
 
-Body = Profile | Offer | Forward | Accept | Handoff | Withdraw | Outcome | Vouch | Revoke | Credit
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decline(_Body):
+    """ "Not for me": the member a forward was addressed to declines it, telling the forwarder.
+
+    Changes nothing in the offer's state; the forwarder and the decliner read it
+    (docs/PROTOCOL.md §11 decline).
+    """
+
+    KIND: ClassVar[int] = 11
+    NAME: ClassVar[str] = "decline"
+    offer: RecordId = _id()
+    forward: RecordId = _id()  # the forward to the author of this record
+    note: bytes = f.blob(max_len=MAX_SEALED)  # sealed to the forwarder, or b""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Say(_Body):
+    """One message of an offer's conversation, sealed to one of its participants.
+
+    A message to several participants is one record per reader, the author's
+    own copy included (docs/PROTOCOL.md §12 say).
+    """
+
+    KIND: ClassVar[int] = 12
+    NAME: ClassVar[str] = "say"
+    offer: RecordId = _id()
+    to: PublicKey = f.member_key()  # the reader
+    text: bytes = f.blob(max_len=MAX_SEALED)  # sealed to `to`'s seal key
+
+
+Body = (
+    Profile
+    | Offer
+    | Forward
+    | Accept
+    | Handoff
+    | Withdraw
+    | Outcome
+    | Vouch
+    | Revoke
+    | Credit
+    | Decline
+    | Say
+)
 
 BODY_TYPES: dict[int, type[Body]] = {
     cls.KIND: cls
-    for cls in (Profile, Offer, Forward, Accept, Handoff, Withdraw, Outcome, Vouch, Revoke, Credit)
+    for cls in (
+        Profile,
+        Offer,
+        Forward,
+        Accept,
+        Handoff,
+        Withdraw,
+        Outcome,
+        Vouch,
+        Revoke,
+        Credit,
+        Decline,
+        Say,
+    )
 }

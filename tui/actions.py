@@ -128,6 +128,46 @@ class RevokeVouch:
         return await node.revoke(self.vouch_id)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclineOffer:
+    """ "Not for me": tells the forwarder (the note sealed to them); hides the offer."""
+
+    VERB: ClassVar[str] = "decline"
+    offer_id: str
+    note: str = ""
+
+    @property
+    def done(self) -> str:
+        return "Declined: the forwarder is told, and it is off your feed"
+
+    async def send(self, node: NodePort) -> str:
+        return await node.decline(self.offer_id, note=self.note)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SayMessage:
+    """A message in the offer's conversation, sealed to each participant."""
+
+    VERB: ClassVar[str] = "say"
+    offer_id: str
+    text: str
+
+    @property
+    def done(self) -> str:
+        return "Message sent (sealed to the offer's participants)"
+
+    async def send(self, node: NodePort) -> str:
+        return await node.say(self.offer_id, self.text)
+
+
 Action = (
-    AcceptOffer | ForwardOffer | HandOff | ReportOutcome | WithdrawOffer | VouchFor | RevokeVouch
+    AcceptOffer
+    | ForwardOffer
+    | HandOff
+    | ReportOutcome
+    | WithdrawOffer
+    | VouchFor
+    | RevokeVouch
+    | DeclineOffer
+    | SayMessage
 )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
+    from p2pshare.domain.ledger import OfferState
     from p2pshare.member.actions import Member
     from p2pshare.member.home import Home
 
@@ -27,7 +28,7 @@ examples:
 def items_of(member: Member) -> list[dict[str, object]]:
     from p2pshare.domain.activity import activity  # not at parse time: views is heavy
 
-    return [item.to_json() for item in activity(member.viewpoint())]
+    return [item.to_json() for item in activity(member.viewpoint(), member.said())]
 
 
 def cmd_activity(home: Home, args: argparse.Namespace) -> int:
@@ -53,3 +54,42 @@ def cmd_activity(home: Home, args: argparse.Namespace) -> int:
     if waiting:
         print(f"\n{len(waiting)} need{'s' if len(waiting) == 1 else ''} you (marked !)")
     return 0
+
+
+def say(member: Member, state: OfferState, args: argparse.Namespace) -> int:
+    """`offer say OFFER TEXT`: send (prints my copy's id); `--list`: the conversation."""
+    from p2pshare.errors import UserError
+
+    if args.list or args.text is None:
+        rows = [
+            {
+                "id": s.id,
+                "at": s.created_at,
+                "who": protocol_member_id(s.author),
+                "who_name": "you" if s.author == member.me else member.name_of(s.author),
+                "text": s.text,
+                "mine": s.author == member.me,
+            }
+            for s in member.said(state.id)
+            if s.kind == "message"
+        ]
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        elif not rows:
+            print("no messages yet: p2pshare offer say OFFER 'your question'")
+        for row in rows if not args.json else []:
+            at = dt.datetime.fromtimestamp(int(str(row["at"]))).strftime("%Y-%m-%d %H:%M")
+            print(f"{at}  {row['who_name']}: {row['text']}")
+        return 0
+    if args.json:
+        raise UserError("--json goes with --list")
+    envelopes = member.say(state, args.text)
+    mine = [e for e in envelopes if getattr(e.body, "to", b"") == member.me]
+    print((mine or envelopes)[0].id.hex())
+    return 0
+
+
+def protocol_member_id(key: bytes) -> str:
+    from protocol import member_id
+
+    return member_id(key)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from p2pshare.cli.activity import cmd_activity
+from p2pshare.cli.activity import cmd_activity, say
 from p2pshare.domain import views
 from p2pshare.errors import NotFound, UserError
 from p2pshare.member import identity as ident
@@ -275,6 +275,10 @@ def cmd_offer(home: Home, args: argparse.Namespace) -> int:
                     _out(member.credit(state, named, to=to).id.hex())
         elif action == "reply":
             env = member.reply(state, note=args.note, rating=args.rating)
+        elif action == "decline":
+            env = member.decline(state, note=args.note)
+        elif action == "say":
+            return say(member, state, args)
         else:
             env = member.withdraw(state, reason=args.reason)
     _out(env.id.hex())

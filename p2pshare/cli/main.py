@@ -253,6 +253,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("offer", metavar="OFFER")
     p.add_argument("--note", required=True, help="your side, shown with the outcome")
     p.add_argument("--rating", type=_rating, default=0)
+    p = offer.add_parser(
+        "decline",
+        help='"not for me": turn down an offer forwarded to you; tells the forwarder',
+        epilog="example:\n  p2pshare offer decline 3fa2c1 --note 'not my field; try Dana'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("offer", metavar="OFFER", help="offer id or a unique prefix of it")
+    p.add_argument("--note", default="", help="why, for the forwarder only (sealed to them)")
+    p = offer.add_parser(
+        "say",
+        help="a message in the offer's conversation (sealed to its participants)",
+        epilog="examples:\n  p2pshare offer say 3fa2c1 'Is the date fixed?'\n"
+        "  p2pshare offer say 3fa2c1 --list        the conversation so far",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("offer", metavar="OFFER", help="offer id or a unique prefix of it")
+    p.add_argument("text", metavar="TEXT", nargs="?", default=None, help="the message")
+    p.add_argument("--list", action="store_true", help="print the conversation instead")
+    p.add_argument("--json", action="store_true", help="with --list: as JSON (README §JSON)")
     p = offer.add_parser("withdraw", help="take your offer back")
     p.add_argument("offer", metavar="OFFER")
     p.add_argument("--reason", default="")

@@ -37,9 +37,11 @@ from p2pshare.events import (
 )
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Absorbed, Member, create_member
+from p2pshare.member.conversation import declined_by_me
 from p2pshare.service.changes import ChangeFeed
 from p2pshare.service.notices import notices_for, trusted_ids
 from p2pshare.store import StoreError
+from protocol import Decline, Say, member_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -104,6 +106,7 @@ class NodeAPI:
         self._tasks: list[asyncio.Task[None]] = []
         self._changes = ChangeFeed(self._absorb)
         self._feed: LiveFeed | None = None  # the feed, kept current (worker thread only)
+        self._declined: set[str] | None = None  # offers I declined (worker thread only)
         self._feed_at = 0  # the clock when it was ranked (freshness and expiry move)
         self._trusted: frozenset[str] = frozenset()  # whom the node keeps connected first
 
@@ -253,7 +256,11 @@ class NodeAPI:
         if not absorbed.fresh:
             return
         trust = absorbed.trust or absorbed.first
-        self._emit(Changed(offers=absorbed.offers, trust=trust, peers=True, rows=rows))
+        # messages and declines change no offer's state, but their offer's page and
+        # the activity inbox show them
+        talk = {env.body.offer for env in absorbed.fresh if isinstance(env.body, Say | Decline)}
+        offers = absorbed.offers | talk if talk else absorbed.offers
+        self._emit(Changed(offers=offers, trust=trust, peers=True, rows=rows))
         for notice in told:
             self._emit(notice)
         me = self.member.me
@@ -297,13 +304,25 @@ class NodeAPI:
             return None
         rows = views.feed_rows(self.member.viewpoint(), absorbed.offers)
         self._live_feed().patch(rows)
-        return rows
+        hidden = self._declined_ids()
+        return {k: (None if k in hidden else v) for k, v in rows.items()} if hidden else rows
+
+    def _declined_ids(self) -> set[str]:
+        """Offers I declined (worker thread): not in my feed."""
+        if self._declined is None:
+            self._declined = declined_by_me(self.member)
+        return self._declined
 
     async def feed(self, *, include_closed: bool = False) -> list[views.FeedItem]:
-        if not include_closed:
-            return await self._run(lambda: self._live_feed().items())
-        view = await self._run(self.member.viewpoint)
-        return await self._run(views.feed, view, include_closed=include_closed)
+        def read() -> list[views.FeedItem]:
+            if include_closed:
+                items = views.feed(self.member.viewpoint(), include_closed=True)
+            else:
+                items = self._live_feed().items()
+            hidden = self._declined_ids()
+            return [item for item in items if item.id not in hidden] if hidden else items
+
+        return await self._run(read)
 
     async def offer(self, offer_id: str) -> dict[str, Any]:
         member = self.member
@@ -354,7 +373,28 @@ class NodeAPI:
 
     async def activity(self) -> list[ActivityItem]:
         """What needs the member and what became of what they passed on, newest first."""
-        return await self._run(lambda: activity(self.member.viewpoint()))
+        return await self._run(lambda: activity(self.member.viewpoint(), self.member.said()))
+
+    async def conversation(self, offer_id: str) -> list[dict[str, Any]]:
+        """The offer's messages I can read, oldest first: {id, at, who, who_name, text, mine}."""
+
+        def read() -> list[dict[str, Any]]:
+            m = self.member
+            state = self._offer(offer_id)
+            return [
+                {
+                    "id": said.id,
+                    "at": said.created_at,
+                    "who": member_id(said.author),
+                    "who_name": m.name_of(said.author) if said.author != m.me else "you",
+                    "text": said.text,
+                    "mine": said.author == m.me,
+                }
+                for said in m.said(state.id)
+                if said.kind == "message"
+            ]
+
+        return await self._run(read)
 
     async def profile(self) -> dict[str, Any]:
         def read() -> dict[str, Any]:
@@ -412,6 +452,32 @@ class NodeAPI:
             )
 
         return await self._act(act)
+
+    async def decline(self, offer_id: str, *, note: str = "") -> str:
+        """ "Not for me": tells the forwarder (the note sealed to them); hides it from my feed."""
+
+        def act(m: Member) -> protocol.Envelope:
+            envelope = m.decline(self._offer(offer_id), note=note)
+            self._declined = None  # read again with this one (worker thread)
+            return envelope
+
+        record = await self._act(act)
+        state = await self._run(lambda: self._offer(offer_id))
+        self._emit(Changed(offers=frozenset({state.id}), peers=False, rows={state.id.hex(): None}))
+        return record
+
+    async def say(self, offer_id: str, text: str) -> str:
+        """A message in the offer's conversation; returns the id of my own copy."""
+
+        def act() -> str:
+            envelopes = self.member.say(self._offer(offer_id), text)
+            self._changes.add(envelopes)
+            mine = [e for e in envelopes if getattr(e.body, "to", b"") == self.member.me]
+            return (mine or envelopes)[0].id.hex()
+
+        record = await self._run(act)
+        await self._changes.settled()
+        return record
 
     async def withdraw(self, offer_id: str, *, reason: str = "") -> str:
         return await self._act(lambda m: m.withdraw(self._offer(offer_id), reason=reason))

@@ -110,6 +110,12 @@ class NodePort(Protocol):
 
     async def withdraw(self, offer_id: str, *, reason: str = "") -> str: ...
 
+    async def decline(self, offer_id: str, *, note: str = "") -> str: ...  # "not for me"
+
+    async def say(self, offer_id: str, text: str) -> str: ...  # a message about the offer
+
+    async def conversation(self, offer_id: str) -> list[dict[str, Any]]: ...  # oldest first
+
     async def vouch(self, member_id: str, *, skills: Iterable[str] = (), note: str = "") -> str: ...
 
     async def revoke(self, vouch_id: str) -> str: ...

@@ -101,3 +101,41 @@ def test_activity_help_has_an_example(homes: Homes, capsys: pytest.CaptureFixtur
     capsys.readouterr()
     assert cli.main(["activity", "--help"]) == 0
     assert "examples:" in capsys.readouterr().out
+
+
+def test_decline_tells_the_forwarder_and_hides_the_offer(homes: Homes) -> None:
+    offer = homes.run("alice", "offer", "post", "--title", "Tax audit")
+    homes.sync("alice", "bob", "carol")
+    homes.run("bob", "offer", "forward", offer[:12], "--to", "Carol")
+    homes.sync("bob", "carol")
+    homes.run("carol", "offer", "decline", offer[:12], "--note", "not my field")
+    homes.sync("bob", "carol", "alice")
+    declined = [i for i in homes.json("bob", "activity") if i["kind"] == "declined"]
+    assert [i["text"] for i in declined] == ["Carol declined “Tax audit”: not my field"]
+    # the note is sealed to Bob: Alice sees nothing of it
+    assert not [i for i in homes.json("alice", "activity") if i["kind"] == "declined"]
+
+
+def test_a_conversation_about_an_offer(homes: Homes) -> None:
+    offer = homes.run("alice", "offer", "post", "--title", "Keynote in Lyon")
+    homes.sync("alice", "bob", "carol")
+    homes.run("bob", "offer", "forward", offer[:12], "--to", "Carol")
+    homes.sync("bob", "carol")
+    homes.run("carol", "offer", "accept", offer[:12])
+    homes.sync("alice", "bob", "carol")
+    homes.run("carol", "offer", "say", offer[:12], "Is the date fixed?")
+    homes.sync("alice", "bob", "carol")
+    homes.run("alice", "offer", "say", offer[:12], "Yes: 12 March.")
+    homes.sync("alice", "bob", "carol")
+    for who in ("alice", "bob", "carol"):
+        talk = homes.json(who, "offer", "say", offer[:12], "--list")
+        # both said within one second here: same date, so in id order
+        assert {(m["who_name"], m["text"]) for m in talk} == {
+            ("you" if who == "carol" else "Carol", "Is the date fixed?"),
+            ("you" if who == "alice" else "Alice", "Yes: 12 March."),
+        }
+    messages = [i for i in homes.json("bob", "activity") if i["kind"] == "message"]
+    assert {m["text"] for m in messages} == {
+        "Alice about “Keynote in Lyon”: Yes: 12 March.",
+        "Carol about “Keynote in Lyon”: Is the date fixed?",
+    }

@@ -82,6 +82,8 @@ class FakeNode:
         self.member_id = ME
         self.status = FakeStatus()
         self.inbox: list[ActivityItem] = []  # what activity() returns
+        self.declined: set[str] = set()
+        self.talk: dict[str, list[dict[str, Any]]] = {}  # offer id -> its conversation
         self.calls: list[Call] = []  # every action, in order: (method, arguments)
         self.opened = False
         self.closed = False
@@ -251,6 +253,7 @@ class FakeNode:
             self._feed_item(offer)
             for offer in self._offers.values()
             if offer.author not in blocked
+            and offer.id not in self.declined
             and (include_closed or offer.status in ("open", "handed_off"))
         ]
         items.sort(key=lambda i: (-i.rank, -i.created_at, i.id))
@@ -411,6 +414,30 @@ class FakeNode:
         offer.status = "fulfilled" if fulfilled else "not_fulfilled"
         self._changed(offer_id, trust=True)
         return outcome_id
+
+    async def decline(self, offer_id: str, *, note: str = "") -> str:
+        self._call("decline", {"offer_id": offer_id, "note": note})
+        self.declined.add(offer_id)
+        self._emit(Changed(offers=frozenset({_rid(offer_id)}), rows={offer_id: None}))
+        return self._new_id("decline", offer_id)
+
+    async def say(self, offer_id: str, text: str) -> str:
+        self._call("say", {"offer_id": offer_id, "text": text})
+        self.talk.setdefault(offer_id, []).append(
+            {
+                "id": self._new_id("say", text),
+                "at": T0,
+                "who": ME,
+                "who_name": "you",
+                "text": text,
+                "mine": True,
+            }
+        )
+        self._emit(Changed(offers=frozenset({_rid(offer_id)}), rows={}))
+        return self._new_id("say", text)
+
+    async def conversation(self, offer_id: str) -> list[dict[str, Any]]:
+        return list(self.talk.get(offer_id, []))
 
     async def withdraw(self, offer_id: str, *, reason: str = "") -> str:
         self._call("withdraw", {"offer_id": offer_id, "reason": reason})

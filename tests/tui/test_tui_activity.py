@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from fake_node import ME, FakeNode
 from textual.widgets import DataTable, Input, Select, Switch
-from tui_helpers import drive, fake_app, feed_ready, wait_for
+from tui_helpers import drive, fake_app, feed_ready, select_title, titles, wait_for
 
 from tui.screens.activity import ActivityScreen
-from tui.screens.dialogs import OutcomeScreen
+from tui.screens.dialogs import NoteScreen, OutcomeScreen
 from tui.screens.offer import OfferScreen
 from tui.widgets.nav import NavBar
+from tui.widgets.offer_list import OfferList
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -112,5 +113,62 @@ def test_an_accept_arriving_shows_in_activity_and_opens_the_offer() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, OfferScreen))
         assert app.activity_unread == 0
+
+    drive(app, scenario)
+
+
+def test_not_for_me_tells_the_forwarder_and_hides_the_offer() -> None:
+    node = FakeNode()
+    bob = node.add_peer("Bob", trust=0.5)
+    carol = node.add_peer("Carol", trust=0.5)
+    node.add_offer("Tax audit", by=carol)
+    node.add_offer("Logo", by=carol)
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        node.arrive_forward_to_me("Tax audit", by=bob)
+        await wait_for(pilot, lambda: any(i.for_me for i in screen.query_one(OfferList).items))
+        await select_title(pilot, screen, "Tax audit")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await pilot.press(*"not my field", "enter")
+        await wait_for(pilot, lambda: titles(screen) == ["Logo"])
+        assert node.calls_to("decline") == [
+            {"offer_id": node.id_of("Tax audit"), "note": "not my field"}
+        ]
+        await select_title(pilot, screen, "Logo")  # not forwarded to me: nothing to decline
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is screen
+
+    drive(app, scenario)
+
+
+def test_a_message_from_the_offer_page() -> None:
+    node = FakeNode()
+    carol = node.add_peer("Carol", trust=0.5)
+    node.add_offer("Keynote in Lyon", by=carol)
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        await select_title(pilot, screen, "Keynote in Lyon")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OfferScreen))
+        page = app.screen
+        assert isinstance(page, OfferScreen)
+        await wait_for(
+            pilot, lambda: "no messages yet" in str(page.query_one("#offer-talk").render())
+        )
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await pilot.press(*"Is the date fixed?", "enter")
+        await wait_for(
+            pilot, lambda: "Is the date fixed?" in str(page.query_one("#offer-talk").render())
+        )
+        assert node.calls_to("say") == [
+            {"offer_id": node.id_of("Keynote in Lyon"), "text": "Is the date fixed?"}
+        ]
 
     drive(app, scenario)

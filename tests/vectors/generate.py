@@ -296,6 +296,30 @@ def build() -> dict[str, Any]:
         p.Vouch(subject=carol.public, skills=("signage",), note=""),
     )
     b.record("alice revokes the vouch", alice, p.Revoke(vouch=vouch.id))
+    decline_note = b.seal(
+        "decline note",
+        "Not for me this time: fully booked until May.",
+        to=bob,
+        purpose="decline.note",
+        author=carol,
+        anchors=[("forward", forward.id), ("forwarder (the forward's author)", bob.public)],
+    )
+    b.record(
+        "carol declines bob's forward",
+        carol,
+        p.Decline(offer=offer.id, forward=forward.id, note=decline_note),
+    )
+    said = b.seal(
+        "say text",
+        "Is the opening date fixed?",
+        to=alice,
+        purpose="say.text",
+        author=carol,
+        anchors=[("offer", offer.id), ("reader (say.to)", alice.public)],
+    )
+    b.record(
+        "carol asks alice about the offer", carol, p.Say(offer=offer.id, to=alice.public, text=said)
+    )
     return {
         "description": (
             "Golden vectors for docs/PROTOCOL.md, written by tests/vectors/generate.py. "

@@ -55,6 +55,7 @@ class FeedScreen(NodeScreen):
         Binding("n", "compose", "New offer"),
         Binding("a", "accept", "Accept"),
         Binding("f", "forward", "Forward"),
+        Binding("d", "decline", "Not for me"),
         Binding("slash", "search", "Search"),
         Binding("x", "filters", "Filters"),
         Binding("u", "next_unread", "Unread"),
@@ -328,3 +329,32 @@ class FeedScreen(NodeScreen):
     def action_forward(self) -> None:
         if (item := self.query_one(OfferList).current) is not None:
             self.ask_forward(item.id, item.title, item.skills)
+
+    def action_decline(self) -> None:
+        """ "Not for me" on an offer forwarded to me: tells the forwarder, hides it."""
+        from ..actions import DeclineOffer
+        from .dialogs import NoteScreen
+
+        item = self.query_one(OfferList).current
+        if item is None:
+            return
+        if not item.for_me:
+            self.notify(
+                "only an offer forwarded to you can be declined; m mutes its author",
+                severity="warning",
+                timeout=4,
+            )
+            return
+
+        def done(note: str | None) -> None:
+            if note is not None:
+                self.request(DeclineOffer(offer_id=item.id, note=note))
+
+        self.app.push_screen(
+            NoteScreen(
+                f"Not for me: “{item.title}”",
+                "Decline",
+                "a note for whoever forwarded it (optional, sealed to them)",
+            ),
+            done,
+        )

@@ -12,7 +12,7 @@ from textual.widgets import Label, Static
 
 from p2pshare.errors import UserError
 
-from ..actions import HandOff, ReportOutcome, WithdrawOffer
+from ..actions import HandOff, ReportOutcome, SayMessage, WithdrawOffer
 from ..fmt import ago, money, status_word, until
 from ..widgets.badge import TrustBadge, trust_markup
 from .base import NodeScreen
@@ -38,12 +38,14 @@ class OfferScreen(NodeScreen):
         Binding("h", "handoff", "Hand off"),
         Binding("o", "outcome", "Outcome"),
         Binding("w", "withdraw", "Withdraw"),
+        Binding("s", "say", "Message"),
     ]
 
     def __init__(self, node: NodePort, offer_id: str) -> None:
         super().__init__(node)
         self.offer_id = offer_id
         self.detail: dict[str, Any] | None = None
+        self.talk: list[dict[str, Any]] = []
 
     def body(self) -> ComposeResult:
         with VerticalScroll(id="offer"):
@@ -62,6 +64,8 @@ class OfferScreen(NodeScreen):
             yield Static("", id="offer-accepts")
             yield Label("Hand-off and outcome", classes="section")
             yield Static("", id="offer-handoffs")
+            yield Label("Conversation", classes="section")
+            yield Static("", id="offer-talk")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -92,6 +96,39 @@ class OfferScreen(NodeScreen):
         self.offer_id = self.detail["id"]
         self._show(self.detail)
         self.refresh_bindings()
+        self.talk = await self.node.conversation(self.offer_id)
+        self.query_one("#offer-talk", Static).update(self._talk(self.talk))
+
+    def _talk(self, talk: list[dict[str, Any]]) -> str:
+        if not talk:
+            return (
+                "[dim]no messages yet: press s to ask the author, its forwarders and "
+                "who accepted it (sealed to them)[/dim]"
+            )
+        now = self.shell.clock()
+        return "\n".join(
+            f"[b]{escape(m['who_name'])}[/b] [dim]{ago(m['at'], now)}[/dim]  {escape(m['text'])}"
+            for m in talk
+        )
+
+    def action_say(self) -> None:
+        from .dialogs import NoteScreen
+
+        if self.detail is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request(SayMessage(offer_id=self.offer_id, text=text))
+
+        self.app.push_screen(
+            NoteScreen(
+                f"A message about “{self.detail['title']}”",
+                "Send",
+                "sealed to the author, its forwarders and who accepted it",
+            ),
+            done,
+        )
 
     def _show(self, d: dict[str, Any]) -> None:
         now = self.shell.clock()
