@@ -1,11 +1,34 @@
 """The libp2p side of the node: one concept per module, libp2p types stay in here.
 
-- host.py       the libp2p host (TCP, Noise, Yamux) and every py-libp2p 0.8.1 workaround
-                that concerns it, including logging
-- gossip.py     GossipSub settings, the topic validator, flood control and scoring
-- framing.py    length-prefixed frames over a libp2p stream, batched writes
-- sync_stream.py catch-up sync over /p2pshare/sync/1.0.0 (carries p2pshare/reconcile.py)
+Composition
+- node.py         the node: composes everything below for one home (small root)
+- bridge.py       the one bridge between asyncio (the app) and trio (py-libp2p)
+- host.py         the libp2p host (TCP, Noise, Yamux) and the py-libp2p 0.8.1 workarounds
+
+Records in and out
+- gossip.py       GossipSub settings, the topic validator, scoring, flood publishing
+- door.py         the one admission path for records from gossip, sync and import
+- buckets.py      token buckets, the rate-limit primitive of the door and the sync budget
+- held.py         records dated ahead of our clock, held until their time comes
+- waiting.py      records the ledger cannot judge yet (they name one not here)
+- ingest.py       storing what was admitted; RecordsArrived with the envelopes
+- outbox.py       publishing what the member signed, woken by kicks and the store's doorbell
+- refusals.py     what was refused, from whom and why
+- clock_watch.py  whether this member's clock looks wrong
+
+Catch-up
+- catchup.py      when to sync with whom
+- sync_stream.py  a sync session over /p2pshare/sync/1.0.0 (protocol/sync carried)
+- send_budget.py  what a responder may send, per peer and in all
+- framing.py      length-prefixed frames over a stream (protocol/framing.py underneath)
+
+Peers and reach
+- connections.py  inbound slots that come back, per-address caps, trimming
+- discovery.py    bootstrap config, remembered peers with redial backoff, mDNS
 - peer_exchange.py  where a peer listens and whom it knows, over /p2pshare/peers/1.0.0
-- invite.py     invite strings and peer address parsing (no libp2p import)
-- discovery.py  bootstrap config, remembered peers with redial backoff, mDNS
+- invite.py       invite strings and peer address parsing (no libp2p import)
+- reach.py        reachability by dial-back
+- relay.py        circuit relay v2: relaying for others and keeping reservations
+- addresses.py    dialing direct addresses first, then circuits
+- traversal.py    across NATs: reachability, relays, circuits and hole punching together
 """
