@@ -18,6 +18,7 @@ Kinds (the `kind` field, stable: `activity --json` prints them):
 - `failure_reported`: the author reported a hand-off to me as not fulfilled
 - `outcome_forward`: an offer I forwarded was reported fulfilled or not
 - `confirmed`: the member I handed my offer to confirmed (or disputed) the outcome
+- `confirmed_forward`: the member an offer I forwarded went to confirmed its outcome
 - `closed_forward`: an offer I forwarded was withdrawn or expired unhanded
 - `vouched`: someone vouched for me
 - `declined`: someone I forwarded an offer to declined it ("not for me")
@@ -170,7 +171,7 @@ class _Inbox:
                     handoff.created_at,
                     state,
                     state.author,
-                    f"{author} handed {title} to {to}, whom you forwarded it toward",
+                    f"{author} handed {title} to {to}",
                 )
             self.outcomes(state, handoff, forwarded)
         if (
@@ -228,15 +229,26 @@ class _Inbox:
                     },
                 )
             elif forwarded and me in handoff.forwarders and state.author != me:
-                credit = " (you earn connector credit)" if report.fulfilled else ""
+                credit = " · connector credit to you" if report.fulfilled else ""
+                did = "fulfilled" if report.fulfilled else "did not fulfil"
                 self.add(
                     report.id,
                     "outcome_forward",
                     report.created_at,
                     state,
                     state.author,
-                    f"{title}, which you forwarded, was {said} by {to}{credit}",
+                    f"{to} {did} {title}{credit}",
                 )
+        if reply is not None and forwarded and me in handoff.forwarders and state.author != me:
+            said = "fulfilled" if reply.fulfilled else "not fulfilled"
+            self.add(
+                reply.id,
+                "confirmed_forward",
+                reply.created_at,
+                state,
+                handoff.to,
+                f"{to} confirmed {title}: {said}",
+            )
         if reply is not None and state.author == me:
             agree = (
                 "confirmed" if report is None or reply.fulfilled == report.fulfilled else "disputed"

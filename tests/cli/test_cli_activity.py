@@ -81,7 +81,12 @@ def test_the_forwarder_sees_every_step_and_the_taker_is_asked_to_confirm(homes: 
     assert not any(i["needs_you"] for i in homes.json("carol", "activity"))
     assert "confirmed" in kinds(homes.json("alice", "activity"))
     bob = homes.json("bob", "activity")
-    assert set(kinds(bob)) == {"accepted_forward", "handed_forward", "outcome_forward"}
+    assert set(kinds(bob)) == {
+        "accepted_forward",
+        "handed_forward",
+        "outcome_forward",
+        "confirmed_forward",
+    }
     assert all(i["offer"] == bob[0]["offer"] for i in bob)
     assert bob == sorted(bob, key=lambda i: (-i["at"], i["id"]))
     text = homes.run("alice", "activity")

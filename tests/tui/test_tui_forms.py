@@ -14,6 +14,7 @@ from tui_helpers import drive, fake_app, feed_ready, titles, wait_for
 from tui.screens.compose import ComposeScreen
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.feed import FeedScreen
+from tui.screens.forward import ForwardScreen
 from tui.screens.handoffs import HandoffsScreen
 
 if TYPE_CHECKING:
@@ -215,5 +216,25 @@ def test_the_feed_patches_rows_from_the_event_without_reading_the_feed_again() -
         node._changed(node.id_of("Second"))  # the row is no longer shown
         await wait_for(pilot, lambda: titles(screen) == ["First"])
         assert screen.reloads == reloads
+
+    drive(app, scenario)
+
+
+def test_forward_by_typing_a_name_then_enter() -> None:
+    """README step 3: `f`, type the name, enter — forwarded, no second enter."""
+    node = FakeNode()
+    bob = node.add_peer("Bob", trust=0.4)
+    node.add_peer("Priya", trust=0.5)
+    node.add_offer("Keynote", by=bob)
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await feed_ready(pilot)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ForwardScreen))
+        await pilot.pause()
+        await pilot.press(*"Priya", "enter")
+        await wait_for(pilot, lambda: bool(node.calls_to("forward")))
+        assert node.calls_to("forward")[0]["to"] == node.peer("Priya").id
 
     drive(app, scenario)

@@ -151,7 +151,8 @@ def test_forward_picker(world: World, snap_compare: SnapCompare) -> None:
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ForwardScreen))
         peers = pilot.app.screen.query_one("#peers", OptionList)
-        await wait_for(pilot, lambda: peers.option_count == 3)
+        # the offer's author is never a choice, and strangers only when searched for
+        await wait_for(pilot, lambda: peers.option_count > 0)
         await pilot.pause()
 
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)

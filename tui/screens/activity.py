@@ -55,9 +55,6 @@ class ActivityScreen(NodeScreen):
         super().on_mount()
         self.sub_title = "Activity"
         table = self.query_one(DataTable)
-        table.add_column("", key="mark", width=2)
-        table.add_column("when", key="when", width=12)
-        table.add_column("what", key="what")
         table.focus()
         self.items: list[ActivityItem] = []
         self.show(self.shell.activity_items)
@@ -71,11 +68,23 @@ class ActivityScreen(NodeScreen):
             else:
                 self.repaint_marks()
 
+    def on_resize(self) -> None:
+        if getattr(self, "items", None) is not None:
+            self.show(self.shell.activity_items)
+
+    def _columns(self, table: DataTable[Any]) -> None:
+        """Columns afresh: the text takes the rest of the width (cut with an ellipsis)."""
+        width = max(20, self.app.size.width - 2 - 12 - 8)
+        table.clear(columns=True)
+        table.add_column("", key="mark", width=2)
+        table.add_column("when", key="when", width=12)
+        table.add_column("what", key="what", width=width)
+
     def show(self, items: list[ActivityItem]) -> None:
         table = self.query_one(DataTable)
         keep = self.current
+        self._columns(table)
         self.items = ordered(items)
-        table.clear()
         for item in self.items:
             table.add_row(self._mark(item), self._when(item.at), self._what(item), key=item.id)
         if keep is not None and keep.id in {i.id for i in self.items}:
@@ -105,7 +114,8 @@ class ActivityScreen(NodeScreen):
         return Text("●", style="bold") if not self._read(item) else Text(" ")
 
     def _what(self, item: ActivityItem) -> Text:
-        return Text(item.text, style="" if self._read(item) and not item.needs_you else "bold")
+        style = "" if self._read(item) and not item.needs_you else "bold"
+        return Text(item.text, style=style, overflow="ellipsis", no_wrap=True)
 
     def _when(self, at: int) -> str:
         now = self.shell.clock()

@@ -82,11 +82,13 @@ class NodeScreen(Screen[Any]):
             NoteScreen(f"Accept “{title}”", "Accept", "a note for the author (optional)"), done
         )
 
-    def ask_forward(self, offer_id: str, title: str, skills: Sequence[str]) -> None:
+    def ask_forward(
+        self, offer_id: str, title: str, skills: Sequence[str], author: str = ""
+    ) -> None:
         from .forward import ForwardScreen
 
         def done(choice: ForwardChoice | None) -> None:
             if choice is not None:
                 self.request(ForwardOffer(offer_id=offer_id, to=choice.to, note=choice.note))
 
-        self.app.push_screen(ForwardScreen(self.node, title, list(skills)), done)
+        self.app.push_screen(ForwardScreen(self.node, title, list(skills), author), done)

@@ -328,7 +328,7 @@ class FeedScreen(NodeScreen):
 
     def action_forward(self) -> None:
         if (item := self.query_one(OfferList).current) is not None:
-            self.ask_forward(item.id, item.title, item.skills)
+            self.ask_forward(item.id, item.title, item.skills, item.author)
 
     def action_decline(self) -> None:
         """ "Not for me" on an offer forwarded to me: tells the forwarder, hides it."""

@@ -36,11 +36,12 @@ class ForwardScreen(Dialog):
         Binding("down", "focus_list", "Peers", show=False),
     ]
 
-    def __init__(self, node: NodePort, title: str, skills: list[str]) -> None:
+    def __init__(self, node: NodePort, title: str, skills: list[str], author: str = "") -> None:
         super().__init__()
         self.node = node
         self._title = title
         self._skills = skills
+        self._author = author  # the offer's author: never a choice
         self._peers: list[PeerItem] = []
 
     def compose(self) -> ComposeResult:
@@ -63,14 +64,16 @@ class ForwardScreen(Dialog):
     async def _load(self) -> None:
         peers = await self.node.peers()
         self._peers = sorted(
-            (p for p in peers if not p.blocked),
+            (p for p in peers if not p.blocked and p.id != self._author),
             key=lambda p: (-rank(p, self._skills), p.name.casefold()),
         )
         self._show("")
 
     def _show(self, query: str) -> None:
         peers = self._peers
-        if query:
+        if not query:  # strangers (no trust at all) only when searched for
+            peers = [p for p in peers if p.trust > 0.0] or peers
+        else:
             matcher = Matcher(query)
             scored = [(matcher.match(f"{p.name} {' '.join(p.skills)}"), p) for p in peers]
             peers = [p for score, p in sorted(scored, key=lambda sp: -sp[0]) if score > 0]
@@ -99,8 +102,12 @@ class ForwardScreen(Dialog):
         self._show(event.value.strip())
 
     @on(Input.Submitted, "#find")
-    def _find_done(self) -> None:
-        self.query_one("#peers", OptionList).focus()
+    def _find_done(self, event: Input.Submitted) -> None:
+        """Enter after a name forwards to the best match; with nothing typed, go to the list."""
+        if event.value.strip() and self.query_one("#peers", OptionList).highlighted is not None:
+            self._ok()
+        else:
+            self.query_one("#peers", OptionList).focus()
 
     def action_focus_list(self) -> None:
         self.query_one("#peers", OptionList).focus()

@@ -62,10 +62,10 @@ class OfferScreen(NodeScreen):
             yield Static("", id="offer-chain")
             yield Label("Accepted by", classes="section")
             yield Static("", id="offer-accepts")
-            yield Label("Hand-off and outcome", classes="section")
-            yield Static("", id="offer-handoffs")
             yield Label("Conversation", classes="section")
             yield Static("", id="offer-talk")
+            yield Label("Hand-off and outcome", classes="section")
+            yield Static("", id="offer-handoffs")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -101,10 +101,7 @@ class OfferScreen(NodeScreen):
 
     def _talk(self, talk: list[dict[str, Any]]) -> str:
         if not talk:
-            return (
-                "[dim]no messages yet: press s to ask the author, its forwarders and "
-                "who accepted it (sealed to them)[/dim]"
-            )
+            return "[dim]no messages yet · s writes to everyone on this offer (sealed)[/dim]"
         now = self.shell.clock()
         return "\n".join(
             f"[b]{escape(m['who_name'])}[/b] [dim]{ago(m['at'], now)}[/dim]  {escape(m['text'])}"
@@ -249,7 +246,12 @@ class OfferScreen(NodeScreen):
 
     def action_forward(self) -> None:
         if self.detail:
-            self.ask_forward(self.offer_id, self.detail["title"], self.detail["skills"])
+            self.ask_forward(
+                self.offer_id,
+                self.detail["title"],
+                self.detail["skills"],
+                self.detail["author"]["id"],
+            )
 
     def action_handoff(self) -> None:
         from .dialogs import PickScreen
