@@ -104,6 +104,8 @@ bodies_by_kind: dict[int, st.SearchStrategy[Any]] = {
         handoff=record_ids,
         forwarders=st.lists(public_keys, max_size=lim.MAX_CREDITED, unique=True).map(tuple),
     ),
+    11: st.builds(p.Decline, offer=record_ids, forward=record_ids, note=sealed),
+    12: st.builds(p.Say, offer=record_ids, to=public_keys, text=sealed),
 }
 assert set(bodies_by_kind) == set(p.BODY_TYPES)
 

@@ -134,8 +134,8 @@ def test_signature_without_tag_is_refused() -> None:
 def test_kind_swapped_with_signature_kept(kind_a: int, kind_b: int) -> None:
     """A's record with its kind byte set to B (body coerced to B's shape) never verifies.
 
-    No two kinds share a field shape, so the body is rebuilt in B's shape from a
-    valid B; only the signature is carried over from A.
+    The body is rebuilt in B's shape from a valid B (decline and say share one shape:
+    the signing domain names the kind); only the signature is carried over from A.
     """
     author = KEY.public_key().public_bytes_raw()
     a = p.sign(_sample(kind_a), key=KEY, created_at=1000)
@@ -169,6 +169,8 @@ def _sample(kind: int) -> p.Body:
         8: p.Vouch(subject=key, skills=(), note=""),
         9: p.Revoke(vouch=rid),
         10: p.Credit(offer=rid, handoff=rid, forwarders=(key,)),
+        11: p.Decline(offer=rid, forward=rid, note=b""),
+        12: p.Say(offer=rid, to=key, text=b"\x00" * 64),
     }
     return samples[kind]
 

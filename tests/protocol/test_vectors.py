@@ -151,6 +151,8 @@ CONTEXTS = {
     ),
     "handoff.contact": lambda author, anchors: p.handoff_contact_context(author, *anchors),
     "forward.note": lambda author, anchors: p.forward_note_context(author, *anchors),
+    "decline.note": lambda author, anchors: p.seal_context("decline.note", author, *anchors),
+    "say.text": lambda author, anchors: p.seal_context("say.text", author, *anchors),
 }
 
 
@@ -186,7 +188,10 @@ def test_seal_vectors(vector: dict[str, Any]) -> None:
 
 def test_seals_are_the_fields_of_the_records() -> None:
     in_records = {
-        f["value"] for r in RECORDS for f in r["body"] if f["name"] in ("contact", "private_note")
+        f["value"]
+        for r in RECORDS
+        for f in r["body"]
+        if f["name"] in ("contact", "private_note", "note", "text")
     }
     assert {v["sealed"] for v in DATA["seals"]} <= in_records
 
