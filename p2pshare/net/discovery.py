@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 MAX_REMEMBERED = 200
 BACKOFF_MIN = 1.0
 BACKOFF_MAX = 300.0
+# A relay came (back) or reserved for us: the peers behind it are redialled at
+# most this far apart for VIA_WINDOW s (they reserve on it again meanwhile).
+VIA_CAP = 4.0
+VIA_WINDOW = 60.0
 
 
 def config_peers(home: Home) -> list[str]:
@@ -57,6 +61,7 @@ class _Entry:
     failures: int = 0
     next_try: float = 0.0
     relay: bool = False  # it held a reservation for us once (relay.py): dialled first
+    soon_until: float = 0.0  # (clock) until then, failures back off at most VIA_CAP s
 
 
 class PeerBook:
@@ -144,6 +149,8 @@ class PeerBook:
         if entry is None:
             return
         entry.failures += 1
+        if self._clock() < entry.soon_until:
+            cap = min(cap, VIA_CAP)
         delay = min(cap, BACKOFF_MAX, BACKOFF_MIN * 2 ** (min(entry.failures, 20) - 1))
         entry.next_try = self._clock() + delay * random.uniform(0.8, 1.2)
 
@@ -173,13 +180,18 @@ class PeerBook:
             entry.next_try = 0.0
 
     def retry_via(self, relay: str) -> list[str]:
-        """A relay came (back): peers reached through it are due now, whatever their
-        backoff (they failed because it was gone). The peers, to wake the dialer."""
+        """A relay came (back), or reserved for us: peers reached through it are due
+        now, whatever their backoff (they failed because it was gone), and start
+        over at 1 s, at most VIA_CAP s apart for VIA_WINDOW s: their own reservation
+        on it may come a while later (the first dials get NO_RESERVATION). The
+        peers, to wake the dialer."""
         via = f"/p2p/{relay}/p2p-circuit/"
+        until = self._clock() + VIA_WINDOW
         due = []
         for peer, entry in self._peers.items():
             if any(via in a for a in entry.addrs):
-                entry.next_try = 0.0
+                entry.failures, entry.next_try = 0, 0.0
+                entry.soon_until = until
                 due.append(peer)
         return due
 

@@ -62,7 +62,6 @@ log = logging.getLogger(__name__)
 PEERS_PROTOCOL = TProtocol(peer_exchange.PROTOCOL)
 FIND_PROTOCOL = TProtocol(peer_exchange.FIND_PROTOCOL)
 FIND_EVERY = 60.0  # seconds between two community look-ups of one member
-RETRY_VIA_RELAY = 5.0  # a relay came back: dial who is behind it now and this much later
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,6 +128,7 @@ class Node:
         self._conns: ConnectionManager | None = None
         self._traversal: Traversal | None = None  # reachability, relays, DCUtR
         self._direct_addrs: tuple[str, ...] = ()
+        self._reserved_on: set[str] = set()  # relays holding a reservation for us
         self._looked_up: dict[str, float] = {}  # member -> when we last asked the community
         self._node_file_data: dict[str, Any] = {}
         self._configured: set[str] = set()  # peers from config: never trimmed
@@ -461,10 +461,11 @@ class Node:
             await trio.sleep(0.1)
 
     async def _on_new_peer(self, name: str) -> None:
-        if self._book.retry_via(name):  # a relay came (back): dial who is behind it
+        # A relay came (back): dial who is behind it now, then every few seconds for
+        # a while (discovery.VIA_WINDOW): they reserve on it again when they see it
+        # back, which under load takes seconds; until then we get NO_RESERVATION.
+        if self._book.retry_via(name):
             self._wake_dialer.set()
-            assert self._nursery is not None
-            self._nursery.start_soon(self._retry_via_later, name)
         if self._traversal is not None:
             self._traversal.reservations.wake()  # maybe a relay to reserve on
         await self._exchange_peers(name)
@@ -472,13 +473,6 @@ class Node:
         # session (which moves records both ways) runs per connection.
         if self.config.sync_on_connect and self.member_id < name:
             await self.sync_with(name)
-
-    async def _retry_via_later(self, relay: str) -> None:
-        """Once more when the members behind a relay that came back have had time to
-        reserve on it again (the first dials find no reservation)."""
-        await trio.sleep(RETRY_VIA_RELAY)
-        if self._book.retry_via(relay):
-            self._wake_dialer.set()
 
     async def _dial_loop(self) -> None:
         while True:
@@ -604,8 +598,14 @@ class Node:
         """A reservation came or went: new addresses, invite, and tell the peers."""
         if self.info is None or self._traversal is None:
             return
-        for relay in self._traversal.reservations.relays():
+        relays = self._traversal.reservations.relays()
+        for relay in relays:
             self._book.mark_relay(relay)  # dialled first after a restart or a drop
+            # A reservation (again): circuits between us and the members behind
+            # that relay work now if theirs is there too; redial them at once.
+            if relay not in self._reserved_on and self._book.retry_via(relay):
+                self._wake_dialer.set()
+        self._reserved_on = set(relays)
         addresses = self._direct_addrs + tuple(self._traversal.circuit_addrs())
         if addresses != self.info.addresses:
             self.info = NodeInfo(

@@ -65,7 +65,7 @@ WANTED = 3  # relays a private node keeps a reservation on
 RENEW_BEFORE = 600.0  # renew a reservation this many seconds before it expires
 CHECK_INTERVAL = 2.0  # how often the keeper looks at its relays
 RESERVE_TIMEOUT = 5.0
-RETRY_AFTER = 30.0  # a relay that refused: ask again after this long
+RETRY_AFTER = 30.0  # a relay that refused: ask again on that connection after this long
 REDIAL_CAP = 4.0  # seconds at most between redials of a relay we lost (discovery backoff)
 
 
@@ -138,7 +138,8 @@ class Reservations:
         self._on_change = on_change
         self.held: dict[str, Reservation] = {}
         self.lost: set[str] = set()  # relays we held a reservation on, now gone
-        self._refused: dict[str, float] = {}  # relay -> monotonic time to ask again
+        # relay -> (the connection it refused on, monotonic time to ask again on it)
+        self._refused: dict[str, tuple[int, float]] = {}
         self._wake = trio.Event()
 
     def relays(self) -> list[str]:
@@ -195,11 +196,17 @@ class Reservations:
         out = []
         for peer in host.get_connected_peers():
             name = peer.to_base58()
-            if name in self.held or self._refused.get(name, 0.0) > now:
+            if name in self.held or self._refused_on(name, _connection_key(host, peer), now):
                 continue
             if speaks_hop(host, peer) and not _relayed_only(host, peer):
                 out.append(peer)
         return sorted(out, key=lambda p: p.to_base58())
+
+    def _refused_on(self, name: str, connection: int | None, now: float) -> bool:
+        """Whether `name` refused us on this very connection less than RETRY_AFTER ago.
+        A new connection (the relay restarted, or we reconnected) asks again at once."""
+        refused = self._refused.get(name)
+        return refused is not None and refused[0] == connection and refused[1] > now
 
     async def _reserve(self, peer: ID) -> bool:
         name = peer.to_base58()
@@ -210,7 +217,12 @@ class Reservations:
             log.info("reservation on %s failed: %s", name, exc)
             expires = None
         if expires is None or key is None:
-            self._refused[name] = time.monotonic() + RETRY_AFTER
+            # Not again on this connection for a while. A RESERVE that failed because
+            # the connection went (the relay stopping) costs nothing: under load the
+            # keeper often reserves on a relay's dying connection, then fails on the
+            # next check; a 30 s penalty from that outlived the relay's return.
+            if key is not None and key == _connection_key(self._host, peer):
+                self._refused[name] = (key, time.monotonic() + RETRY_AFTER)
             return False
         fresh = name not in self.held
         self.held[name] = Reservation(name, expires, key)

@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -40,6 +42,8 @@ RELAY_IP = "198.51.100.10"
 WAN = {"A": "198.51.100.11", "B": "198.51.100.12"}
 LAN = {"A": "10.0.1.2", "B": "10.0.2.2"}
 PORT = {"relay": 4001, "A": 4001, "B": 4002}
+# Each lab test's reports by phase (conftest.py), for the log tails on failure
+REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 class LabUnavailable(Exception):
@@ -268,6 +272,20 @@ class Member:
 
     def offer_ids(self) -> set[str]:
         return {row["id"] for row in self.json("offers")}
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The last `lines` of the node's p2pshare.log and of its serve output
+        (what the harness prints when a test fails)."""
+        out = []
+        for path in (self.home / "p2pshare.log", self.home.parent / f"{self.role}.out"):
+            try:
+                text = path.read_text("utf-8", errors="replace").splitlines()
+            except OSError as exc:
+                out.append(f"--- {path}: {exc}")
+                continue
+            out.append(f"--- {path} (last {min(lines, len(text))} of {len(text)} lines)")
+            out.extend(text[-lines:])
+        return "\n".join(out)
 
 
 def wait_for(cond: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .lab import Lab, LabUnavailable, Member, check_available, wait_for
+from .lab import REPORTS, Lab, LabUnavailable, Member, check_available, wait_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -76,6 +76,19 @@ def members(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Mem
         (root / role).mkdir()
         out[role] = Member(lab, role, root / role / "home")
     return out
+
+
+@pytest.fixture(autouse=True)
+def _log_tails_on_failure(
+    request: pytest.FixtureRequest, members: dict[str, Member]
+) -> Iterator[None]:
+    """A failed test prints the tail of every member's log (what each node did)."""
+    yield
+    report = request.node.stash.get(REPORTS, {}).get("call")
+    if report is not None and report.failed:
+        for member in members.values():
+            print(f"\n===== {member.role} ({member.id or 'no id'}) =====")
+            print(member.log_tail(80))
 
 
 def _contact_open(b: Member, offer: str, contact: str) -> bool:
