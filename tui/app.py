@@ -115,6 +115,12 @@ class P2PShareApp(App[None]):
         return SplashScreen()
 
     def on_mount(self) -> None:
+        from . import settings
+
+        theme = settings.load(self.home.path).get("theme", "")
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
         if not self.home.has_identity():
             from .screens.onboarding import OnboardingScreen
 
@@ -301,6 +307,15 @@ class P2PShareApp(App[None]):
         if message.count != self.unread:
             self.unread = message.count
             self.publish_status()
+
+    def _keep_theme(self, theme: object) -> None:
+        self._save_settings(self.theme)
+
+    @work(group="settings", exclusive=True, thread=True)
+    def _save_settings(self, theme: str) -> None:
+        from . import settings
+
+        settings.save(self.home.path, theme=theme)
 
     # -- keys --------------------------------------------------------------
 

@@ -9,10 +9,14 @@ cost the same for ten rows or a hundred thousand.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
+from rich.color import Color
+from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -25,7 +29,6 @@ from ..fmt import money, trust_level, until
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from rich.style import Style
     from textual import events
 
     from p2pshare.domain.views import FeedItem
@@ -75,19 +78,29 @@ class OfferList(ScrollView, can_focus=True):
         "offer-list--forme",
     }
 
+    # Concrete theme colors (the $text-* and $foreground-muted variables are made to
+    # read on the theme's surfaces): a component style is a Rich style, and "auto"
+    # colors such as $text-muted do not survive into it (white on light grey).
     DEFAULT_CSS = """
     OfferList {
         height: 1fr;
         background: $surface;
-        & > .offer-list--cursor { background: $accent 30%; color: $text; text-style: bold; }
-        &:focus > .offer-list--cursor { background: $accent 55%; }
-        & > .offer-list--trusted { color: $success; text-style: bold; }
-        & > .offer-list--known { color: $warning; }
-        & > .offer-list--untrusted { color: $error 80%; }
-        & > .offer-list--unread { color: $accent; text-style: bold; }
-        & > .offer-list--dim { color: $text-muted; }
-        & > .offer-list--mine { color: $primary; }
-        & > .offer-list--forme { color: $secondary; text-style: bold; }
+        & > .offer-list--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: bold;
+        }
+        &:focus > .offer-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .offer-list--trusted { color: $text-success; text-style: bold; }
+        & > .offer-list--known { color: $text-warning; }
+        & > .offer-list--untrusted { color: $text-error; }
+        & > .offer-list--unread { color: $text-accent; text-style: bold; }
+        & > .offer-list--dim { color: $foreground-muted; }
+        & > .offer-list--mine { color: $text-primary; }
+        & > .offer-list--forme { color: $text-secondary; text-style: bold; }
     }
     """
 
@@ -260,6 +273,7 @@ class OfferList(ScrollView, can_focus=True):
         if row == self.cursor:
             cursor = self.get_component_rich_style("offer-list--cursor", partial=True)
             segments = [Segment(text, (style or base) + cursor) for text, style, _ in segments]
+        segments = [Segment(text, legible(style or base)) for text, style, _ in segments]
         return Strip(segments, width).crop_extend(0, width, base)
 
     def _row(self, item: FeedItem, width: int, base: Style) -> list[Segment]:
@@ -311,3 +325,43 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) < width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 2) + "… "
+
+
+MIN_CONTRAST = 3.0  # WCAG's floor for large text and UI: every theme, every column
+
+
+def _luminance(color: ColorTriplet) -> float:
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else float(((v + 0.055) / 1.055) ** 2.4)
+
+    r, g, b = color
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: ColorTriplet, b: ColorTriplet) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@lru_cache(maxsize=1024)
+def legible(style: Style) -> Style:
+    """`style` with its color moved toward black or white until it reads on its background.
+
+    Theme colors are chosen for the theme's own surfaces; a trust color on a light
+    cursor, say, may not be. Terminal-default (ANSI) colors are left alone.
+    """
+    fg, bg = style.color, style.bgcolor
+    if fg is None or bg is None or fg.is_default or bg.is_default:
+        return style
+    front, back = fg.get_truecolor(), bg.get_truecolor()
+    if contrast(front, back) >= MIN_CONTRAST:
+        return style
+    target = (0, 0, 0) if _luminance(back) > 0.18 else (255, 255, 255)
+    mixed = front
+    for step in range(1, 11):
+        t = step / 10
+        mixed = ColorTriplet(*(round(c + (e - c) * t) for c, e in zip(front, target, strict=True)))
+        if contrast(mixed, back) >= MIN_CONTRAST:
+            break
+    return style + Style(color=Color.from_triplet(mixed))
