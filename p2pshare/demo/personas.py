@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from p2pshare.demo.pool import Pool
 from p2pshare.domain.ledger import OfferState, OfferStatus
 from p2pshare.errors import UserError
 from p2pshare.member.actions import Member
@@ -26,21 +27,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEW_OFFERS = (
-    ("Facilitator for a two-day strategy retreat", ("facilitation", "leadership"), 6000),
-    ("Onboarding flow redesign for a banking app", ("ux", "product design"), 9000),
-    ("Data pipeline audit, two weeks", ("python", "data engineering"), 7000),
-    ("Quarterly tax filing for three freelancers", ("tax", "accounting"), 1500),
-    ("Content calendar for a climate startup", ("content", "marketing"), 3000),
-    ("Camera crew for a product launch in Madrid", ("video", "events"), 5000),
-    ("Workshop on inclusive design", ("ux", "facilitation"), 4000),
-    ("Python tutor for a data team", ("python",), 2500),
-)
-
 ACCEPT_AFTER = 4.0  # seconds a persona "thinks" before answering
 HANDOFF_AFTER = 6.0
 OUTCOME_AFTER = 25.0
-POST_EVERY = (45.0, 90.0)
+POST_EVERY = (240.0, 480.0)  # each persona: 6 of them post about once a minute in all
+FORWARD_TO_NEWCOMER = 0.15  # after the first, now and then: only work that fits them
+FORWARD_GAP = 600.0  # and at most one every ten minutes per persona
+ANSWER_AFTER = 5.0  # a persona answers a message about an offer it is part of
 
 
 @dataclass
@@ -50,6 +43,8 @@ class _Memory:
     seen: dict[bytes, float] = field(default_factory=dict)
     next_post: float = 0.0
     posts: int = 0
+    last_forward: float = float("-inf")
+    answered: set[str] = field(default_factory=set)  # messages (record ids, hex) answered
 
     def ready(self, key: bytes, now: float, delay: float) -> bool:
         first = self.seen.setdefault(key, now)
@@ -68,6 +63,7 @@ class Personas:
         self._memory: dict[str, _Memory] = {}
         self._thread = threading.Thread(target=self._run, name="demo-personas", daemon=True)
         self._clock = 0.0
+        self._pool = Pool(self._random)
 
     def start(self) -> None:
         self._thread.start()
@@ -127,10 +123,23 @@ class Personas:
                     memory.seen[state.id + b"accept"] = float("inf")
             self._confirm(member, state)
         self._vouch_back(member, ledger.vouches)
+        self._answer(member, memory, now)
         if now >= memory.next_post:
             memory.next_post = now + self._random.uniform(*POST_EVERY)
-            self._post(member, always_to_newcomer=memory.posts == 0)
+            self._post(member, memory, first=memory.posts == 0)
             memory.posts += 1
+
+    def _answer(self, member: Member, memory: _Memory, now: float) -> None:
+        """The newcomer wrote about an offer I am part of: I answer, once per message."""
+        for said in member.said():
+            if said.kind != "message" or said.author != self._newcomer:
+                continue
+            if said.id in memory.answered or not memory.ready(said.id.encode(), now, ANSWER_AFTER):
+                continue
+            memory.answered.add(said.id)
+            state = member.ledger().offers.get(said.offer)
+            if state is not None:
+                member.say(state, answer_to(said.text, mine=state.author == member.me))
 
     def _hand_off(self, member: Member, memory: _Memory, state: OfferState, now: float) -> None:
         if state.handoffs or not state.accepts:
@@ -185,23 +194,42 @@ class Personas:
         ):
             member.vouch(newcomer, note="Good to have you here.")
 
-    def _post(self, member: Member, *, always_to_newcomer: bool) -> None:
+    def _post(self, member: Member, memory: _Memory, *, first: bool) -> None:
         profile = member.profile()
         if profile is None:
             return
-        title, skills, value = self._random.choice(NEW_OFFERS)
-        if set(skills) & set(profile.skills):  # they can serve it themselves: pick another
-            title, skills, value = NEW_OFFERS[
-                (NEW_OFFERS.index((title, skills, value)) + 3) % len(NEW_OFFERS)
-            ]
+        picked = self._pool.pick(profile.skills)
+        if picked is None:
+            return
+        title, skills, value, region = picked
         envelope = member.post_offer(
             title=title,
             description=f"Came to me through a client of {profile.name}. I can't take it on.",
             skills=skills,
+            region=region,
+            remote=not region,
             value=f"{value} USD",
             expires_days=14,
             contact=f"{profile.name}'s client · +1 555 0100",
         )
         state = member.ledger().offers.get(envelope.id)
-        if state is not None and (always_to_newcomer or self._random.random() < 0.6):
+        newcomer = member.ledger().profiles.get(self._newcomer)
+        fits = newcomer is not None and bool(set(newcomer.profile.skills) & set(skills))
+        now = self._clock
+        due = first or (
+            fits
+            and now - memory.last_forward >= FORWARD_GAP
+            and self._random.random() < FORWARD_TO_NEWCOMER
+        )
+        if state is not None and due:
+            memory.last_forward = now
             member.forward(state, to=self._newcomer, note="Thought of you for this one.")
+
+
+def answer_to(text: str, *, mine: bool) -> str:
+    """What a helpful colleague says back (the demo's personas are not chatbots)."""
+    if "?" in text:
+        if mine:
+            return "Good question: the client is flexible on dates; the contact will tell you more."
+        return "I only passed it on, but the author answers quickly: ask them here too."
+    return "Thanks, noted!" if not mine else "Thanks, I'll keep you posted."
