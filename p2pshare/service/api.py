@@ -18,12 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import protocol
 from p2pshare.domain import views
 from p2pshare.domain.activity import ActivityItem, activity
 from p2pshare.domain.live_feed import LiveFeed
 from p2pshare.errors import UserError
 from p2pshare.events import (
     Changed,
+    ClockSkew,
     Event,
     NodeFailed,
     NodeInfo,
@@ -39,14 +41,13 @@ from p2pshare.member import identity as ident
 from p2pshare.member.actions import Absorbed, Member, create_member
 from p2pshare.member.conversation import declined_by_me
 from p2pshare.service.changes import ChangeFeed
-from p2pshare.service.notices import notices_for, trusted_ids
+from p2pshare.service.notices import clock_notice, notices_for, trusted_ids
 from p2pshare.store import StoreError
 from protocol import Decline, Say, member_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-    import protocol
     from p2pshare.member.home import Home
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,8 @@ class NodeAPI:
             elif isinstance(event, NodeFailed):
                 self.status.state, self.status.reason = "failed", event.reason
             self._emit(event)
+            if isinstance(event, ClockSkew) and event.suspect:
+                self._emit(clock_notice(event))
             if isinstance(event, RecordsArrived):
                 self._changes.add(event.records, event.seqs)
 
@@ -439,7 +442,12 @@ class NodeAPI:
         value: int = 0,
         to: str | None = None,
         note: str = "",
+        credit: Sequence[str] | None = None,
     ) -> str:
+        """Report a hand-off's outcome. A fulfilled one by the offer's author also names
+        the forwarders it credits: `credit`, or by default those on the chain this
+        member has a trust path to (a bot nobody trusts earns nothing)."""
+
         def act(m: Member) -> protocol.Envelope:
             target = m.resolve_member(to) if to else None
             return m.outcome(
@@ -451,7 +459,36 @@ class NodeAPI:
                 note=note,
             )
 
+        record = await self._act(act)
+        if fulfilled:
+
+            def named(m: Member) -> tuple[protocol.PublicKey, ...]:
+                state, target = self._offer(offer_id), (m.resolve_member(to) if to else None)
+                if state.author != m.me:
+                    return ()
+                if credit is not None:
+                    return tuple(m.resolve_member(k) for k in credit)
+                return m.trusted_forwarders(state, to=target)
+
+            if forwarders := await self._run(named, self.member):
+                await self.credit(offer_id, [protocol.member_id(k) for k in forwarders], to=to)
+        return record
+
+    async def credit(
+        self, offer_id: str, forwarders: Sequence[str], *, to: str | None = None
+    ) -> str:
+        """Name the forwarders of my hand-off I credit as connectors (none: withhold it)."""
+
+        def act(m: Member) -> protocol.Envelope:
+            target = m.resolve_member(to) if to else None
+            keys = [m.resolve_member(k) for k in forwarders]
+            return m.credit(self._offer(offer_id), keys, to=target)
+
         return await self._act(act)
+
+    async def reply(self, offer_id: str, *, note: str, rating: int = 0) -> str:
+        """Answer a "not fulfilled" about my hand-off: it travels with the author's outcome."""
+        return await self._act(lambda m: m.reply(self._offer(offer_id), note=note, rating=rating))
 
     async def decline(self, offer_id: str, *, note: str = "") -> str:
         """ "Not for me": tells the forwarder (the note sealed to them); hides it from my feed."""

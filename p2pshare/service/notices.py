@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import protocol
-from p2pshare.events import Notice
+from p2pshare.events import ClockSkew, Notice
 from protocol import Accept, Forward, Handoff, Outcome, RecordId
 
 if TYPE_CHECKING:
@@ -54,3 +54,14 @@ def trusted_ids(scores: Mapping[PublicKey, float]) -> frozenset[str]:
     connected when it trims, and never lets strangers crowd them out."""
     best = sorted((s, k) for k, s in scores.items() if s > 0)[-TRUSTED_PEERS:]
     return frozenset(protocol.member_id(key) for _, key in best)
+
+
+def clock_notice(skew: ClockSkew) -> Notice:
+    """Tell a member whose clock looks wrong: peers hold their records dated ahead."""
+    minutes = abs(skew.offset) // 60
+    way = "slow" if skew.offset > 0 else "fast"
+    return Notice(
+        text=f"Your clock looks {minutes} min {way} (records of {skew.authors} members"
+        " say so): set it right, or peers will hold what you post until its time comes",
+        severity="warning",
+    )

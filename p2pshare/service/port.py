@@ -106,7 +106,14 @@ class NodePort(Protocol):
         value: int = 0,
         to: str | None = None,
         note: str = "",
+        credit: Sequence[str] | None = None,
     ) -> str: ...
+
+    async def credit(
+        self, offer_id: str, forwarders: Sequence[str], *, to: str | None = None
+    ) -> str: ...
+
+    async def reply(self, offer_id: str, *, note: str, rating: int = 0) -> str: ...
 
     async def withdraw(self, offer_id: str, *, reason: str = "") -> str: ...
 

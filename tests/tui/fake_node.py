@@ -396,6 +396,7 @@ class FakeNode:
         value: int = 0,
         to: str | None = None,
         note: str = "",
+        credit: Sequence[str] | None = None,
     ) -> str:
         args = {"fulfilled": fulfilled, "rating": rating, "value": value, "to": to, "note": note}
         self._call("outcome", {"offer_id": offer_id, **args})
@@ -414,6 +415,18 @@ class FakeNode:
         offer.status = "fulfilled" if fulfilled else "not_fulfilled"
         self._changed(offer_id, trust=True)
         return outcome_id
+
+    async def credit(
+        self, offer_id: str, forwarders: Sequence[str], *, to: str | None = None
+    ) -> str:
+        self._call("credit", {"offer_id": offer_id, "forwarders": list(forwarders), "to": to})
+        self._changed(offer_id, trust=True)
+        return self._new_id("credit", offer_id)
+
+    async def reply(self, offer_id: str, *, note: str, rating: int = 0) -> str:
+        self._call("reply", {"offer_id": offer_id, "note": note, "rating": rating})
+        self._changed(offer_id, trust=True)
+        return self._new_id("reply", offer_id)
 
     async def decline(self, offer_id: str, *, note: str = "") -> str:
         self._call("decline", {"offer_id": offer_id, "note": note})
