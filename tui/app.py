@@ -266,6 +266,7 @@ class P2PShareApp(App[None]):
             unread=self.unread,
             activity=self.activity_unread,
             needs_you=sum(1 for item in self.activity_items if item.needs_you),
+            reachability=status.reachability,
         )
 
     # -- activity ------------------------------------------------------------

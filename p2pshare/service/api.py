@@ -229,6 +229,8 @@ class NodeAPI:
                 )
             elif isinstance(event, NodeFailed):
                 self.status.state, self.status.reason = "failed", event.reason
+            if self._node is not None:  # the trio guest runs on this thread: a plain read
+                self.status.reachability = self._node.reachability
             self._emit(event)
             if isinstance(event, ClockSkew) and event.suspect:
                 self._emit(clock_notice(event))

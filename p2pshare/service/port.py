@@ -40,6 +40,9 @@ class NodeStatus(Protocol):
     def connected(self) -> Set[str]: ...  # member ids connected now
 
     @property
+    def reachability(self) -> str: ...  # public | private | unknown (dial-back)
+
+    @property
     def syncing(self) -> Set[str]: ...
 
 

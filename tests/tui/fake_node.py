@@ -43,6 +43,7 @@ class FakeStatus:
     info: NodeInfo | None = None
     connected: set[str] = field(default_factory=set)
     syncing: set[str] = field(default_factory=set)
+    reachability: str = "unknown"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -695,3 +695,34 @@ def test_quit_closes_the_node() -> None:
     drive(app, scenario)
     assert node.closed
     assert app.node is None
+
+
+def test_peers_show_how_each_is_reached_and_the_status_bar_whether_we_are() -> None:
+    """Issue 11: ● direct, ◐ through a relay, ○ not connected; the status bar says
+    whether peers can dial us or we are behind a NAT, reached through relays."""
+    from dataclasses import replace
+
+    node = small_node()
+    bob, carol = node.peer("Bob").id, node.peer("Carol").id
+    node._peers[bob].item = replace(node._peers[bob].item, connected=True, connection="direct")
+    node._peers[carol].item = replace(node._peers[carol].item, connected=True, connection="relayed")
+    node.status.connected |= {bob, carol}
+    node.status.reachability = "private"
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await feed_ready(pilot)
+        await pilot.press("3")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PeersScreen) and bool(app.screen.peers)
+        )
+        table: DataTable[object] = app.screen.query_one(DataTable)
+        cells = {str(table.get_cell(key, "name")): str(table.get_cell(key, "conn"))
+                 for key in (bob, carol)}  # fmt: skip
+        assert cells == {"Bob": "●", "Carol": "◐"}
+        node.status.state = "online"
+        app.publish_status()
+        bar = app.screen.query_one(StatusBar)
+        await wait_for(pilot, lambda: "behind NAT" in str(bar.render()))
+
+    drive(app, scenario)

@@ -110,7 +110,7 @@ class PeersScreen(NodeScreen):
             if on_
         )
         return {
-            "conn": Text("●", style="green") if p.connected else Text("○", style="dim"),
+            "conn": _reach_cell(p),
             "name": p.name,
             "trust": trust_cell(p.trust),
             "vouches": str(p.vouches),
@@ -151,3 +151,12 @@ class PeersScreen(NodeScreen):
     @on(Input.Submitted, "#peer-search")
     def _search_done(self) -> None:
         self.query_one(DataTable).focus()
+
+
+def _reach_cell(p: PeerItem) -> Text:
+    """How the node reaches a peer now: ● direct, ◐ through a relay, ○ not connected."""
+    if p.connection == "relayed":
+        return Text("◐", style="yellow")
+    if p.connected:
+        return Text("●", style="green")
+    return Text("○", style="dim")

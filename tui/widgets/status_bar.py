@@ -18,6 +18,7 @@ class StatusInfo:
     unread: int = 0
     activity: int = 0  # activity items not read yet (the tab line shows it)
     needs_you: int = 0  # of which an action of mine waits on
+    reachability: str = "unknown"  # public: peers can dial us; private: through relays
 
 
 class StatusBar(Static):
@@ -50,6 +51,10 @@ class StatusBar(Static):
             text.append(f"  │  syncing with {info.syncing}")
         elif info.state == "online" and info.peers:
             text.append("  │  in sync")
+        if info.state == "online" and info.reachability == "public":
+            text.append("  │  reachable")
+        elif info.state == "online" and info.reachability == "private":
+            text.append("  │  behind NAT: via relays")
         if info.community:
             text.append(f"  │  community {info.community}")
         text.append("  │  ")
