@@ -94,13 +94,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     if args.command is not None:
         return cli_main(args_list)
-    return run_app(args.home, peers=args.peer, mdns=not args.no_mdns, community=args.community)
+    return run_app(
+        args.home,
+        peers=args.peer,
+        listen=args.listen,
+        mdns=not args.no_mdns,
+        community=args.community,
+    )
 
 
 def run_app(
     home_dir: str | None,
     *,
     peers: Sequence[str] = (),
+    listen: Sequence[str] = (),
     mdns: bool = True,
     community: str | None = None,
 ) -> int:
@@ -110,7 +117,8 @@ def run_app(
 
     home = Home.resolve(home_dir)
     setup_logging(home)  # logs to the home's file, never over the screen
-    P2PShareApp(LocalHome(home, peers=peers, mdns=mdns, community=community)).run()
+    local = LocalHome(home, listen=listen, peers=peers, mdns=mdns, community=community)
+    P2PShareApp(local).run()
     return 0
 
 

@@ -37,17 +37,25 @@ def test_no_subcommand_opens_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyP
     opened: dict[str, object] = {}
 
     def fake_run_app(
-        home: str | None, *, peers: Sequence[str], mdns: bool, community: str | None
+        home: str | None,
+        *,
+        peers: Sequence[str],
+        listen: Sequence[str],
+        mdns: bool,
+        community: str | None,
     ) -> int:
-        opened.update(home=home, peers=list(peers), mdns=mdns, community=community)
+        opened.update(home=home, peers=list(peers), listen=list(listen), mdns=mdns)
+        opened.update(community=community)
         return 0
 
     monkeypatch.setattr(launch, "run_app", fake_run_app)
     args = ["--home", str(tmp_path), "--peer", PEER, "--no-mdns"]
-    assert launch.main([*args, "--community", "c1"]) == 0
+    listen = "/ip4/127.0.0.1/tcp/4711"
+    assert launch.main([*args, "--listen", listen, "--community", "c1"]) == 0
     assert opened == {
         "home": str(tmp_path),
         "peers": [PEER],
+        "listen": [listen],  # the app listens where it is told too (issue 11)
         "mdns": False,
         "community": "c1",
     }
