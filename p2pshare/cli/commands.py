@@ -100,7 +100,15 @@ def cmd_init(home: Home, args: argparse.Namespace) -> int:
         passphrase=passphrase,
     )
     ensure_listen(home)  # the port kept in config.toml: invites outlive restarts
-    _out(identity.member_id)
+    _out(identity.member_id)  # stdout stays the id alone, for scripts; the rest to stderr
+    flag = "" if args.home is None else f" --home {args.home}"
+    print(
+        f"Your identity is in {home.path}. Next:\n"
+        f"  p2pshare{flag}                       open the app\n"
+        f"  p2pshare{flag} --peer INVITE         join through a member's invite\n"
+        f"  p2pshare{flag} invite                your own invite, once a node runs",
+        file=sys.stderr,
+    )
     return 0
 
 

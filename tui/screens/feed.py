@@ -165,10 +165,21 @@ class FeedScreen(NodeScreen):
             self.patch(rows)
         self._last_search = None
         self.loaded = True
-        self.query_one(OfferList).empty_text = "no offers yet — press n to post one"
+        self.query_one(OfferList).empty_text = self._empty_text()
         self.apply_filters(reloaded=True)
         self._count_unread()
         self.call_after_refresh(self.post_message, FeedPainted())
+
+    def _empty_text(self) -> str:
+        """What to do next, whatever made the list empty."""
+        if self.filters.search:
+            return f"no offer matches “{self.filters.search}” · esc clears the search"
+        if self._all:
+            return "no offer passes these filters · x shows them, to loosen them"
+        return (
+            "no offers yet · n posts one · to join a community, start with "
+            "--peer INVITE (a member's invite; yours is on Profile, 4)"
+        )
 
     def _count_unread(self) -> None:
         seen, show_muted = self.shell.seen, self.filters.show_muted
@@ -235,7 +246,10 @@ class FeedScreen(NodeScreen):
             offers.set_items(items)
         shown = len(items)
         total = len(self._all)
-        what = f"{shown} of {total} offers" if shown != total else f"{total} offers"
+        noun = "offer" if total == 1 else "offers"
+        what = f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
+        if not items and self.loaded:
+            offers.empty_text = self._empty_text()
         self.query_one("#feed-summary", Static).update(
             f" {what}  ·  ★ forwarded to you  ● unread  ✓ accepted  ·  trust ≥0.5 green, ≥0.1 amber"
         )

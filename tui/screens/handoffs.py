@@ -28,11 +28,12 @@ def stage(item: FeedItem, detail: dict[str, Any], me: str, role: str) -> tuple[s
     if role == "posted":
         if status == "open":
             if not item.accepts:
-                return "waiting for accepts", "forward it (f) to someone capable"
-            return f"{item.accepts} accept(s)", "pick one to hand off to (h)"
+                return "waiting for accepts", "open it (enter) to forward it to someone capable"
+            n = item.accepts
+            return f"{n} accept{'s' if n != 1 else ''}", "open it (enter), h hands it off"
         if status == "handed_off":
             names = ", ".join(h["to"]["name"] for h in handoffs)
-            return f"handed to {names}", "report the outcome (o)"
+            return f"handed to {names}", "open it (enter), o reports the outcome"
         return status_word(status), ""
     if role == "forwarded":
         mine = [f for f in detail["forwards"] if f["from"]["id"] == me]
@@ -40,13 +41,16 @@ def stage(item: FeedItem, detail: dict[str, Any], me: str, role: str) -> tuple[s
         return f"forwarded to {targets}", status_word(status)
     if role == "handed to me":
         if status == "handed_off":
-            return "handed to you: contact unlocked", "do the work; confirm the outcome (o)"
+            return "handed to you: contact unlocked", "do the work; the author reports it"
+        handed = next((h for h in handoffs if h["to"]["id"] == me), None)
+        if handed is not None and handed.get("outcome") and not handed.get("confirmation"):
+            return f"reported {status_word(status)}", "confirm it: 5 Activity, enter"
         return status_word(status), ""
     if role == "accepted":
         if handoffs:
             return "handed to someone else", status_word(status)
         return "you accepted", "waiting for the author's hand-off"
-    return "forwarded to you", "accept (a) or forward (f)"
+    return "forwarded to you", "open it (enter): accept, forward or decline (d on the feed)"
 
 
 class HandoffsScreen(NodeScreen):

@@ -140,13 +140,20 @@ class OfferScreen(NodeScreen):
             if author["id"] == me
             else f"posted by [b]{escape(author['name'])}[/b]"
         )
-        self.query_one("#offer-trust", TrustBadge).set_score(author["trust"], me=author["id"] == me)
+        badge = self.query_one("#offer-trust", TrustBadge)
+        badge.set_score(author["trust"], me=author["id"] == me)
+        badge.display = author["id"] != me  # "posted by you", not "you  you"
         where = ", ".join(x for x in (d["region"], "remote" if d["remote"] else "") if x)
         meta = [
             f"skills  {escape(', '.join(d['skills'])) or '—'}",
             f"where   {escape(where) or '—'}",
             f"value   {money(d['value'], d['currency']) or '—'}",
-            f"posted  {ago(d['created_at'], now)}   ·   open for {until(d['expires_at'], now)}",
+            f"posted  {ago(d['created_at'], now)}   ·   "
+            + (
+                f"open for {until(d['expires_at'], now)}"
+                if d["status"] == "open"
+                else status_word(d["status"])
+            ),
         ]
         self.query_one("#offer-meta", Static).update("\n".join(meta))
         self.query_one("#offer-description", Static).update(

@@ -9,6 +9,7 @@ cost the same for ten rows or a hundred thousand.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,15 @@ COLUMNS = (
 )
 OPTIONAL = ("skills", "region", "hops")  # dropped in this order on narrow terminals
 MIN_TITLE = 28
+# the "left" column of an offer no longer open: one short word (never a cut status)
+SHORT = defaultdict(
+    lambda: "closed",
+    handed_off="taken",
+    fulfilled="done",
+    not_fulfilled="failed",
+    withdrawn="gone",
+    expired="ended",
+)
 
 
 def columns_for(width: int) -> list[tuple[str, int]]:
@@ -304,7 +314,9 @@ class OfferList(ScrollView, can_focus=True):
         region = item.region or ("remote" if item.remote else "")
         if item.region and item.remote:
             region = f"{item.region}+rem"
-        left = until(item.expires_at, self._clock()) if item.status == "open" else item.status[:5]
+        left = (
+            until(item.expires_at, self._clock()) if item.status == "open" else SHORT[item.status]
+        )
         value = money(item.value, item.currency)
         cells = {
             "": lambda w: marker,
