@@ -418,6 +418,9 @@ class P2PShareApp(App[None]):
             yield SystemCommand(
                 "Start the network", "Try to start the node again", self.run_network
             )
+        from .screens.dialogs import own_actions
+
+        ours = own_actions(screen)
         seen = {"quit", "quit_app", "help", "change_theme", "command_palette"}
         for key, active in screen.active_bindings.items():
             binding = active.binding
@@ -425,6 +428,8 @@ class P2PShareApp(App[None]):
                 not binding.description
                 or binding.action in seen
                 or binding.action.startswith("mode(")
+                or active.node is not screen  # a widget's own keys ("Down")
+                or binding.action not in ours  # Textual's own ("Focus Next")
             ):
                 continue
             seen.add(binding.action)

@@ -149,6 +149,7 @@ Pass the work you cannot take to people you trust; see where it went.
   was handed to you.
 * **Peers** (3): everyone you know, their trust and history; vouch, mute, block.
 * **Profile** (4): your profile, member id, invite, and your return on sharing.
+* **Activity** (5): what needs you (`!`) and what became of what you passed on.
 
 Every action is also in the command palette (**ctrl+p**), including the theme.
 """
@@ -162,13 +163,33 @@ class HelpScreen(Dialog):
         self._under = under
 
     def compose(self) -> ComposeResult:
-        lines = [HELP, "\n### Keys here\n", "| key | action |", "|---|---|"]
+        """The app's own keys, grouped: this screen's, then those that work everywhere.
+
+        Keys that widgets bring with them (a table's copy, a list's cursor keys) are
+        left out: they are the same in every Textual app and not what a member looks for.
+        """
+        here: list[str] = []
+        everywhere: list[str] = []
         seen = set()
-        for key, active in self._under.active_bindings.items():
+        under, app = self._under, self.app
+        ours = own_actions(under) | own_actions(app)
+        for active in under.active_bindings.values():
             binding = active.binding
-            if binding.description and (key, binding.description) not in seen:
-                seen.add((key, binding.description))
-                lines.append(f"| `{binding.key_display or key}` | {binding.description} |")
+            if not binding.description or active.node not in (under, app):
+                continue
+            if binding.action not in ours:  # Textual's own (copy, palette…)
+                continue
+            if (binding.action, binding.description) in seen:
+                continue
+            seen.add((binding.action, binding.description))
+            shown = binding.key_display or app.get_key_display(binding)
+            row = f"| `{shown}` | {binding.description} |"
+            (here if active.node is under else everywhere).append(row)
+        lines = [HELP]
+        for title, rows in (("This screen", here), ("Everywhere", everywhere)):
+            if rows:
+                lines += [f"\n### {title}\n", "| key | action |", "|---|---|", *rows]
+        lines.append("\n`ctrl+p` opens the command palette: every action, and the theme.")
         with VerticalScroll(classes="dialog -wide", id="help"):
             yield Markdown("\n".join(lines))
             yield Button("Close", id="close")
@@ -176,6 +197,19 @@ class HelpScreen(Dialog):
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
         self.dismiss(None)
+
+
+def own_actions(node: object) -> set[str]:
+    """Actions bound by this app's classes (tui.*), not by Textual's base classes."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("tui."):
+            for item in cls.__dict__.get("BINDINGS", []):
+                if isinstance(item, Binding):
+                    actions.add(item.action)
+                elif isinstance(item, tuple) and len(item) >= 2:
+                    actions.add(str(item[1]))
+    return actions
 
 
 class OutcomeScreen(Dialog):
