@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from p2pshare import __version__
 from p2pshare.cli.activity import EXAMPLES as ACTIVITY_EXAMPLES
+from p2pshare.cli.help_text import add_help
 from p2pshare.errors import UserError
 from protocol.value import VALUE_HELP, BadValue, parse_value
 
@@ -327,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=None, help="keep the demo's homes here (default: temporary)")
     p.add_argument("--headless", action="store_true", help="run the network without the app")
     _home_after_the_command(parser)
+    add_help(parser)
     return parser
 
 

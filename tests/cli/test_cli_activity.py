@@ -144,3 +144,22 @@ def test_a_conversation_about_an_offer(homes: Homes) -> None:
         "Alice about “Keynote in Lyon”: Yes: 12 March.",
         "Carol about “Keynote in Lyon”: Is the date fixed?",
     }
+
+
+def test_every_option_has_help_and_every_subcommand_an_example() -> None:
+    import argparse
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        leaf = True
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                leaf = False
+                for name, child in action.choices.items():
+                    walk(child, (*path, name))
+            else:
+                assert action.help, (path, action.option_strings or action.dest)
+        if leaf and path:
+            assert parser.epilog, path
+            assert "example" in parser.epilog, path
+
+    walk(cli.build_parser(), ())
