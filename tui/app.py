@@ -402,42 +402,10 @@ class P2PShareApp(App[None]):
     # -- command palette -----------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if self.node is None:
-            return
-        for name, label in zip(
-            MODES_ORDER, ("Feed", "Hand-offs", "Peers", "My profile", "Activity"), strict=True
-        ):
-            yield SystemCommand(
-                f"Go to {label}",
-                f"Switch to the {label} screen",
-                partial(self.run_action, f"mode('{name}')"),
-            )
-        yield SystemCommand("Help", "Keys and what the screens show", self.action_help)
-        if self.start_network and self.node.status.state in ("failed", "offline"):
-            yield SystemCommand(
-                "Start the network", "Try to start the node again", self.run_network
-            )
-        from .screens.dialogs import own_actions
+        from .palette import system_commands
 
-        ours = own_actions(screen)
-        seen = {"quit", "quit_app", "help", "change_theme", "command_palette"}
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if (
-                not binding.description
-                or binding.action in seen
-                or binding.action.startswith("mode(")
-                or active.node is not screen  # a widget's own keys ("Down")
-                or binding.action not in ours  # Textual's own ("Focus Next")
-            ):
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                f"key {key}" + ("" if active.enabled else " (not available here)"),
-                partial(self.call_later, self.run_action, binding.action, active.node),
-            )
+        yield from super().get_system_commands(screen)
+        yield from system_commands(self, screen)
 
     # -- quit ----------------------------------------------------------------
 
