@@ -58,10 +58,14 @@ ONE_KEY_ACTIONS = frozenset({"mode", "help", "quit_app"})
 
 
 class SplashScreen(Screen[None]):
-    """What paints while the identity and store open (a few milliseconds, usually)."""
+    """What paints while the identity and store open, or while the node stops."""
+
+    def __init__(self, doing: str = "opening your home…") -> None:
+        super().__init__()
+        self._doing = doing
 
     def compose(self) -> ComposeResult:
-        yield Static("p2pshare\n\nopening your home…", id="splash")
+        yield Static(f"p2pshare\n\n{self._doing}", id="splash")
 
 
 class P2PShareApp(App[None]):
@@ -336,7 +340,16 @@ class P2PShareApp(App[None]):
             return False
         return not (action != "mode" and getattr(screen, "FORM", False))
 
-    def action_quit_app(self) -> None:
+    async def action_quit_app(self) -> None:
+        await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Say "stopping…" while the node closes (the demo's take seconds), then exit."""
+        node, self.node = self.node, None
+        if node is not None:
+            await self.push_screen(SplashScreen("stopping…"))
+            await asyncio.sleep(0.05)  # paint it before the node's close takes the loop
+            await self._close(node)
         self.exit()
 
     # -- navigation --------------------------------------------------------

@@ -165,6 +165,7 @@ def run_demo(
         return 130
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        say("stopping the demo's nodes…")
         if personas is not None:
             personas.stop()
         network.stop()

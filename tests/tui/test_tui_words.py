@@ -68,3 +68,28 @@ def test_an_empty_feed_and_an_empty_search_say_what_to_do() -> None:
         await wait_for(pilot, lambda: "no offer matches “zzz”" in offers.empty_text)
 
     drive(app, scenario)
+
+
+def test_quitting_says_stopping_while_the_node_closes() -> None:
+    import asyncio
+
+    node = FakeNode()
+    seen: list[str] = []
+    app = fake_app(node)
+    close = node.close
+
+    async def slow_close() -> None:
+        seen.append(str(app.screen.query_one("#splash").render()))
+        await asyncio.sleep(0.2)
+        await close()
+
+    node.close = slow_close  # type: ignore[method-assign]
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await feed_ready(pilot)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: node.closed)
+
+    drive(app, scenario)
+    assert seen
+    assert "stopping…" in seen[0]
