@@ -31,6 +31,7 @@ from .messages import (
     ActionRequested,
     FeedPainted,
     MarkActivityRead,
+    MarkOffersRead,
     NodeEvent,
     OpenOffer,
     OpenPeer,
@@ -384,6 +385,12 @@ class P2PShareApp(App[None]):
 
         if self.node is not None:
             self.push_screen(PeerScreen(self.node, message.member_id))
+
+    @on(MarkOffersRead)
+    def _mark_offers(self, message: MarkOffersRead) -> None:
+        if any([self.seen.mark(offer_id) for offer_id in message.ids]):
+            self.changed_signal.publish(Changed(offers=frozenset(), peers=False))
+            self._save_seen()
 
     def mark_seen(self, offer_id: str) -> None:
         if self.seen.mark(offer_id):

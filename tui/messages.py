@@ -76,3 +76,11 @@ class MarkActivityRead(Message):
         super().__init__()
         self.ids = ids
         self.read = read
+
+
+class MarkOffersRead(Message):
+    """Mark these offers read, as if each had been opened (the feed's mark all read)."""
+
+    def __init__(self, ids: tuple[str, ...]) -> None:
+        super().__init__()
+        self.ids = ids

@@ -93,3 +93,19 @@ def test_quitting_says_stopping_while_the_node_closes() -> None:
     drive(app, scenario)
     assert seen
     assert "stopping…" in seen[0]
+
+
+def test_mark_all_read_in_the_feed() -> None:
+    node = FakeNode()
+    bob = node.add_peer("Bob", trust=0.4)
+    node.add_offer("One", by=bob)
+    node.add_offer("Two", by=bob)
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await feed_ready(pilot)
+        await wait_for(pilot, lambda: app.unread == 2)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: app.unread == 0)
+
+    drive(app, scenario)

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Select, Static, Switch
 from p2pshare.domain.views import feed_order
 
 from ..fmt import csv
-from ..messages import FeedPainted, OpenOffer, UnreadCounted
+from ..messages import FeedPainted, MarkOffersRead, OpenOffer, UnreadCounted
 from ..widgets.offer_list import OfferList, header_text
 from .base import NodeScreen
 
@@ -59,6 +59,7 @@ class FeedScreen(NodeScreen):
         Binding("slash", "search", "Search"),
         Binding("x", "filters", "Filters"),
         Binding("u", "next_unread", "Unread"),
+        Binding("M", "all_read", "Mark all read", show=False),
         Binding("escape", "clear", "Clear search", show=False),
     ]
 
@@ -327,6 +328,12 @@ class FeedScreen(NodeScreen):
                 offers.focus()
                 return
         self.notify("no unread offers", timeout=2)
+
+    def action_all_read(self) -> None:
+        """Mark every offer shown read (the filters decide which)."""
+        ids = tuple(item.id for item in self.query_one(OfferList).items if self.is_unread(item))
+        if ids:
+            self.post_message(MarkOffersRead(ids))
 
     def action_compose(self) -> None:
         from .compose import ComposeScreen
