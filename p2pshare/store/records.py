@@ -35,6 +35,7 @@ from p2pshare.store.schema import load_migrations, migrate, transaction
 from protocol import (
     Accept,
     Credit,
+    Decline,
     Envelope,
     Forward,
     Handoff,
@@ -42,6 +43,7 @@ from protocol import (
     ProtocolError,
     RecordId,
     Revoke,
+    Say,
     Vouch,
     Withdraw,
 )
@@ -97,8 +99,10 @@ def _indexed(envelope: Envelope) -> tuple[bytes | None, bytes | None]:
             return body.offer, body.to or None
         case Handoff():
             return body.offer, body.to
-        case Accept() | Withdraw() | Outcome() | Credit():
+        case Accept() | Withdraw() | Outcome() | Credit() | Decline():
             return body.offer, None
+        case Say():
+            return body.offer, body.to
         case Revoke():
             return body.vouch, None
         case Vouch():
