@@ -16,6 +16,7 @@ from pathlib import Path
 
 from p2pshare.demo.world import NEWCOMER, World
 from tui.app import P2PShareApp
+from tui.launch import LocalHome
 from tui.screens.feed import FeedScreen
 
 DOCS = Path(__file__).resolve().parent
@@ -25,7 +26,7 @@ SIZE = (120, 34)
 async def shoot(home_root: Path) -> None:
     world = World(home_root)
     world.seed(6, int(time.time()), newcomer_name="Sam")
-    app = P2PShareApp(world.home(NEWCOMER), start_network=False)
+    app = P2PShareApp(LocalHome(world.home(NEWCOMER)), start_network=False)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(100):  # the feed loads in a worker: wait for its first paint
             if isinstance(app.screen, FeedScreen) and app.screen.loaded:
