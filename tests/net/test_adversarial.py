@@ -20,6 +20,7 @@ from signers import get_member
 from p2pshare.events import RecordRejected
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod
+from protocol import record_id
 
 from .conftest import network, wait_until
 
@@ -95,8 +96,11 @@ def test_garbage_forgeries_replays_and_oversize_are_dropped(tmp_path: Path) -> N
             # honest records keep flowing, and c never saw any of the attack
             after = a.member.post_offer(title="honest after")
             await wait_until(lambda: c.has(after.id) and b.has(after.id), 10)
-            assert c.count() == c_count + 1
-            assert not any(p.has(good.id) or p.has(future.id) for p in (a, b, c))
+            # nothing of the attack was stored anywhere (a count would race the
+            # members' own records still arriving by sync on a loaded machine)
+            attack_ids = [good.id, future.id, record_id(forged), record_id(bytes(tampered))]
+            assert not any(p.has(rid) for p in (a, b, c) for rid in attack_ids)
+            assert c.count() >= c_count + 1
             # nothing of the attack was relayed to c: it refused nothing as bad
             assert not set(gate_c.stats.rejected) & {"invalid", "oversized", "future", "flood"}
             reasons = " ".join(e.reason for e in b.events if isinstance(e, RecordRejected))
