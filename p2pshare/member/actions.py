@@ -13,13 +13,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
 import protocol
 from p2pshare.domain import views
 from p2pshare.domain.ledger import NETWORK, Ledger, LedgerDelta, OfferState
 from p2pshare.errors import NotFound, UserError
-from p2pshare.member import conversation
+from p2pshare.member import conversation, sealing
 from p2pshare.member import identity as ident
 from p2pshare.member.derived import Derived
 from p2pshare.member.marks import Marks
@@ -373,7 +371,7 @@ class Member:
         now = self.now()
         sealed = b""
         if contact:
-            sealed = self._seal(
+            sealed = sealing.seal_text(
                 contact,
                 self.identity.seal_public,
                 protocol.offer_contact_context(self.me, now),
@@ -392,17 +390,6 @@ class Member:
         )
         return self._commit(body, created_at=now)  # the date the contact was sealed for
 
-    def _seal(self, text: str, recipient: PublicKey, context: bytes) -> bytes:
-        try:
-            return protocol.seal(
-                text.encode(),
-                recipient=recipient,
-                context=context,
-                ephemeral=X25519PrivateKey.generate(),
-            )
-        except protocol.SealError as exc:
-            raise UserError(f"cannot seal private text: {exc}") from None
-
     def _reached_me(self, state: OfferState) -> RecordId:
         """Where my forward or accept continues the chain: how the offer reached me."""
         chain = state.chain_to(self.me)
@@ -418,7 +405,7 @@ class Member:
                 raise UserError("you cannot forward an offer to yourself")
             if note:
                 context = protocol.forward_note_context(self.me, parent, to)
-                private = self._seal(note, self._seal_key_of(to), context)
+                private = sealing.seal_text(note, self._seal_key_of(to), context)
                 public_note = ""
         body = _build(
             Forward,
@@ -445,7 +432,7 @@ class Member:
         if offer.offer.contact:
             text = self.open_contact(offer)
             context = protocol.handoff_contact_context(self.me, offer.id, to)
-            contact = self._seal(text, self._seal_key_of(to), context)
+            contact = sealing.seal_text(text, self._seal_key_of(to), context)
         body = _build(Handoff, offer=offer.id, accept=accept.id, to=to, contact=contact)
         return self._commit(body)
 
@@ -535,11 +522,11 @@ class Member:
 
     def decline(self, offer: OfferState, *, note: str = "") -> Envelope:
         """Turn down the forward of `offer` to me; the note is sealed to its forwarder."""
-        return conversation.decline(self, offer, note, self._seal)
+        return conversation.decline(self, offer, note)
 
     def say(self, offer: OfferState, text: str) -> list[Envelope]:
         """A message to the offer's participants: one sealed copy per reader."""
-        return conversation.say(self, offer, text, self._seal)
+        return conversation.say(self, offer, text)
 
     def said(self, offer: RecordId | None = None) -> list[Said]:
         """Messages and declines this member can read, oldest first."""
@@ -572,38 +559,15 @@ class Member:
             raise UserError("this vouch is already revoked")
         return self._commit(_build(Revoke, vouch=vouch.id))
 
-    # -- private text ----------------------------------------------------------
+    # -- private text (member/sealing.py) --------------------------------------
 
     def open_contact(self, offer: OfferState) -> str:
         """The offer's contact details, if this member may read them ('' if none)."""
-        key = self.identity.seal_key
-        if offer.author == self.me and offer.offer.contact:
-            context = protocol.offer_contact_context(self.me, offer.created_at)
-            return _open(offer.offer.contact, key, context)
-        handoff = offer.handoff_to(self.me)
-        if handoff is not None and handoff.contact:
-            context = protocol.handoff_contact_context(offer.author, offer.id, self.me)
-            return _open(handoff.contact, key, context)
-        return ""
+        return sealing.open_contact(offer, self.me, self.identity.seal_key)
 
     def open_note(self, offer: OfferState, link_id: RecordId) -> str:
         """A forward's note: public, or sealed to me; '' if it is not mine to read."""
-        link = next((link for link in offer.forwards if link.id == link_id), None)
-        if link is None:
-            return ""
-        if not link.private_note:
-            return link.note
-        if link.to != self.me:
-            return ""
-        context = protocol.forward_note_context(link.author, link.parent, self.me)
-        return _open(link.private_note, self.identity.seal_key, context)
-
-
-def _open(sealed: bytes, key: X25519PrivateKey, context: bytes) -> str:
-    try:
-        return protocol.open_sealed(sealed, key=key, context=context).decode("utf-8", "replace")
-    except protocol.SealError:
-        return ""
+        return sealing.open_note(offer, link_id, self.me, self.identity.seal_key)
 
 
 def _fields_of(body: Body) -> dict[str, object]:

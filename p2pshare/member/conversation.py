@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 import protocol
 from p2pshare.domain.activity import Said
 from p2pshare.errors import UserError
+from p2pshare.member.sealing import open_text, seal_text
 from protocol import Decline, Say
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from p2pshare.domain.ledger import OfferState
     from p2pshare.member.actions import Member
     from protocol import Envelope, PublicKey, RecordId
@@ -44,9 +43,7 @@ def participants(state: OfferState) -> list[PublicKey]:
     return list(dict.fromkeys(keys))
 
 
-def decline(
-    member: Member, state: OfferState, note: str, seal: Callable[[str, PublicKey, bytes], bytes]
-) -> Envelope:
+def decline(member: Member, state: OfferState, note: str) -> Envelope:
     """Turn down the (latest) forward of this offer addressed to me."""
     me = member.me
     links = [link for link in state.forwards if link.to == me]
@@ -58,14 +55,12 @@ def decline(
     sealed = b""
     if note:
         context = decline_context(me, link.id, link.author)
-        sealed = seal(note, member.seal_key_of(link.author), context)
+        sealed = seal_text(note, member.seal_key_of(link.author), context)
     body = Decline(offer=state.id, forward=link.id, note=sealed)
     return member.commit(body)
 
 
-def say(
-    member: Member, state: OfferState, text: str, seal: Callable[[str, PublicKey, bytes], bytes]
-) -> list[Envelope]:
+def say(member: Member, state: OfferState, text: str) -> list[Envelope]:
     """One message to everyone in the offer's conversation (one sealed copy each)."""
     text = text.strip()
     if not text:
@@ -86,7 +81,7 @@ def say(
         except UserError:
             continue  # no profile (no seal key) yet: they cannot read it
         context = say_context(me, state.id, reader)
-        sealed.append(Say(offer=state.id, to=reader, text=seal(text, key, context)))
+        sealed.append(Say(offer=state.id, to=reader, text=seal_text(text, key, context)))
     if len(sealed) < 2:
         raise UserError("nobody else in this offer's conversation can read messages yet")
     return [member.commit(body) for body in sealed]
@@ -100,7 +95,7 @@ def said(member: Member, offer: RecordId | None = None) -> list[Said]:
         body = env.body
         if not isinstance(body, Say) or body.to != me or (offer and body.offer != offer):
             continue
-        text = _open(body.text, key, say_context(env.author, body.offer, me))
+        text = open_text(body.text, key, say_context(env.author, body.offer, me))
         if text:
             out.append(_said(env, "message", body.offer, text))
     ledger = member.ledger()
@@ -114,7 +109,7 @@ def said(member: Member, offer: RecordId | None = None) -> list[Said]:
             continue  # not a decline of a forward to its author, or not mine to see
         text = ""
         if body.note and link.author == me:
-            text = _open(body.note, key, decline_context(env.author, body.forward, me))
+            text = open_text(body.note, key, decline_context(env.author, body.forward, me))
         out.append(_said(env, "declined", body.offer, text))
     return sorted(out, key=lambda s: (s.created_at, s.id))
 
@@ -137,12 +132,3 @@ def _said(env: Envelope, kind: str, offer: RecordId, text: str) -> Said:
         created_at=env.created_at,
         text=text,
     )
-
-
-def _open(sealed: bytes, key: object, context: bytes) -> str:
-    try:
-        return protocol.open_sealed(sealed, key=key, context=context).decode(  # type: ignore[arg-type]
-            "utf-8", "replace"
-        )
-    except protocol.SealError:
-        return ""

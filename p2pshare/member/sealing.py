@@ -1,0 +1,65 @@
+"""Private text: sealing it to one member, and opening what was sealed to this one.
+
+The member's X25519 key stays here and in identity.py; what cannot be opened
+(not ours, damaged, a wrong context) reads as "" rather than an error, since a
+view shows it as "not yours to read".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+import protocol
+from p2pshare.errors import UserError
+
+if TYPE_CHECKING:
+    from p2pshare.domain.ledger import OfferState
+    from protocol import PublicKey, RecordId
+
+
+def seal_text(text: str, recipient: PublicKey, context: bytes) -> bytes:
+    """`text` sealed to `recipient`'s seal key under `context` (a fresh ephemeral key)."""
+    try:
+        return protocol.seal(
+            text.encode(),
+            recipient=recipient,
+            context=context,
+            ephemeral=X25519PrivateKey.generate(),
+        )
+    except protocol.SealError as exc:
+        raise UserError(f"cannot seal private text: {exc}") from None
+
+
+def open_text(sealed: bytes, key: X25519PrivateKey, context: bytes) -> str:
+    """What was sealed to `key` under `context`, or "" if it cannot be opened."""
+    try:
+        return protocol.open_sealed(sealed, key=key, context=context).decode("utf-8", "replace")
+    except protocol.SealError:
+        return ""
+
+
+def open_contact(offer: OfferState, me: PublicKey, key: X25519PrivateKey) -> str:
+    """The offer's contact details, if `me` may read them ('' if none)."""
+    if offer.author == me and offer.offer.contact:
+        context = protocol.offer_contact_context(me, offer.created_at)
+        return open_text(offer.offer.contact, key, context)
+    handoff = offer.handoff_to(me)
+    if handoff is not None and handoff.contact:
+        context = protocol.handoff_contact_context(offer.author, offer.id, me)
+        return open_text(handoff.contact, key, context)
+    return ""
+
+
+def open_note(offer: OfferState, link_id: RecordId, me: PublicKey, key: X25519PrivateKey) -> str:
+    """A forward's note: public, or sealed to `me`; '' if it is not theirs to read."""
+    link = next((link for link in offer.forwards if link.id == link_id), None)
+    if link is None:
+        return ""
+    if not link.private_note:
+        return link.note
+    if link.to != me:
+        return ""
+    context = protocol.forward_note_context(link.author, link.parent, me)
+    return open_text(link.private_note, key, context)
