@@ -17,7 +17,7 @@ import protocol
 from p2pshare.domain import views
 from p2pshare.domain.ledger import NETWORK, Ledger, LedgerDelta, OfferState
 from p2pshare.errors import NotFound, UserError
-from p2pshare.member import conversation, sealing
+from p2pshare.member import conversation, lookup, sealing
 from p2pshare.member import identity as ident
 from p2pshare.member.derived import Derived
 from p2pshare.member.marks import Marks
@@ -235,45 +235,11 @@ class Member:
             pass
         known = self.known_members()
         self._derived.ensure_profiles()
-        by_id = [key for key in known if protocol.member_id(key).startswith(text)]
-        folded = text.casefold()
-        names = {
-            key: view.profile.name.casefold()
-            for key, view in self._view().profiles.items()
-            if key != self.me
-        }
-        by_name = [key for key, name in names.items() if name == folded]
-        # "Rex" or "rex v" for "Rex Vance": a unique start of a name, or of a word in it
-        by_start = [
-            key
-            for key, name in names.items()
-            if name.startswith(folded) or any(w.startswith(folded) for w in name.split())
-        ]
-        for matches in (by_id, by_name, by_start):
-            if len(matches) == 1:
-                return matches[0]
-            if len(matches) > 1:
-                listed = ", ".join(sorted(self.name_of(k) for k in matches)[:5])
-                raise NotFound(f"{text!r} matches several members ({listed}): give more of the id")
-        raise NotFound(f"no known member matches {text!r}")
-
-    def _resolve_record(self, text: str, kind: type[Body], noun: str) -> Envelope:
-        prefix = text.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            raise NotFound(f"{text!r} is not a valid {noun} id (hex digits)")
-        matches = [
-            env
-            for rid in self.store.ids_with_prefix(prefix, limit=50)
-            if (env := self.store.get(rid)) is not None and env.kind == kind.KIND
-        ]
-        if not matches:
-            raise NotFound(f"no {noun} with id {text!r}")
-        if len(matches) > 1:
-            raise NotFound(f"{text!r} matches {len(matches)} {noun}s: give more of the id")
-        return matches[0]
+        names = {k: v.profile.name for k, v in self._view().profiles.items() if k != self.me}
+        return lookup.match_member(text, known, names, self.name_of)
 
     def resolve_offer(self, text: str) -> OfferState:
-        env = self._resolve_record(text, Offer, "offer")
+        env = lookup.find_record(self.store, text, Offer, "offer")
         self._derived.ensure_offer(env.id)
         state = self._view().offers.get(env.id)
         if state is None:
@@ -282,7 +248,7 @@ class Member:
         return state
 
     def resolve_vouch(self, text: str) -> Envelope:
-        return self._resolve_record(text, Vouch, "vouch")
+        return lookup.find_record(self.store, text, Vouch, "vouch")
 
     # -- acting --------------------------------------------------------------
 
