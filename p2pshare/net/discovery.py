@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
+from p2pshare.errors import UserError
+from p2pshare.net.invite import parse_peer
 from p2pshare.store.files import write_private
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from p2pshare.member.home import Home
@@ -52,6 +54,21 @@ def config_peers(home: Home) -> list[str]:
         log.warning("ignoring %s: `peers` must be a list of strings", home.config_file)
         return []
     return peers
+
+
+def bootstrap(book: PeerBook, home: Home, given: Sequence[str]) -> list[str]:
+    """Put the peers given (--peer) and config.toml's in the book; their member ids.
+    One that does not parse is logged and skipped."""
+    configured = []
+    for text in (*given, *config_peers(home)):
+        try:
+            peer = parse_peer(text)
+        except UserError as exc:
+            log.warning("ignoring peer %r: %s", text[:80], exc)
+            continue
+        book.add(peer.member_id, peer.addrs)
+        configured.append(peer.member_id)
+    return configured
 
 
 @dataclass(slots=True)

@@ -27,7 +27,8 @@ from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
 from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.transport.upgrader import TransportUpgrader
 
-from p2pshare.net.connections import Admission, ConnectionLimits, Ticket, address_keys
+from p2pshare.net.admission import Admission, Ticket, address_keys
+from p2pshare.net.connections import ConnectionLimits
 
 from .conftest import Peer, make_home, start_peer, wait_until, with_config
 
