@@ -1,7 +1,30 @@
 """The member's keys: Ed25519 for signing (and the libp2p peer id), X25519 for sealing.
 
 Both live in one PEM file in the home, mode 0600, optionally encrypted with a
-passphrase. They never leave the machine and never appear in a log or record.
+passphrase. They never leave the machine and never appear in a log or record
+(the word-list backup of them is p2pshare.member.recovery's business).
+
+A new identity grows from one 32-byte root seed, so that 24 words restore it::
+
+    signing key (Ed25519 private bytes) = HKDF-SHA256(seed, info="p2pshare:identity:ed25519:v1")
+    sealing key (X25519 private bytes)  = HKDF-SHA256(seed, info="p2pshare:identity:x25519:v1")
+
+each 32 bytes long, with no salt (RFC 5869 §2.2: HashLen zero bytes). These
+strings are part of the format: changing them changes every member's keys.
+Identities made before the seed existed have two independent random keys and no
+seed; they still load, and their backup is both keys (48 words).
+
+HKDF is one-way, so the seed cannot be recomputed from the keys: it is kept in
+identity.pem as a third block, after the two PKCS#8 blocks (which are unchanged)::
+
+    -----BEGIN P2PSHARE ROOT SEED-----
+    <base64 of the 32 bytes>
+    -----END P2PSHARE ROOT SEED-----
+
+Keeping it there, rather than in a file of its own, means it is encrypted with
+the keys when a passphrase is set, is as private as they are, and cannot be lost
+or copied apart from them. On load the seed must give exactly the stored keys, or
+the file is refused as damaged: a backup shown from it would restore someone else.
 
 An encrypted file is one armoured block::
 
@@ -21,17 +44,21 @@ before it ("ENCRYPTED PRIVATE KEY" blocks: PKCS#8 with PBKDF2) are still read.
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import os
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from p2pshare.errors import UserError
 from protocol import PublicKey, member_id
@@ -42,7 +69,7 @@ if TYPE_CHECKING:
     from p2pshare.member.home import Home
 
 ENV_PASSPHRASE = "P2PSHARE_PASSPHRASE"
-_PEM_BLOCK = re.compile(rb"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----\n?", re.S)
+_PEM_BLOCK = re.compile(rb"-----BEGIN [A-Z0-9 ]+-----.+?-----END [A-Z0-9 ]+-----\n?", re.S)
 
 _ARMOUR = "P2PSHARE ENCRYPTED KEYS"
 _LEGACY = b"ENCRYPTED PRIVATE KEY"  # PKCS#8 with PBKDF2: read, no longer written
@@ -58,6 +85,15 @@ _ENCRYPTED = re.compile(
 )
 _MAX_MEMORY_KIB = 1 << 22  # 4 GiB: a damaged or hostile file cannot ask for more
 
+SEED_BYTES = 32
+SIGNING_INFO = b"p2pshare:identity:ed25519:v1"  # part of the format: see the module doc
+SEALING_INFO = b"p2pshare:identity:x25519:v1"
+_SEED_ARMOUR = b"P2PSHARE ROOT SEED"
+_SEED_BLOCK = re.compile(
+    rb"-----BEGIN " + _SEED_ARMOUR + rb"-----\n(?P<body>[A-Za-z0-9+/]{43}=)\n"
+    rb"-----END " + _SEED_ARMOUR + rb"-----\n?\Z"
+)
+
 
 class IdentityError(UserError):
     """The identity cannot be created or loaded; the message says why, in one line."""
@@ -65,8 +101,11 @@ class IdentityError(UserError):
 
 @dataclass(frozen=True, slots=True)
 class Identity:
+    """The two keys, and the root seed they came from (None for an identity made before it)."""
+
     signing_key: Ed25519PrivateKey
     seal_key: X25519PrivateKey
+    root_seed: bytes | None = field(default=None, compare=False)
 
     @property
     def public_key(self) -> PublicKey:
@@ -82,6 +121,26 @@ class Identity:
 
     def __repr__(self) -> str:  # never print key material, even by accident
         return f"Identity({self.member_id})"
+
+
+def _derive(seed: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(seed)
+
+
+def from_seed(seed: bytes) -> Identity:
+    """The identity a root seed gives (see the module doc): the same seed, the same keys."""
+    if len(seed) != SEED_BYTES:
+        raise IdentityError(f"a root seed is {SEED_BYTES} bytes, not {len(seed)}")
+    return Identity(
+        Ed25519PrivateKey.from_private_bytes(_derive(seed, SIGNING_INFO)),
+        X25519PrivateKey.from_private_bytes(_derive(seed, SEALING_INFO)),
+        root_seed=bytes(seed),
+    )
+
+
+def generate() -> Identity:
+    """A new identity from a fresh random root seed (nothing is written)."""
+    return from_seed(secrets.token_bytes(SEED_BYTES))
 
 
 def _kdf(passphrase: bytes, salt: bytes, memory: int, passes: int, lanes: int) -> bytes:
@@ -136,17 +195,43 @@ def decrypt_keys(data: bytes, passphrase: bytes) -> bytes:
 
 
 def create(home: Home, *, passphrase: bytes | None = None) -> Identity:
-    """Make new keys and write them; refuse (changing nothing) if the home has keys.
+    """Make a new identity from a fresh root seed and write it; refuse (changing
+    nothing) if the home has keys.
 
     `passphrase` None writes the keys unencrypted; an empty one is refused (not
     encrypting is chosen by giving none, never by an empty string).
+    """
+    identity = generate()
+    restore(home, identity, passphrase=passphrase)
+    return identity
+
+
+def restore(home: Home, identity: Identity, *, passphrase: bytes | None = None) -> None:
+    """Write `identity` (a recovered one, say) into a home that has none.
+
+    The file is written in full under a temporary name, then linked into place,
+    which fails if identity.pem exists: an identity is never overwritten, and a
+    crash leaves either no key file or a complete one. Files are 0600, the home 0700.
     """
     if passphrase is not None and not passphrase:
         raise IdentityError(
             "an empty passphrase would leave the key unencrypted; nothing was changed"
         )
     home.ensure()
-    identity = Identity(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+    if exists(home):  # a clear refusal before any Argon2id work; the link below decides
+        raise _already(home)
+    pem = _pem(identity)
+    if passphrase is not None:
+        pem = encrypt_keys(pem, passphrase)
+    _write_new(home, pem)
+
+
+def _already(home: Home) -> IdentityError:
+    return IdentityError(f"{home.path} already has an identity; nothing was changed")
+
+
+def _pem(identity: Identity) -> bytes:
+    """The unencrypted file: two PKCS#8 blocks, then the root seed block if there is one."""
     pem = b"".join(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -155,15 +240,61 @@ def create(home: Home, *, passphrase: bytes | None = None) -> Identity:
         )
         for key in (identity.signing_key, identity.seal_key)
     )
-    if passphrase is not None:
-        pem = encrypt_keys(pem, passphrase)
+    if identity.root_seed is not None:
+        pem += (
+            b"-----BEGIN " + _SEED_ARMOUR + b"-----\n"
+            + base64.b64encode(identity.root_seed)
+            + b"\n-----END " + _SEED_ARMOUR + b"-----\n"
+        )  # fmt: skip
+    return pem
+
+
+def _write_new(home: Home, data: bytes) -> None:
+    """Put `data` at home.key_file, complete, without ever replacing an existing file."""
+    temporary = home.path / f".identity.pem.{secrets.token_hex(8)}.new"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, home.key_file)  # a rename that refuses to replace
+        except FileExistsError:
+            raise _already(home) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            _write_exclusive(home, data)  # a file system without hard links
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    _sync_directory(home)
+
+
+def _write_exclusive(home: Home, data: bytes) -> None:
     try:
         fd = os.open(home.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise IdentityError(f"{home.path} already has an identity; nothing was changed") from None
+        raise _already(home) from None
     with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-    return identity
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _sync_directory(home: Home) -> None:
+    """Make the new name durable; a platform that cannot open a directory skips it."""
+    try:
+        fd = os.open(home.path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def exists(home: Home) -> bool:
@@ -200,10 +331,10 @@ def load(home: Home, passphrase: Callable[[], bytes | None] | None = None) -> Id
             )
         if _ARMOUR.encode() in pem:
             pem, secret = decrypt_keys(pem, secret), None
-    try:
-        keys = [
-            serialization.load_pem_private_key(block, secret) for block in _PEM_BLOCK.findall(pem)
-        ]
+    blocks = _PEM_BLOCK.findall(pem)
+    seed_block = blocks.pop() if blocks and _SEED_ARMOUR in blocks[-1] else None
+    try:  # a seed block anywhere but last fails here, as not a private key
+        keys = [serialization.load_pem_private_key(block, secret) for block in blocks]
     except (ValueError, TypeError) as exc:
         if secret is not None:
             raise IdentityError("wrong passphrase (or a damaged key file)") from None
@@ -214,7 +345,24 @@ def load(home: Home, passphrase: Callable[[], bytes | None] | None = None) -> Id
         or not isinstance(keys[1], X25519PrivateKey)
     ):
         raise IdentityError(f"{home.key_file} is not a p2pshare key file")
-    return Identity(keys[0], keys[1])
+    if seed_block is None:
+        return Identity(keys[0], keys[1])
+    return _with_seed(home, Identity(keys[0], keys[1]), seed_block)
+
+
+def _with_seed(home: Home, stored: Identity, block: bytes) -> Identity:
+    """The identity its seed block gives, if that is exactly the stored keys."""
+    match = _SEED_BLOCK.match(block)
+    if match is None:
+        raise IdentityError(f"{home.key_file} is damaged: its root seed block does not parse")
+    grown = from_seed(base64.b64decode(match["body"], validate=True))
+    if _raw(grown) != _raw(stored):
+        raise IdentityError(f"{home.key_file} is damaged: its root seed does not give its keys")
+    return grown
+
+
+def _raw(identity: Identity) -> tuple[bytes, bytes]:
+    return identity.signing_key.private_bytes_raw(), identity.seal_key.private_bytes_raw()
 
 
 def passphrase_from_env() -> bytes | None:
