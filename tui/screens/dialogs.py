@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Markdown, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
@@ -17,8 +17,20 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
 
+class DialogFrame(VerticalScroll, can_focus=False):
+    """A dialog's box: it scrolls when the terminal is too short for it, and never takes
+    focus itself, so a dialog opens with its first field focused and focus scrolls it."""
+
+
 class Dialog(ModalScreen[Any]):
+    """A modal over the current screen: its fields scroll, its buttons stay in sight.
+
+    Under 30 rows (80x24) the class `-short` drops the margins between fields
+    (app.tcss), so a dialog fits whole where it can and scrolls where it cannot.
+    """
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -32,7 +44,7 @@ class NoteScreen(Dialog):
         self._title, self._verb, self._placeholder, self._body = title, verb, placeholder, body
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             yield Label(self._title, classes="dialog-title")
             if self._body:
                 yield Static(self._body, classes="dialog-body")
@@ -64,7 +76,7 @@ class ConfirmScreen(Dialog):
         self._question, self._yes, self._no = question, yes, no
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             yield Label(self._question, classes="dialog-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._yes} (y)", variant="error", id="ok")
@@ -91,7 +103,7 @@ class PassphraseScreen(Dialog):
         self._reason = reason
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             yield Label("Your key is encrypted", classes="dialog-title")
             if self._reason:
                 yield Static(self._reason, classes="error")
@@ -122,7 +134,7 @@ class ErrorScreen(Screen[None]):
         self._title, self._reason = title, reason
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog -error"):
+        with DialogFrame(classes="dialog -error"):
             yield Label(self._title, classes="dialog-title")
             yield Static(self._reason, id="reason", classes="error")
             yield Static("Details are in the log file of the home.", classes="dim")
@@ -192,7 +204,8 @@ class HelpScreen(Dialog):
         lines.append("\n`ctrl+p` opens the command palette: every action, and the theme.")
         with VerticalScroll(classes="dialog -wide", id="help"):
             yield Markdown("\n".join(lines))
-            yield Button("Close", id="close")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close")
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -235,7 +248,7 @@ class OutcomeScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         report = self._reported
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             if report is None:
                 yield Label(f"Outcome of “{self._title}”", classes="dialog-title")
             else:
@@ -252,11 +265,11 @@ class OutcomeScreen(Dialog):
                 yield Select(
                     [(name, mid) for mid, name in self._handoffs], id="to", prompt="which hand-off"
                 )
-            with Horizontal(classes="field-row"):
+            ratings = [("★" * n if n else "no rating", n) for n in range(6)]
+            with Horizontal(classes="field-row"):  # one row: the dialog fits 80x24 whole
                 yield Label("fulfilled")
                 yield Switch(value=True, id="fulfilled")
-            ratings = [("★" * n if n else "no rating", n) for n in range(6)]
-            yield Select(ratings, value=5, allow_blank=False, id="rating")
+                yield Select(ratings, value=5, allow_blank=False, id="rating")
             yield Input(
                 placeholder="value earned (whole number, optional)", id="value", type="integer"
             )
@@ -307,7 +320,7 @@ class VouchScreen(Dialog):
         self._name, self._skills = name, skills
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             yield Label(f"Vouch for {self._name}", classes="dialog-title")
             yield Static(
                 "A signed endorsement: members who trust you will trust them more.", classes="dim"
@@ -345,7 +358,7 @@ class PickScreen(Dialog):
         self._title, self._options, self._hint = title, options, hint
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             yield Label(self._title, classes="dialog-title")
             if self._hint:
                 yield Static(self._hint, classes="dim")

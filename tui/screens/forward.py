@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.fuzzy import Matcher
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..fmt import trust_level
 from ..messages import ForwardChoice
-from .dialogs import Dialog
+from .dialogs import Dialog, DialogFrame
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -45,7 +45,7 @@ class ForwardScreen(Dialog):
         self._peers: list[PeerItem] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog -wide", id="forward"):
+        with DialogFrame(classes="dialog -wide", id="forward"):
             yield Label(f"Forward “{self._title}”", classes="dialog-title")
             yield Input(placeholder="find a peer by name or skill", id="find")
             yield OptionList(id="peers")
