@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import protocol
 from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
-from p2pshare.domain.stats import Stats, stats
+from p2pshare.domain.stats import Stats, breakdown_report, stats
 from p2pshare.domain.trust import TrustGraph, offer_signal
 from p2pshare.domain.trust_report import trust_report as trust_report  # re-exported
 from p2pshare.domain.trust_scale import standing, standings
@@ -420,4 +420,5 @@ def stats_report(view: Viewpoint) -> dict[str, Any]:
         "handoffs_received": s.handoffs_received,
         "fulfilled_by_me": s.fulfilled_by_member,
         "value_earned": dict(s.value_earned),
+        **breakdown_report(s, name),  # by_month, by_peer: the profile's charts
     }

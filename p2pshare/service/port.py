@@ -84,6 +84,7 @@ class NodePort(Protocol):
         self, member_id: str, *, explain: bool = True
     ) -> dict[str, Any]: ...  # views.trust_report
 
+    # totals, and by_month and by_peer (domain.stats.breakdown_report) for the profile's charts
     async def stats(self) -> dict[str, Any]: ...  # views.stats_report
 
     async def profile(self) -> dict[str, Any]: ...
