@@ -20,7 +20,7 @@ from protocol import Decline, Say
 
 if TYPE_CHECKING:
     from p2pshare.domain.ledger import OfferState
-    from p2pshare.member.actions import Member
+    from p2pshare.member.core import MemberCore
     from protocol import Envelope, PublicKey, RecordId
 
 MAX_MESSAGE = 1000  # characters; sealing limits the bytes
@@ -43,7 +43,7 @@ def participants(state: OfferState) -> list[PublicKey]:
     return list(dict.fromkeys(keys))
 
 
-def decline(member: Member, state: OfferState, note: str) -> Envelope:
+def decline(member: MemberCore, state: OfferState, note: str) -> Envelope:
     """Turn down the (latest) forward of this offer addressed to me."""
     me = member.me
     links = [link for link in state.forwards if link.to == me]
@@ -60,7 +60,7 @@ def decline(member: Member, state: OfferState, note: str) -> Envelope:
     return member.commit(body)
 
 
-def say(member: Member, state: OfferState, text: str) -> list[Envelope]:
+def say(member: MemberCore, state: OfferState, text: str) -> list[Envelope]:
     """One message to everyone in the offer's conversation (one sealed copy each)."""
     text = text.strip()
     if not text:
@@ -87,7 +87,7 @@ def say(member: Member, state: OfferState, text: str) -> list[Envelope]:
     return [member.commit(body) for body in sealed]
 
 
-def said(member: Member, offer: RecordId | None = None) -> list[Said]:
+def said(member: MemberCore, offer: RecordId | None = None) -> list[Said]:
     """Messages and declines I can read (of one offer, or all), oldest first."""
     me, key = member.me, member.identity.seal_key
     out: list[Said] = []
@@ -114,7 +114,7 @@ def said(member: Member, offer: RecordId | None = None) -> list[Said]:
     return sorted(out, key=lambda s: (s.created_at, s.id))
 
 
-def declined_by_me(member: Member) -> set[str]:
+def declined_by_me(member: MemberCore) -> set[str]:
     """Offers (hex) I said "not for me" to: hidden from my feed."""
     return {
         env.body.offer.hex()
