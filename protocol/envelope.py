@@ -29,7 +29,9 @@ from .limits import (
 from .records import BODY_TYPES, Body, PublicKey, RecordId, field_names
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+
+    _Put = Callable[[object, object], None]  # a slot's setter
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,32 +170,49 @@ def decode_stored(
     fields of each body kind (values that repeat across many records) become
     one shared object per value. Never use it for bytes from outside.
     """
+    # Arrays come out as tuples: every list field of a body is a flat tuple.
     version, kind, author, created_at, wire, signature = msgpack.unpackb(
-        data, raw=False, use_list=True
+        data, raw=False, use_list=False
     )
     cls = BODY_TYPES[kind]
     shared = pooled.get(cls, ()) if pooled is not None and pool is not None else ()
-    body = object.__new__(cls)
-    for name, value in zip(field_names(cls), wire, strict=True):
-        if type(value) is list:
-            value = tuple(pool.setdefault(v, v) for v in value) if name in shared else tuple(value)  # type: ignore[union-attr]
-        if name in shared:
+    if (plan := _PLANS.get((cls, shared))) is None:
+        plan = _PLANS[cls, shared] = _plan(cls, shared)
+    body = _new(cls)
+    for (put, share), value in zip(plan, wire, strict=True):
+        if share:
+            if type(value) is tuple:
+                value = tuple([pool.setdefault(v, v) for v in value])  # type: ignore[union-attr]
             value = pool.setdefault(value, value)  # type: ignore[union-attr]
-        object.__setattr__(body, name, value)
+        put(body, value)
     if pool is not None:
         author = pool.setdefault(author, author)
-    envelope = object.__new__(Envelope)
-    for name, value in (
-        ("author", author),
-        ("created_at", created_at),
-        ("body", body),
-        ("signature", signature),
-        ("version", version),
-        ("data", data if keep_data else b""),
-        ("id", record),
-    ):
-        object.__setattr__(envelope, name, value)
+    envelope = _new(Envelope)
+    put_author, put_created_at, put_body, put_signature, put_version, put_data, put_id = (
+        _PUT_ENVELOPE
+    )
+    put_author(envelope, author)
+    put_created_at(envelope, created_at)
+    put_body(envelope, body)
+    put_signature(envelope, signature)
+    put_version(envelope, version)
+    put_data(envelope, data if keep_data else b"")
+    put_id(envelope, record)
     return envelope
+
+
+# How decode_stored fills a record: each field through its slot's own setter (a
+# frozen dataclass's __setattr__ refuses), with whether its value is pooled.
+_new = object.__new__
+_PLANS: dict[tuple[type[Body], tuple[str, ...]], tuple[tuple[_Put, bool], ...]] = {}
+_PUT_ENVELOPE: tuple[_Put, ...] = tuple(
+    getattr(Envelope, name).__set__
+    for name in ("author", "created_at", "body", "signature", "version", "data", "id")
+)
+
+
+def _plan(cls: type[Body], shared: tuple[str, ...]) -> tuple[tuple[_Put, bool], ...]:
+    return tuple((getattr(cls, name).__set__, name in shared) for name in field_names(cls))
 
 
 # msgpack integer formats: first byte -> (bytes after it, signed); fixints aside.

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from p2pshare.domain.ledger_collections import (
     Change,
+    ExpiryIndex,
     LedgerDelta,
     OfferMap,
     ReceiptIndex,
@@ -145,7 +146,7 @@ class LedgerState:
         self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order, see _sort
         self._newest_offer: tuple[int, bytes] = (-1, b"")
         self._late: dict[RecordId, None] = {}  # offers that arrived older than the newest
-        self._expiry = SortedKeys[RecordId](self._expires)
+        self._expiry = ExpiryIndex(self._expires)
         self._profiles: dict[PublicKey, ProfileView] = {}
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
         self._vouches = VouchIndex()
@@ -169,8 +170,8 @@ class LedgerState:
     def _rank(self, record: RecordId) -> tuple[int, bytes]:
         return order(self._by_id[record])
 
-    def _expires(self, offer: RecordId) -> tuple[int, bytes]:
-        return (self._offers[offer].offer.expires_at, offer)
+    def _expires(self, offer: RecordId) -> int:
+        return self._offers[offer].offer.expires_at
 
     # -- reading ----------------------------------------------------------
 
@@ -212,7 +213,7 @@ class LedgerState:
         one, EXPIRED at the other), in expiry order."""
         low, high = sorted((earlier, later))
         clocked = (OfferStatus.OPEN, OfferStatus.EXPIRED)
-        between = self._expiry.between((low, b""), (high, b""))
+        between = self._expiry.between(low, high)
         return [rid for rid in between if self._offers[rid].status in clocked]
 
     def _set_clock(self, now: int) -> None:
@@ -357,7 +358,7 @@ class LedgerState:
             self._late[key] = None
         else:
             self._newest_offer = rank
-        self._expiry.add(key)
+        self._expiry.add(key, offer.offer.expires_at)
 
     def _sort_offers(self) -> None:
         """Put `_offers` back in order, when read after older offers arrived. Those

@@ -192,6 +192,45 @@ class SortedKeys(Generic[_T]):
         return keys[start : bisect_left(keys, high, lo=start, key=self.rank)]
 
 
+class ExpiryIndex:
+    """Offers by the hour their expiry falls in, for the offers a clock tick turns.
+
+    Adding is O(1), so a first load of 100,000 offers sorts nothing; `between`
+    reads only the hours between two clocks (or, for a jump of years, only the
+    hours that hold offers) and sorts just what it found. Offers are never taken
+    out: an offer stays an offer, and its expiry is in its signed body.
+    """
+
+    __slots__ = ("_hours", "expires")
+
+    HOUR = 3600
+
+    def __init__(self, expires: Callable[[RecordId], int]) -> None:
+        self._hours: dict[int, list[RecordId]] = {}
+        self.expires = expires  # an offer's expiry, unix seconds
+
+    def add(self, offer: RecordId, expires_at: int) -> None:
+        if (hour := self._hours.get(expires_at // self.HOUR)) is None:
+            self._hours[expires_at // self.HOUR] = [offer]
+        else:
+            hour.append(offer)
+
+    def between(self, low: int, high: int) -> list[RecordId]:
+        """The offers expiring at `low` or later and before `high`, in (expiry, id) order."""
+        if high <= low:
+            return []
+        first, last = low // self.HOUR, (high - 1) // self.HOUR
+        hours = self._hours
+        if last - first < len(hours):
+            spans: Iterable[Iterable[RecordId]] = (hours.get(h, ()) for h in range(first, last + 1))
+        else:
+            spans = (offers for h, offers in hours.items() if first <= h <= last)
+        expires = self.expires
+        found = [(at, rid) for span in spans for rid in span if low <= (at := expires(rid)) < high]
+        found.sort()
+        return [rid for _, rid in found]
+
+
 class ReceiptIndex:
     """The receipts of every partition, in (created_at, id) order."""
 

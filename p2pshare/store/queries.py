@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PAGE = 500  # rows per query when iterating, so no read transaction stays open
+_STORED_PAGE = 5000  # rows per query of a first load (all_stored)
 _HEX = re.compile(r"^[0-9a-f]*$")
 
 
@@ -98,24 +99,23 @@ class StoreQueries:
         pool: dict[object, object] | None = None,
         pooled: Mapping[type[Body], tuple[str, ...]] | None = None,
     ) -> Iterator[Envelope]:
-        """Every record in (created_at, id) order, rebuilt without any check
+        """Every record in ingest order, rebuilt without any check
         (`protocol.decode_stored`, which says what `pool` does): a first load of
-        the whole home, fast."""
-        after: tuple[int, bytes] | None = None
+        the whole home, fast. Ingest order walks the table itself, three times
+        cheaper than the (created_at, id) index; the ledger orders what it applies."""
+        after = 0
         while True:
             page = self._rows(
-                "SELECT data, created_at, id FROM records INDEXED BY records_time WHERE "
-                + ("(created_at, id) > (?, ?)" if after else "1")
-                + " ORDER BY created_at, id LIMIT ?",
-                [*(after or ()), _PAGE * 10],
+                "SELECT seq, id, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after, _STORED_PAGE),
             )
-            for data, _, rid in page:
+            for _, rid, data in page:
                 yield protocol.decode_stored(
-                    bytes(data), RecordId(bytes(rid)), keep_data=keep_data, pool=pool, pooled=pooled
+                    data, RecordId(rid), keep_data=keep_data, pool=pool, pooled=pooled
                 )
-            if len(page) < _PAGE * 10:
+            if len(page) < _STORED_PAGE:
                 return
-            after = (page[-1][1], page[-1][2])
+            after = page[-1][0]
 
     def _walk(self, *, kinds: Iterable[int] | None, max_seq: int | None) -> Iterator[bytes]:
         """Stored signed bytes in (created_at, id) order, one short query per page."""

@@ -224,6 +224,49 @@ def test_the_view_is_live_and_the_clock_costs_no_rebuild(alice: Member, bob: Mem
     )
 
 
+def test_the_offers_a_tick_turns_across_hours_and_years(alice: Member) -> None:
+    """expired_between reads its index by the hour: an expiry on either side of an
+    hour's edge, several in one hour, and a jump of years all come out, in order."""
+    hour, day = 3600, 86_400
+    base = (T0 // hour + 1) * hour  # an hour's first second
+    expiries = [
+        base - 1,
+        base,
+        base + 5,
+        base + 5,
+        base + hour - 1,
+        base + 3 * hour,
+        base + 900 * day,
+    ]
+    offers = [
+        alice.offer(at=T0 + i, title=f"job {i}", expires_at=at) for i, at in enumerate(expiries)
+    ]
+    state = LedgerState()
+    state.apply(reversed(offers))
+
+    def turned(low: int, high: int) -> list[Envelope]:
+        by_id = {o.id: o for o in offers}
+        return [by_id[rid] for rid in state.expired_between(low, high)]
+
+    def expected(low: int, high: int) -> list[Envelope]:
+        lo, hi = sorted((low, high))
+        chosen = [o for o in offers if lo <= o.body.expires_at < hi]  # type: ignore[union-attr]
+        return sorted(chosen, key=lambda o: (o.body.expires_at, o.id))  # type: ignore[union-attr]
+
+    for low, high in [
+        (base - 1, base),  # the second before the hour
+        (base, base + 5),  # the hour's first second, not the two at its end
+        (base, base + 6),  # the hour's first second and two at once
+        (base + 6, base + hour),  # the hour's last second
+        (base - 1, base + 3 * hour + 1),  # four hours
+        (T0, T0 + 1000 * day),  # years: only the hours that hold offers are read
+        (base + 1000 * day, base - 10),  # backwards, as the clock may go
+        (base + 6, base + 6),  # no time at all
+    ]:
+        assert turned(low, high) == expected(low, high), (low - base, high - base)
+    assert len(turned(T0, T0 + 1000 * day)) == len(offers)
+
+
 def test_check_of_a_new_record(alice: Member, bob: Member, carol: Member) -> None:
     state = LedgerState()
     offer = alice.offer(at=T0, expires_at=T0 + 100)

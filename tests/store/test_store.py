@@ -655,15 +655,18 @@ def test_a_whole_home_read_unchecked_is_the_same_records(
         store.ingest_many([r.data for r in records], now=NOW + 100)
         checked = list(store.all())
         pool: dict[object, object] = {}
-        fast = list(store.all_stored(pool=pool, pooled={Offer: ("skills",)}))
+        stored = list(store.all_stored(pool=pool, pooled={Offer: ("skills",)}))
+        assert [e.id for e in stored] == [r.id for r in records]  # in ingest order
+        fast = sorted(stored, key=lambda e: (e.created_at, e.id))
         assert fast == checked
         assert [e.data for e in fast] == [e.data for e in checked]
         assert [e.id for e in fast] == [e.id for e in checked]
         skills = [e.body.skills for e in fast if isinstance(e.body, Offer)]
         assert all(s is skills[0] for s in skills)  # one shared tuple
+        assert all(type(s) is tuple for s in skills)
         bare = next(store.all_stored(keep_data=False))
         assert bare.data == b""
-        assert bare.id == checked[0].id
+        assert bare.id == records[0].id
     package = Path(p2pshare.__file__).parent
     users = {
         str(path.relative_to(package))
