@@ -7,7 +7,9 @@ AUC (chance a random honest member outranks a random Sybil) and the best Sybil's
 rank among every member the viewer scores (median and worst over viewers).
 
 - shape: a small region (S = 10), random or funnel-shaped (everything to one
-  identity), joined by k = 1 … 20 random attack edges;
+  identity), joined by k = 1 … 20 random attack edges; for the viewers who have a
+  Sybil in their top 10 %, how many hops their nearest attacker is from them (1:
+  an attacker is one of their own contacts, the case `contact` measures);
 - contact: the attacker is one of the viewer's own contacts (one attack edge);
 - bot credit: a bot forwards genuine offers straight to the taker in 20 % / 50 %
   of fulfilled hand-offs; the old rule (every forwarder on the chain earns
@@ -74,6 +76,23 @@ def _measure(
     return statistics.mean(masses), statistics.mean(aucs), ranks
 
 
+def _hops(graph: TrustGraph, viewer: PublicKey, targets: set[PublicKey]) -> int | None:
+    """Edges on the shortest path from `viewer` to any of `targets` (breadth-first over
+    the walk's out-edges); None if the viewer reaches none of them."""
+    seen, frontier, depth = {viewer}, [viewer], 0
+    while frontier:
+        if targets & set(frontier):
+            return depth
+        nxt = []
+        for member in frontier:
+            for out in graph.transitions(member):
+                if out not in seen:
+                    seen.add(out)
+                    nxt.append(out)
+        frontier, depth = nxt, depth + 1
+    return None
+
+
 def _row(label: str, mass: float, auc_: float, ranks: list[int], of: int, extra: str = "") -> None:
     top = sum(1 for r in ranks if r <= of // 10)
     print(
@@ -96,7 +115,13 @@ def shapes(honest: synthetic.Evidence, auc: Auc) -> None:
             attack = synthetic.attack_edges(random.Random(k), attackers, targets)
             graph = _graph([honest, region, attack])
             mass, a, ranks = _measure(graph, viewers, set(region.members), auc)
-            _row(f"{shape:<6} k = {k:>2}", mass, a, ranks, n)
+            near = [
+                _hops(graph, viewer, set(attackers))
+                for viewer, rank in zip(viewers, ranks, strict=True)
+                if rank <= n // 10
+            ]
+            extra = f" (nearest attacker {', '.join(map(str, near))} hops)" if near else ""
+            _row(f"{shape:<6} k = {k:>2}", mass, a, ranks, n, extra)
 
 
 def contacts(honest: synthetic.Evidence, auc: Auc) -> None:
