@@ -1,350 +1,36 @@
 """The `p2pshare` command line (DESIGN §7): the app, the node, and every action.
 
-Parsing lives here; each subcommand's work is a function in commands.py. Errors
-become one line on stderr and a non-zero exit, never a traceback: bad arguments
-exit 2, a refused or failed command 1, ctrl+c 130, a closed stdout (`| head`)
-141. Arguments are checked here, at the edge, before any work: a peer address
-or invite, a listen address, a community name, a value. Nothing here imports
-the network stack unless the subcommand runs a node.
-
-Set P2PSHARE_DEBUG=1 to get the traceback of an unexpected error as well.
+The grammar is parser.py; what each subcommand does is in the *_commands.py
+modules, reached through dispatch.py. Here a command line is run: every failure
+becomes one line on stderr and a non-zero exit, never a traceback (the exit codes
+are in failures.py). Set P2PSHARE_DEBUG=1 to get the traceback of an unexpected
+error as well.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from p2pshare import __version__
-from p2pshare.cli.activity import EXAMPLES as ACTIVITY_EXAMPLES
-from p2pshare.cli.help_text import add_help
+from p2pshare.cli.failures import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    describe_os_error,
+    fail,
+    known_reason,
+)
+from p2pshare.cli.parser import MAX_COMMUNITY_BYTES, build_parser
 from p2pshare.errors import UserError
-from protocol.value import VALUE_HELP, BadValue, parse_value
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a ctrl+c
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away
-MAX_COMMUNITY_BYTES = 64
-_MAX_LINE = 300  # an error line quoting a 5,000-character argument is cut to this
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors on one line (no usage block) and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        command = self.prog.removeprefix("p2pshare").strip()
-        where = f"{command}: " if command else ""
-        self.exit(EXIT_USAGE, f"{one_line(f'p2pshare: {where}{message}')} (see --help)\n")
-
-
-def one_line(text: str) -> str:
-    """`text` on one line, cut to a readable length."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _MAX_LINE else flat[: _MAX_LINE - 1] + "…"
-
-
-def _value(text: str) -> tuple[int, str]:
-    try:
-        return parse_value(text)
-    except BadValue as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _home(text: str) -> str:
-    if not text:
-        raise argparse.ArgumentTypeError("needs a directory name, not an empty string")
-    if "\0" in text:
-        raise argparse.ArgumentTypeError("a directory name cannot contain a NUL character")
-    return text
-
-
-def _peer(text: str) -> str:
-    """A multiaddr with /p2p/<member id>, or an invite: checked now, kept as given."""
-    from p2pshare.net.invite import parse_peer
-
-    try:
-        parse_peer(text)
-    except UserError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
-def _listen(text: str) -> str:
-    """A multiaddr to listen on, such as /ip4/0.0.0.0/tcp/4001."""
-    import multiaddr
-
-    try:
-        addr = multiaddr.Multiaddr(text)
-    except Exception as exc:  # multiaddr raises a zoo of types on bad input
-        raise argparse.ArgumentTypeError(
-            f"not a listen address: {text[:80]!r} ({exc}); e.g. /ip4/0.0.0.0/tcp/4001"
-        ) from None
-    if "/p2p/" in str(addr):
-        raise argparse.ArgumentTypeError("a listen address has no /p2p/ part")
-    return text
-
-
-def _community(text: str) -> str:
-    from p2pshare.net.invite import check_community
-
-    try:
-        return check_community(text)
-    except UserError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _csv(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def _yes_no(value: str) -> bool:
-    if value.lower() in {"yes", "y", "true", "1", "on"}:
-        return True
-    if value.lower() in {"no", "n", "false", "0", "off"}:
-        return False
-    raise argparse.ArgumentTypeError("expected yes or no")
-
-
-def _rating(value: str) -> int:
-    if value in {"1", "2", "3", "4", "5"}:
-        return int(value)
-    raise argparse.ArgumentTypeError("a rating is a whole number from 1 to 5")
-
-
-def _non_negative(value: str) -> int:
-    if value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value)
-    raise argparse.ArgumentTypeError("expected a whole number, 0 to 999999999")
-
-
-def _network_options(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
-    """The node's options; on a subcommand (`inherit`) they keep what was given before it,
-    so `p2pshare --peer X serve` and `p2pshare serve --peer X` mean the same."""
-    unset = argparse.SUPPRESS if inherit else None
-    parser.add_argument(
-        "--peer",
-        action="append",
-        default=unset if inherit else [],
-        type=_peer,
-        metavar="MADDR|INVITE",
-        help="a peer to dial: a multiaddr with /p2p/ID, or an invite string (repeatable)",
-    )
-    parser.add_argument(
-        "--listen",
-        action="append",
-        default=unset if inherit else [],
-        type=_listen,
-        metavar="MADDR",
-        help="listen here instead of the address kept in the home's config.toml (repeatable)",
-    )
-    parser.add_argument(
-        "--no-mdns",
-        action="store_true",
-        default=unset if inherit else False,
-        help="do not look for peers on the LAN",
-    )
-    parser.add_argument(
-        "--community",
-        default=unset,
-        type=_community,
-        help=f"the community topic to join (at most {MAX_COMMUNITY_BYTES} bytes)",
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="p2pshare",
-        description="Pass business opportunities you cannot serve to people you trust.",
-    )
-    parser.add_argument("--version", action="version", version=f"p2pshare {__version__}")
-    parser.add_argument(
-        "--home", default=None, type=_home, help="the member's home (default: $P2PSHARE_HOME)"
-    )
-    _network_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("init", help="create this member's identity and profile")
-    p.add_argument("--name", required=True)
-    p.add_argument("--skills", type=_csv, default=[])
-    p.add_argument("--headline", default="")
-    p.add_argument("--region", default="")
-    p.add_argument(
-        "--passphrase",
-        action="store_true",
-        help="encrypt the key with a passphrase (asked, or $P2PSHARE_PASSPHRASE)",
-    )
-
-    p = sub.add_parser("id", help="member id, addresses and invite code")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("serve", help="run the node without the app, until interrupted")
-    _network_options(p, inherit=True)
-    p.add_argument(
-        "--relay",
-        action="store_true",
-        help="also relay for members behind NAT (within limits; see the README)",
-    )
-
-    sub.add_parser("invite", help="print an invite string for this node")
-
-    profile = sub.add_parser("profile", help="this member's profile").add_subparsers(
-        dest="action", metavar="ACTION", required=True
-    )
-    p = profile.add_parser("set", help="change name, skills, headline, region or availability")
-    p.add_argument("--name")
-    p.add_argument("--skills", type=_csv)
-    p.add_argument("--headline")
-    p.add_argument("--region")
-    p.add_argument("--available", type=_yes_no, metavar="yes|no")
-
-    offer = sub.add_parser("offer", help="post and move offers").add_subparsers(
-        dest="action", metavar="ACTION", required=True
-    )
-    p = offer.add_parser("post", help="post an opportunity you cannot serve")
-    p.add_argument("--title", required=True)
-    p.add_argument("--body", default="")
-    p.add_argument("--skills", type=_csv, default=[])
-    p.add_argument("--region", default="")
-    p.add_argument("--remote", action="store_true", help="the work can be done remotely")
-    p.add_argument("--value", type=_value, default=(0, ""), metavar="V", help=VALUE_HELP)
-    p.add_argument("--expires", type=_non_negative, default=30, metavar="DAYS")
-    p.add_argument("--contact", default="", help="private: revealed only to whom it is handed")
-    p = offer.add_parser("forward", help="pass an offer to a member, or to the network")
-    p.add_argument("offer", metavar="OFFER")
-    target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--to", metavar="MEMBER")
-    target.add_argument("--network", action="store_true")
-    p.add_argument("--note", default="")
-    p = offer.add_parser("accept", help="ask for an offer's hand-off: I'll take it")
-    p.add_argument("offer", metavar="OFFER")
-    p.add_argument("--note", default="")
-    p = offer.add_parser("handoff", help="give your offer to a member who accepted it")
-    p.add_argument("offer", metavar="OFFER")
-    p.add_argument("--to", required=True, metavar="MEMBER")
-    p = offer.add_parser("outcome", help="report how a hand-off of your offer went")
-    p.add_argument("offer", metavar="OFFER")
-    done = p.add_mutually_exclusive_group(required=True)
-    done.add_argument("--fulfilled", dest="fulfilled", action="store_true", default=None)
-    done.add_argument("--not-fulfilled", dest="fulfilled", action="store_false")
-    p.add_argument("--rating", type=_rating, default=0)
-    p.add_argument(
-        "--value",
-        type=_value,
-        default=(0, ""),
-        metavar="V",
-        help=VALUE_HELP + "; a currency must be the offer's",
-    )
-    p.add_argument("--to", metavar="MEMBER", help="which hand-off, when there are several")
-    p.add_argument("--note", default="")
-    p.add_argument(
-        "--credit",
-        action="append",
-        metavar="MEMBER",
-        help="a forwarder to credit as connector (repeatable; default: those you trust)",
-    )
-    p.add_argument("--no-credit", action="store_true", help="credit no forwarder")
-    p = offer.add_parser("reply", help='dispute a "not fulfilled" about your hand-off')
-    p.add_argument("offer", metavar="OFFER")
-    p.add_argument("--note", required=True, help="your side, shown with the outcome")
-    p.add_argument("--rating", type=_rating, default=0)
-    p = offer.add_parser(
-        "decline",
-        help='"not for me": turn down an offer forwarded to you; tells the forwarder',
-        epilog="example:\n  p2pshare offer decline 3fa2c1 --note 'not my field; try Dana'",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("offer", metavar="OFFER", help="offer id or a unique prefix of it")
-    p.add_argument("--note", default="", help="why, for the forwarder only (sealed to them)")
-    p = offer.add_parser(
-        "say",
-        help="a message in the offer's conversation (sealed to its participants)",
-        epilog="examples:\n  p2pshare offer say 3fa2c1 'Is the date fixed?'\n"
-        "  p2pshare offer say 3fa2c1 --list        the conversation so far",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("offer", metavar="OFFER", help="offer id or a unique prefix of it")
-    p.add_argument("text", metavar="TEXT", nargs="?", default=None, help="the message")
-    p.add_argument("--list", action="store_true", help="print the conversation instead")
-    p.add_argument("--json", action="store_true", help="with --list: as JSON (README §JSON)")
-    p = offer.add_parser("withdraw", help="take your offer back")
-    p.add_argument("offer", metavar="OFFER")
-    p.add_argument("--reason", default="")
-
-    p = sub.add_parser("vouch", help="endorse a member, optionally for skills")
-    p.add_argument("member", metavar="MEMBER")
-    p.add_argument("--skill", action="append", default=[])
-    p.add_argument("--note", default="")
-    p = sub.add_parser("revoke", help="take back one of your vouches")
-    p.add_argument("vouch", metavar="VOUCH")
-
-    for name, text in (
-        ("offers", "the feed: offers you hold, best first"),
-        ("peers", "every member you know, with trust"),
-        ("stats", "your return on sharing"),
-    ):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("--json", action="store_true")
-        if name == "offers":
-            p.add_argument("--all", action="store_true", help="include closed and expired offers")
-    p = sub.add_parser(
-        "activity",
-        help="what needs you, and what became of what you passed on",
-        epilog=ACTIVITY_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--json", action="store_true", help="print the items as JSON (README §JSON)")
-    p = sub.add_parser("show", help="an offer, its chain and its hand-offs")
-    p.add_argument("offer", metavar="OFFER")
-    p.add_argument("--json", action="store_true")
-    p = sub.add_parser("trust", help="how much you trust a member, and why")
-    p.add_argument("member", metavar="MEMBER")
-    p.add_argument("--explain", action="store_true")
-    p.add_argument("--json", action="store_true")
-    p = sub.add_parser(
-        "export",
-        help="write every signed record to a file",
-        description="Write every signed record to FILE (a temporary file, then renamed). "
-        "FILE may not be inside the home, a directory or a device, and an existing "
-        "file is replaced only with --force.",
-    )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    p = sub.add_parser("import", help="verify and add the records of an export file")
-    p.add_argument("file", metavar="FILE")
-    for name, text in (("mute", "hide a member's offers"), ("block", "ignore a member entirely")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("member", metavar="MEMBER")
-        p.add_argument("--undo", action="store_true")
-
-    p = sub.add_parser("demo", help="a local network of live peers, and the app")
-    p.add_argument("--peers", type=_non_negative, default=6)
-    p.add_argument("--dir", default=None, help="keep the demo's homes here (default: temporary)")
-    p.add_argument("--headless", action="store_true", help="run the network without the app")
-    _home_after_the_command(parser)
-    add_help(parser)
-    return parser
-
-
-def _home_after_the_command(parser: argparse.ArgumentParser) -> None:
-    """`--home` is accepted after the subcommand too (`p2pshare offers --home DIR`)."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in action.choices.values():
-                if "--home" not in child._option_string_actions:
-                    child.add_argument(
-                        "--home",
-                        default=argparse.SUPPRESS,
-                        type=_home,
-                        help="the member's home (default: $P2PSHARE_HOME)",
-                    )
-                _home_after_the_command(child)
+# what the console script (tui.launch), `python -m p2pshare` and the tests use
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "MAX_COMMUNITY_BYTES", "build_parser", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -371,69 +57,26 @@ def _run(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already said
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        return _dispatch(args)
+        from p2pshare.cli.dispatch import run  # the commands and the member's code: only now
+
+        return run(args)
     except (KeyboardInterrupt, BrokenPipeError):
         raise
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return exc.exit_code
     except OSError as exc:
-        _fail(describe_os_error(exc))
+        fail(describe_os_error(exc))
         return EXIT_FAILED
     except Exception as exc:
-        reason = _known_reason(exc)
+        reason = known_reason(exc)
         if reason is None:  # the last line of defence: a bug, said in one line
             if os.environ.get("P2PSHARE_DEBUG"):
                 raise
             logging.getLogger("p2pshare.cli").exception("unexpected error")
             reason = f"unexpected error: {type(exc).__name__}: {exc} (P2PSHARE_DEBUG=1 shows more)"
-        _fail(reason)
+        fail(reason)
         return EXIT_FAILED
-
-
-def _dispatch(args: argparse.Namespace) -> int:
-    from p2pshare.cli import commands
-
-    if args.command == "demo":
-        from p2pshare.demo.launch import run_demo
-
-        return run_demo(
-            peers=args.peers,
-            directory=commands.demo_dir(args.dir),
-            headless=args.headless,
-            say=lambda line: print(line, flush=True),
-        )
-    return commands.run(args)
-
-
-def _known_reason(exc: Exception) -> str | None:
-    """The one-line reason of an error that says what went wrong by itself."""
-    import sqlite3
-
-    from p2pshare.store import StoreError
-    from protocol import ProtocolError
-
-    if isinstance(exc, StoreError | ProtocolError):
-        return str(exc)
-    if isinstance(exc, sqlite3.Error):
-        return f"the store cannot be used: {exc}"
-    return None
-
-
-def _fail(reason: str) -> None:
-    print(one_line(f"p2pshare: {reason}"), file=sys.stderr, flush=True)
-
-
-def describe_os_error(exc: OSError) -> str:
-    """'<file>: <what went wrong>' for an OSError, the file name cut if it is long."""
-    what = exc.strerror or str(exc) or type(exc).__name__
-    name = exc.filename
-    if name is None:
-        return what
-    text = os.fsdecode(name) if isinstance(name, bytes | str) else str(name)
-    if len(text) > 80:
-        text = f"{text[:40]}…{text[-20:]} ({len(text)} characters)"
-    return f"{text}: {what}"
 
 
 def _quiet_stdout() -> None:
