@@ -217,6 +217,8 @@ def restore(home: Home, identity: Identity, *, passphrase: bytes | None = None) 
         raise IdentityError(
             "an empty passphrase would leave the key unencrypted; nothing was changed"
         )
+    if identity.root_seed is not None and _raw(from_seed(identity.root_seed)) != _raw(identity):
+        raise IdentityError("this root seed does not give these keys; nothing was written")
     home.ensure()
     if exists(home):  # a clear refusal before any Argon2id work; the link below decides
         raise _already(home)

@@ -208,6 +208,17 @@ def test_an_identity_that_appears_while_writing_is_not_overwritten(
     assert [p.name for p in home.path.iterdir()] == ["identity.pem"]
 
 
+def test_keys_that_do_not_come_from_their_seed_are_not_written(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    grown = ident.generate()
+    mixed = ident.Identity(
+        grown.signing_key, X25519PrivateKey.generate(), root_seed=grown.root_seed
+    )
+    with pytest.raises(ident.IdentityError, match="this root seed does not give these keys"):
+        ident.restore(home, mixed)
+    assert not home.key_file.exists()
+
+
 def test_an_empty_passphrase_writes_nothing(tmp_path: Path) -> None:
     home = Home(tmp_path / "home")
     with pytest.raises(ident.IdentityError, match="empty passphrase"):
