@@ -19,6 +19,7 @@ from p2pshare.errors import UserError
 from protocol.value import VALUE_HELP, BadValue, parse_value
 
 MAX_COMMUNITY_BYTES = 64
+_HOME_HELP = "the member's home (default: $P2PSHARE_HOME)"  # before or after the command
 ACTIVITY_EXAMPLES = """\
 examples:
   p2pshare activity              what needs you first (!), then the history
@@ -149,9 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pass business opportunities you cannot serve to people you trust.",
     )
     parser.add_argument("--version", action="version", version=f"p2pshare {__version__}")
-    parser.add_argument(
-        "--home", default=None, type=_home, help="the member's home (default: $P2PSHARE_HOME)"
-    )
+    parser.add_argument("--home", default=None, type=_home, help=_HOME_HELP)
     _network_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -332,6 +331,6 @@ def _home_after_the_command(parser: argparse.ArgumentParser) -> None:
                         "--home",
                         default=argparse.SUPPRESS,
                         type=_home,
-                        help="the member's home (default: $P2PSHARE_HOME)",
+                        help=_HOME_HELP,
                     )
                 _home_after_the_command(child)
