@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from p2pshare.domain.activity import ActivityItem
@@ -34,6 +35,10 @@ ME = "12D3KooWme"
 
 def fixed_clock() -> float:
     return float(T0)
+
+
+def month_of(unix_seconds: int) -> str:
+    return datetime.fromtimestamp(unix_seconds, tz=UTC).strftime("%Y-%m")
 
 
 @dataclass(slots=True)
@@ -90,9 +95,11 @@ class FakeNode:
         self.closed = False
         self.network_failure = ""  # start_network fails with this reason when set
         self._refusals: dict[str, str] = {}
+        self._evidence: dict[str, str] = {}
         self._listeners: list[Callable[[Event], None]] = []
         self._offers: dict[str, FakeOffer] = {}
         self._peers: dict[str, FakePeer] = {}
+        self.paths: dict[str, list[dict[str, Any]]] = {}  # member id -> trust paths to them
         self.my_profile: dict[str, Any] = {
             "name": name,
             "headline": "",
@@ -147,6 +154,22 @@ class FakeNode:
 
     def peer(self, name: str) -> PeerItem:
         return next(p.item for p in self._peers.values() if p.item.name == name)
+
+    def add_trust_path(self, *hops: tuple[str, str, int], share: float, evidence: str = "") -> None:
+        """A path from me, as the trust report gives it: hops of (member id, relation,
+        fulfilled hand-offs), the last one the member it explains; `evidence` is the line the
+        real explanation adds about them."""
+        to = hops[-1][0]
+        path = {
+            "share": share,
+            "hops": [
+                {"id": m, "name": self._name(m), "relation": r, "fulfilled": n, "forwarded": 0}
+                for m, r, n in hops
+            ],
+        }
+        self.paths.setdefault(to, []).append(path)
+        if evidence:
+            self._evidence[to] = evidence
 
     def refuse(self, method: str, reason: str) -> None:
         """The next call of `method` raises UserError(reason), like a rule of the ledger."""
@@ -302,6 +325,18 @@ class FakeNode:
             report["explanation"] = (
                 [f"you vouch for {peer.name}"] if peer.vouched_by_me else ["no path from you"]
             )
+        if explain and (paths := self.paths.get(member_id)):
+            shares = sum(p["share"] for p in paths)
+            report["paths"] = paths
+            report["more_paths"] = {"count": 0, "share": round(max(0.0, 1.0 - shares), 6)}
+            report["explanation"] = [
+                f"{peer.name}: trust {peer.trust:.2f}",
+                *(
+                    "  you" + "".join(f" → {h['name']} ({h['relation']})" for h in p["hops"])
+                    for p in paths
+                ),
+                *([f"  {self._evidence[member_id]}"] if member_id in self._evidence else []),
+            ]
         return report
 
     async def stats(self) -> dict[str, Any]:
@@ -322,6 +357,45 @@ class FakeNode:
             "handoffs_received": sum(1 for o in self._offers.values() if self._handed_to_me(o)),
             "fulfilled_by_me": 0,
             "value_earned": {},
+            **self._breakdown(),
+        }
+
+    def _breakdown(self) -> dict[str, Any]:
+        """by_month and by_peer, shaped as domain.stats.breakdown_report: my offers and
+        forwards (passed on), their fulfilled hand-offs and values, forwards to me (came back)."""
+        months: dict[str, dict[str, Any]] = {}
+        peers: dict[str, dict[str, Any]] = {}
+
+        def tally(table: dict[str, dict[str, Any]], key: str) -> dict[str, Any]:
+            empty = {"passed": 0, "fulfilled": 0, "value": {}, "came_back": 0, "earned": {}}
+            return table.setdefault(key, empty)
+
+        for o in self._offers.values():
+            mine = o.author == ME
+            if mine or any(f["from"]["id"] == ME for f in o.forwards):
+                tally(months, month_of(o.created_at))["passed"] += 1
+            for f in o.forwards:
+                if f["from"]["id"] == ME and f["to"] is not None:
+                    tally(peers, f["to"]["id"])["passed"] += 1
+                if f["to"] is not None and f["to"]["id"] == ME:
+                    tally(months, month_of(f["created_at"]))["came_back"] += 1
+                    tally(peers, f["from"]["id"])["came_back"] += 1
+            for h in o.handoffs if mine else ():
+                peer = tally(peers, h["to"]["id"])
+                peer["passed"] += 1
+                outcome = h["outcome"]
+                if outcome is not None and outcome["fulfilled"]:
+                    for row in (tally(months, month_of(outcome["created_at"])), peer):
+                        row["fulfilled"] += 1
+                        row["value"][o.currency] = (
+                            row["value"].get(o.currency, 0) + outcome["value"]
+                        )
+        return {
+            "by_month": [{"month": m, **months[m]} for m in sorted(months)],
+            "by_peer": [
+                {"id": k, "name": self._name(k), **v}
+                for k, v in sorted(peers.items(), key=lambda kv: -kv[1]["passed"])
+            ],
         }
 
     async def activity(self) -> list[ActivityItem]:

@@ -1,4 +1,5 @@
-"""A peer's page: profile, history, why I trust them; vouch, revoke, mute, block."""
+"""A peer's page: profile, history, why I trust them (the paths from me drawn as a tree,
+widgets/trust_paths.py); vouch, revoke, mute, block."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from p2pshare.errors import UserError
 
 from ..actions import RevokeVouch, VouchFor
 from ..widgets.badge import TrustBadge
+from ..widgets.trust_paths import TrustPaths
 from .base import NodeScreen
 
 if TYPE_CHECKING:
@@ -22,6 +24,19 @@ if TYPE_CHECKING:
     from p2pshare.domain.views import PeerItem
     from p2pshare.events import Changed
     from p2pshare.service.port import NodePort
+
+
+def explain_rest(report: dict[str, Any], *, drawn: bool) -> str:
+    """The explanation's lines the drawing does not already say: with the paths drawn, the
+    evidence and the factors under them; without, every line."""
+    lines = list(report.get("explanation", []))
+    if drawn:  # the score is in the badge, the paths and the remainder in the tree
+        lines = [
+            line.strip()
+            for line in lines[1:]
+            if not line.lstrip().startswith(("you ", "and other paths"))
+        ]
+    return "\n".join(escape(line) for line in lines) or ("" if drawn else "[dim]—[/dim]")
 
 
 class PeerScreen(NodeScreen):
@@ -49,6 +64,7 @@ class PeerScreen(NodeScreen):
             yield Label("History", classes="section")
             yield Static("", id="peer-history")
             yield Label("Why this trust", classes="section")
+            yield TrustPaths("", id="peer-paths")
             yield Static("", id="peer-explain")
             yield Label("Their offers", classes="section")
             yield Static("", id="peer-offers")
@@ -97,8 +113,9 @@ class PeerScreen(NodeScreen):
                 f"fulfilled hand-offs  {p.fulfilled}     failed  {p.failed}"
                 f"     routed to a fulfiller  {p.connector_credit}"
             )
-        lines = [escape(line) for line in r.get("explanation", [])]
-        self.query_one("#peer-explain", Static).update("\n".join(lines) or "[dim]—[/dim]")
+        paths = r.get("paths", [])
+        self.query_one("#peer-paths", TrustPaths).show(paths, r.get("more_paths"))
+        self.query_one("#peer-explain", Static).update(explain_rest(r, drawn=bool(paths)))
         theirs = [i for i in feed if i.author == self.member_id][:20]
         self.query_one("#peer-offers", Static).update(
             "\n".join(f"• {escape(i.title)}  [dim]{i.status}[/dim]" for i in theirs)

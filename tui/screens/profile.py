@@ -1,4 +1,5 @@
-"""My profile: edit it; my member id and invite (copyable); my return on sharing."""
+"""My profile: edit it; my member id and invite (copyable); my return on sharing,
+in totals and as charts by month and by peer (widgets/share_chart.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Sparkline, Static, Switch
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Static, Switch
 
 from p2pshare.errors import UserError
 
 from ..fmt import csv
+from ..widgets.share_chart import LEGEND, ChartRow, ShareChart, month_label, months_between
 from .base import NodeScreen
 from .compose import field_of
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
     from ..widgets.status_bar import StatusInfo
 
-BAR_WIDTH = 30
+BAR_WIDTH = 16  # the totals fit beside the form at 80 columns
 
 
 def bars(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> str:
@@ -38,6 +40,52 @@ def bars(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> str:
             f"{label:<{label_width}}  [$accent]{'█' * filled}[/]{'░' * (width - filled)} {n}"
         )
     return "\n".join(out)
+
+
+def money(values: dict[str, int]) -> str:
+    """'4,000 EUR, 30 USD'; '0' for nothing."""
+    return ", ".join(f"{v:,} {c}".strip() for c, v in values.items()) or "0"
+
+
+def _note(figures: dict[str, Any]) -> str:
+    """A row's value fulfilled, and what came back (offers, and what they earned)."""
+    parts = [money(figures["value"])] if figures["value"] else []
+    if figures["came_back"] or figures["earned"]:
+        earned = f" ({money(figures['earned'])})" if figures["earned"] else ""
+        parts.append(f"↩ {figures['came_back']}{earned}")
+    return "  ".join(parts)
+
+
+MONTHS_SHOWN = 12
+PEERS_SHOWN = 8
+
+
+def month_rows(by_month: list[dict[str, Any]]) -> list[ChartRow]:
+    """The last twelve months up to the latest with figures, quiet months included."""
+    figures = {m["month"]: m for m in by_month}
+    if not figures:
+        return []
+    months = months_between(min(figures), max(figures))[-MONTHS_SHOWN:]
+    rows = []
+    for month in months:
+        f = figures.get(month)
+        rows.append(
+            ChartRow(
+                label=month_label(month),
+                passed=f["passed"] if f else 0,
+                fulfilled=f["fulfilled"] if f else 0,
+                note=_note(f) if f else "",
+            )
+        )
+    return rows
+
+
+def peer_rows(by_peer: list[dict[str, Any]]) -> list[ChartRow]:
+    """The peers with the most between you and them (the report's order), a few."""
+    return [
+        ChartRow(label=p["name"][:14], passed=p["passed"], fulfilled=p["fulfilled"], note=_note(p))
+        for p in by_peer[:PEERS_SHOWN]
+    ]
 
 
 class ProfileScreen(NodeScreen):
@@ -81,11 +129,15 @@ class ProfileScreen(NodeScreen):
                 yield Static("", id="member-id", classes="copyable")
                 yield Label("Invite (c to copy)", classes="section")
                 yield Static("", id="invite", classes="copyable")
-                yield Label("Return on sharing", classes="section")
+                yield Label("Return on sharing, by month", classes="section")
+                yield ShareChart(
+                    "nothing passed on yet: forward an offer (f, in the feed)", id="by-month"
+                )
+                yield Label("… and by peer", classes="section")
+                yield ShareChart("nobody yet: pass an offer to a peer", id="by-peer")
+                yield Static(LEGEND, id="chart-legend")
+                yield Label("In all", classes="section")
                 yield Static("", id="stats")
-                with Vertical(id="spark-box"):
-                    yield Label("passed on → came back", classes="dim")
-                    yield Sparkline([], id="spark")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -122,9 +174,6 @@ class ProfileScreen(NodeScreen):
     async def _load_stats(self) -> None:
         self.stats = s = await self.node.stats()
 
-        def money(values: dict[str, int]) -> str:
-            return ", ".join(f"{v:,} {c}".strip() for c, v in values.items()) or "0"
-
         rows = [
             ("posted", s["offers_posted"]),
             ("forwarded", s["offers_forwarded"]),
@@ -143,7 +192,8 @@ class ProfileScreen(NodeScreen):
             + f"\nvalue earned      {money(s['value_earned'])}"
             + f"\nfulfilled by      {escape(who)}"
         )
-        self.query_one("#spark", Sparkline).data = [n for _, n in rows]
+        self.query_one("#by-month", ShareChart).show(month_rows(s.get("by_month", [])))
+        self.query_one("#by-peer", ShareChart).show(peer_rows(s.get("by_peer", [])))
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
