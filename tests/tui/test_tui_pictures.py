@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fake_node import DAY, T0, FakeNode
-from textual.widgets import Static
-from tui_helpers import drive, fake_app, feed_ready, wait_for
+from test_tui_snapshots import SnapCompare, rich_world
+from textual.widgets import OptionList, Static
+from tui_helpers import World, drive, fake_app, feed_ready, select_title, wait_for
 
+from tui.screens.forward import ForwardScreen
 from tui.screens.peer import PeerScreen
 from tui.screens.profile import ProfileScreen
 from tui.widgets.share_chart import ShareChart, bar
@@ -186,3 +188,27 @@ def test_a_peer_without_paths_keeps_the_words_and_draws_nothing() -> None:
         assert "no path from you" in text_of(page.query_one("#peer-explain", Static))
 
     drive(app, scenario, size=(80, 24))
+
+
+# -- snapshots at 80x24, over the rich world of test_tui_snapshots ----------------------
+
+
+def test_profile_at_80x24(world: World, snap_compare: SnapCompare) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_profile(pilot)
+        await pilot.pause()
+
+    assert snap_compare(rich_world(world), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_forward_dialog_at_80x24(world: World, snap_compare: SnapCompare) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        await select_title(pilot, screen, "Airflow migration")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ForwardScreen))
+        peers = pilot.app.screen.query_one("#peers", OptionList)
+        await wait_for(pilot, lambda: peers.option_count > 0)
+        await pilot.pause()
+
+    assert snap_compare(rich_world(world), terminal_size=(80, 24), run_before=run_before)
