@@ -1,7 +1,8 @@
 """`init` and `profile set`: who this member is.
 
-`init` creates the identity (keys, optionally under a passphrase) and signs the
-first profile; `profile set` signs a new profile only when something changes.
+`init` creates the identity (keys, optionally under a passphrase), shows its
+recovery words once and signs the first profile; `init --recover` restores an
+identity from those words; `profile set` signs a new profile only when something changes.
 stdout carries only what a script needs (the member id, the record id); the
 guidance for a person goes to stderr.
 """
@@ -16,27 +17,44 @@ from p2pshare.cli.member_access import new_passphrase, open_member
 from p2pshare.cli.printing import out
 from p2pshare.errors import UserError
 from p2pshare.member import identity as ident
-from p2pshare.member.actions import create_member
+from p2pshare.member.actions import Member, create_member
 from p2pshare.member.home import ensure_listen
+from p2pshare.member.recovery import MAX_TEXT, identity_from_words, paper, words_for
+from p2pshare.store import Store
 from protocol import normalize_skills
 
 if TYPE_CHECKING:
     import argparse
 
     from p2pshare.member.home import Home
+    from p2pshare.member.identity import Identity
 
 
 def cmd_init(home: Home, args: argparse.Namespace) -> int:
     if ident.exists(home):
         raise UserError(f"{home.path} already has an identity; nothing was changed")
-    identity = create_member(
-        home,
-        name=args.name,
-        headline=args.headline,
-        skills=args.skills,
-        region=args.region,
-        passphrase=new_passphrase() if args.passphrase else None,
-    )
+    if args.recover:
+        identity = _recover(home, args)
+    else:
+        if args.name is None:
+            raise UsageError("init needs --name (or --recover, to restore an identity)")
+        identity = create_member(
+            home,
+            name=args.name,
+            headline=args.headline,
+            skills=args.skills,
+            region=args.region,
+            passphrase=new_passphrase() if args.passphrase else None,
+        )
+        # Shown once, never stored in a log or sent anywhere: the one way back after a
+        # lost laptop. stderr, so stdout stays the member id alone for scripts.
+        print(
+            "Write these words on paper and keep them somewhere safe. They are the only\n"
+            "way to restore you on a new machine (p2pshare init --recover), and anyone\n"
+            "who reads them can act as you. They are not shown again.\n\n"
+            f"{paper(words_for(identity))}\n",
+            file=sys.stderr,
+        )
     ensure_listen(home)  # the port kept in config.toml: invites outlive restarts
     out(identity.member_id)  # stdout stays the id alone, for scripts; the rest to stderr
     flag = "" if args.home is None else f" --home {args.home}"
@@ -48,6 +66,42 @@ def cmd_init(home: Home, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _recover(home: Home, args: argparse.Namespace) -> Identity:
+    """`init --recover`: the words from stdin, the same keys written into this home.
+
+    Records come back from the network: the first sync with any member who holds
+    them restores offers, vouches and history. A profile is signed only when
+    --name (or another profile option) is given; otherwise the newest one on the
+    network stays the member's.
+    """
+    if sys.stdin.isatty():
+        print(
+            "Type your recovery words (24 or 48), then an empty line:",
+            file=sys.stderr,
+        )
+        lines: list[str] = []
+        for line in sys.stdin:
+            if not line.strip() and lines:
+                break
+            lines.append(line)
+        text = "".join(lines)
+    else:
+        text = sys.stdin.read(MAX_TEXT + 1)
+    identity = identity_from_words(text)
+    ident.restore(home, identity, passphrase=new_passphrase() if args.passphrase else None)
+    print(f"Restored member {identity.member_id}: check it is yours.", file=sys.stderr)
+    if args.name is not None:
+        with Store.open(home.store_file) as store:
+            Member(home, identity, store).set_profile(
+                name=args.name.strip(),
+                headline=args.headline,
+                skills=args.skills,
+                region=args.region,
+                available=True,
+            )
+    return identity
 
 
 def cmd_profile(home: Home, args: argparse.Namespace) -> int:

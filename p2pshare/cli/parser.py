@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create this member's identity and profile")
-    p.add_argument("--name", required=True)
+    p.add_argument("--name", help="your name as members see it (needed unless --recover)")
     p.add_argument("--skills", type=_csv, default=[])
     p.add_argument("--headline", default="")
     p.add_argument("--region", default="")
@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--passphrase",
         action="store_true",
         help="encrypt the key with a passphrase (asked, or $P2PSHARE_PASSPHRASE)",
+    )
+    p.add_argument(
+        "--recover",
+        action="store_true",
+        help="restore your identity from the words `init` showed you (read from stdin)",
     )
 
     p = sub.add_parser("id", help="member id, addresses and invite code")
