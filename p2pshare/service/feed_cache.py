@@ -1,0 +1,71 @@
+"""The app's feed, ranked once and kept current, without the offers the member declined.
+
+Ranking the whole feed reads every offer and the trust scores, so it is done
+when the feed is first read, when trust moves, and every RERANK_SECONDS (an
+offer's freshness decays and it expires); between those, the rows of offers
+whose state changed are patched in place (domain/live_feed.py). Only the store's
+worker thread touches it, so it needs no lock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from p2pshare.domain import views
+from p2pshare.domain.live_feed import LiveFeed
+from p2pshare.member.conversation import declined_by_me
+
+if TYPE_CHECKING:
+    from p2pshare.member.actions import Absorbed, Member
+
+RERANK_SECONDS = 300  # rank the whole feed again this often: freshness decays, offers expire
+
+
+class FeedCache:
+    """The ranked feed and the offers declined, both read again when they may be stale."""
+
+    def __init__(self) -> None:
+        self._feed: LiveFeed | None = None
+        self._ranked_at = 0  # the member's clock when it was ranked
+        self._declined: set[str] | None = None  # offers (hex) I declined
+
+    def items(self, member: Member, *, include_closed: bool = False) -> list[views.FeedItem]:
+        """The feed, best first; closed offers too if asked (those are ranked afresh)."""
+        if include_closed:
+            items = views.feed(member.viewpoint(), include_closed=True)
+        else:
+            items = self._live(member).items()
+        hidden = self._declined_ids(member)
+        return [item for item in items if item.id not in hidden] if hidden else items
+
+    def patch(self, member: Member, absorbed: Absorbed) -> dict[str, views.FeedItem | None] | None:
+        """Patch the rows of changed offers; None if the whole feed must be ranked again."""
+        if absorbed.first or absorbed.trust or self._feed is None:
+            self._feed = None  # every rank may move with trust: rank again when read
+            return None
+        rows = views.feed_rows(member.viewpoint(), absorbed.offers)
+        self._live(member).patch(rows)
+        hidden = self._declined_ids(member)
+        return {k: (None if k in hidden else v) for k, v in rows.items()} if hidden else rows
+
+    def rank_again(self) -> None:
+        """Rank the whole feed at the next read (marks changed: muted rows, blocked ones)."""
+        self._feed = None
+
+    def declined_changed(self) -> None:
+        """The member declined an offer: read which again at the next use."""
+        self._declined = None
+
+    def _live(self, member: Member) -> LiveFeed:
+        """The feed, ranked afresh when missing or RERANK_SECONDS old."""
+        now = member.now()
+        if self._feed is None or now - self._ranked_at >= RERANK_SECONDS:
+            self._feed = LiveFeed(views.feed(member.viewpoint()))
+            self._ranked_at = now
+        return self._feed
+
+    def _declined_ids(self, member: Member) -> set[str]:
+        """Offers I declined: not in my feed."""
+        if self._declined is None:
+            self._declined = declined_by_me(member)
+        return self._declined
