@@ -8,10 +8,10 @@ guest (bridge.py); `p2pshare serve` runs it with trio.run. libp2p types stay
 inside this module and p2pshare/net/.
 
 This module only builds the parts (each in its own module, see __init__.py),
-wires them to each other and runs them in one nursery: records in and out
-(gossip, door, ingest, outbox, catch-up), peers (dialer, peer_watch,
-peer_sharing, peer_standing), reach (traversal) and what the node says about
-itself (status, door_reports).
+wires them to each other and runs them in one nursery: the records path
+(record_flow.py), the peers (dialer, peer_watch, peer_sharing, peer_standing),
+reach (traversal), what the node says about itself (status); the host, pubsub
+and mDNS start and stop as lifecycle.py says.
 """
 
 from __future__ import annotations
