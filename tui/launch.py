@@ -73,6 +73,11 @@ class LocalHome:
             self.home, name=name, headline=headline, skills=skills, passphrase=passphrase
         )
 
+    def recovery_words(self, passphrase: bytes | None) -> list[str]:
+        from p2pshare.service.api import recovery_words
+
+        return recovery_words(self.home, passphrase)
+
     def node(self, *, passphrase: bytes | None, peers: Sequence[str] = ()) -> NodePort:
         from p2pshare.member import identity
         from p2pshare.service.api import NetworkOptions, NodeAPI

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from p2pshare.member import identity
 from p2pshare.member.actions import create_member
+from p2pshare.member.recovery import words_for
 from p2pshare.service.node_actions import NodeActions
 from p2pshare.service.node_core import NetworkOptions, Status
 from p2pshare.service.node_views import NodeViews
@@ -26,12 +28,17 @@ from p2pshare.service.node_views import NodeViews
 if TYPE_CHECKING:
     from p2pshare.member.home import Home
 
-__all__ = ["NetworkOptions", "NodeAPI", "Status", "create_identity"]
+__all__ = ["NetworkOptions", "NodeAPI", "Status", "create_identity", "recovery_words"]
 
 
 def create_identity(home: Home, **profile: Any) -> str:
     """First run (the onboarding screen): `member.create_member`, returning the member id."""
     return create_member(home, **profile).member_id
+
+
+def recovery_words(home: Home, passphrase: bytes | None) -> list[str]:
+    """The words that restore this member (member/recovery.py), for the app to show once."""
+    return words_for(identity.load(home, lambda: passphrase))
 
 
 class NodeAPI(NodeActions, NodeViews):

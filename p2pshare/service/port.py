@@ -160,6 +160,13 @@ class HomePort(Protocol):
         """
         ...
 
+    def recovery_words(self, passphrase: bytes | None) -> list[str]:
+        """The words that restore this member on a new machine, shown once at first run.
+
+        Blocking (reads and may decrypt the key): the app calls it from a thread.
+        """
+        ...
+
     def node(self, *, passphrase: bytes | None, peers: Sequence[str] = ()) -> NodePort:
         """A node over this home, not yet open; `peers` are dialled besides the configured ones."""
         ...

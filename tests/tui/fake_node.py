@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 T0 = 1_700_000_000
 DAY = 86_400
 ME = "12D3KooWme"
+WORDS = ("acid", "brave", "cable", "dinner", "eagle", "fabric", "garden", "habit")
 
 
 def fixed_clock() -> float:
@@ -714,6 +715,9 @@ class FakeHome:
         self.identity = True
         self.fake.my_profile.update(name=name, headline=headline, skills=list(skills))
         return ME
+
+    def recovery_words(self, passphrase: bytes | None) -> list[str]:
+        return [WORDS[i % len(WORDS)] for i in range(24)]
 
     def node(self, *, passphrase: bytes | None, peers: Sequence[str] = ()) -> FakeNode:
         self.opened_with.append((passphrase, tuple(peers)))

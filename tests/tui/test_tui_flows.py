@@ -18,7 +18,7 @@ from tui.screens.compose import ComposeScreen
 from tui.screens.dialogs import NoteScreen
 from tui.screens.forward import ForwardScreen
 from tui.screens.offer import OfferScreen
-from tui.screens.onboarding import OnboardingScreen
+from tui.screens.onboarding import OnboardingScreen, RecoveryWords
 from tui.screens.peer import PeerScreen
 from tui.screens.peers import PeersScreen
 from tui.screens.profile import ProfileScreen
@@ -102,6 +102,13 @@ def test_onboarding_asks_for_a_name_then_opens_the_node_with_the_invite() -> Non
         app.screen.query_one("#name", Input).value = "Dana"
         app.screen.query_one("#skills", Input).value = "keynote, privacy"
         app.screen.query_one("#invite", Input).value = "/ip4/10.0.0.2/tcp/4001/p2p/x"
+        await pilot.press("ctrl+s")
+        # the recovery words, once, before anything opens
+        await wait_for(pilot, lambda: isinstance(app.screen, RecoveryWords))
+        shown = str(app.screen.query_one("#words", Static).render())
+        assert " 1. acid" in shown
+        assert "24. habit" in shown
+        assert not node.opened
         await pilot.press("ctrl+s")
         await feed_ready(pilot)
         assert home.created == [

@@ -25,11 +25,12 @@ from tui_helpers import (
 
 from p2pshare.member import identity as ident
 from p2pshare.member.home import Home
+from p2pshare.member.recovery import identity_from_words
 from p2pshare.service.api import NodeAPI, create_identity
 from tui.screens.compose import ComposeScreen
 from tui.screens.dialogs import ErrorScreen, PassphraseScreen
 from tui.screens.offer import OfferScreen
-from tui.screens.onboarding import OnboardingScreen
+from tui.screens.onboarding import OnboardingScreen, RecoveryWords
 from tui.widgets.offer_list import OfferList
 
 if TYPE_CHECKING:
@@ -64,6 +65,11 @@ def test_onboarding_creates_identity_then_shows_feed(tmp_path: Path) -> None:
         app.screen.query_one("#headline", Input).value = "Keynotes on privacy"
         app.screen.query_one("#skills", Input).value = "keynote, privacy"
         await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecoveryWords))
+        shown = str(app.screen.query_one("#words", Static).render())
+        restored = identity_from_words(shown)  # what the member copies restores them
+        assert restored.member_id == ident.load(home).member_id
+        await pilot.click("#written")
         screen = await feed_ready(pilot)
         assert ident.exists(home)
         assert app.node is not None

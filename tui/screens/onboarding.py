@@ -1,4 +1,5 @@
-"""First run: make this member's identity and first profile, and optionally join by invite."""
+"""First run: make this member's identity and first profile, show its recovery words once,
+and optionally join by invite."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from p2pshare.errors import UserError
@@ -102,7 +103,52 @@ class OnboardingScreen(Screen[dict[str, Any] | None]):
             target = field if field in ("name", "headline", "skills") else "form"
             self.app.call_from_thread(self.query_one(f"#{target}-error", Static).update, reason)
             return
-        self.app.call_from_thread(self.dismiss, {"passphrase": passphrase, "invite": invite})
+        words = self.home.recovery_words(passphrase)
+        done = {"passphrase": passphrase, "invite": invite}
+        self.app.call_from_thread(self._show_words, words, done)
+
+    def _show_words(self, words: list[str], done: dict[str, Any]) -> None:
+        """The recovery words, once, before the app opens: the one way back after a
+        lost laptop. Dismissing them is the member saying they wrote them down."""
+        self.app.push_screen(RecoveryWords(words), lambda _: self.dismiss(done))
 
     def action_quit(self) -> None:
+        self.dismiss(None)
+
+
+class RecoveryWords(ModalScreen[None]):
+    """The words that restore this member (p2pshare init --recover), shown once."""
+
+    BINDINGS = [Binding("ctrl+s", "written", "Written down", priority=True)]
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def compose(self) -> ComposeResult:
+        per_line = 4
+        lines = [
+            "   ".join(
+                f"{i + 1:2}. {word:<9}"
+                for i, word in list(enumerate(self.words))[row : row + per_line]
+            ).rstrip()
+            for row in range(0, len(self.words), per_line)
+        ]
+        with VerticalScroll(id="recovery-words", classes="dialog", can_focus=False):
+            yield Label("Your recovery words", classes="form-title")
+            yield Static(
+                "Write these words on paper and keep them somewhere safe. They are the "
+                "only way to restore you on a new machine ([b]p2pshare init --recover[/b]), "
+                "and anyone who reads them can act as you. They are not shown again.",
+                classes="dim",
+            )
+            yield Static("\n".join(lines), id="words")
+            with Horizontal(classes="buttons"):
+                yield Button("I have written them down (ctrl+s)", variant="primary", id="written")
+
+    def on_mount(self) -> None:
+        self.query_one("#written", Button).focus()
+
+    @on(Button.Pressed, "#written")
+    def action_written(self) -> None:
         self.dismiss(None)
