@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from p2pshare.cli.activity import cmd_activity
 from p2pshare.cli.file_commands import cmd_export, cmd_import
-from p2pshare.cli.identity_commands import cmd_init, cmd_profile
+from p2pshare.cli.identity_commands import cmd_init, cmd_profile, cmd_recovery_words
 from p2pshare.cli.member_commands import cmd_mark, cmd_revoke, cmd_vouch
 from p2pshare.cli.node_commands import cmd_id, cmd_invite, cmd_serve
 from p2pshare.cli.offer_commands import cmd_offer
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 COMMANDS: dict[str, Callable[[Home, argparse.Namespace], int]] = {
     "init": cmd_init,
+    "recovery-words": cmd_recovery_words,
     "id": cmd_id,
     "invite": cmd_invite,
     "serve": cmd_serve,

@@ -39,6 +39,7 @@ HELPS = {
 EXAMPLES = {
     "init": "p2pshare init --name 'Ana Reis' --skills 'ux, research' --headline 'UX lead'",
     "id": "p2pshare id --json",
+    "recovery-words": "p2pshare recovery-words",
     "serve": "p2pshare serve --listen /ip4/0.0.0.0/tcp/4001",
     "invite": "p2pshare invite",
     "profile set": "p2pshare profile set --skills 'ux, research' --available yes",

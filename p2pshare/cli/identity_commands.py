@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from p2pshare.cli.failures import UsageError
-from p2pshare.cli.member_access import new_passphrase, open_member
+from p2pshare.cli.member_access import new_passphrase, open_member, passphrase_prompt
 from p2pshare.cli.printing import out
 from p2pshare.errors import UserError
 from p2pshare.member import identity as ident
@@ -102,6 +102,19 @@ def _recover(home: Home, args: argparse.Namespace) -> Identity:
                 available=True,
             )
     return identity
+
+
+def cmd_recovery_words(home: Home, args: argparse.Namespace) -> int:
+    """The words `init` showed, again: for a member who lost the paper, and for a
+    home made before recovery words existed (48 words). Whoever can run this can
+    read identity.pem too, so it gives away nothing the home does not."""
+    words = words_for(ident.load(home, passphrase_prompt))
+    print(
+        "Anyone who reads these words can act as you. Keep them on paper, offline.",
+        file=sys.stderr,
+    )
+    out(paper(words))
+    return 0
 
 
 def cmd_profile(home: Home, args: argparse.Namespace) -> int:

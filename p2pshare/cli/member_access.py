@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from protocol import PublicKey
 
 
-def _passphrase_prompt() -> bytes | None:
+def passphrase_prompt() -> bytes | None:
+    """The passphrase of an encrypted key: $P2PSHARE_PASSPHRASE, or asked at a terminal."""
     if (env := ident.passphrase_from_env()) is not None:
         return env
     if not sys.stdin.isatty():
@@ -35,7 +36,7 @@ def _passphrase_prompt() -> bytes | None:
 def open_member(home: Home) -> Member:
     """The home's member, its key unlocked; a store that cannot be opened says why."""
     try:
-        return Member.open(home, passphrase=_passphrase_prompt)
+        return Member.open(home, passphrase=passphrase_prompt)
     except StoreError as exc:
         raise UserError(str(exc)) from None
 

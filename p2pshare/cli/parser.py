@@ -170,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore your identity from the words `init` showed you (read from stdin)",
     )
 
+    sub.add_parser(
+        "recovery-words", help="print the words that restore you on a new machine (init --recover)"
+    )
+
     p = sub.add_parser("id", help="member id, addresses and invite code")
     p.add_argument("--json", action="store_true")
 

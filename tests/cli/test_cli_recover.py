@@ -1,4 +1,5 @@
-"""`init` shows the recovery words once; `init --recover` brings the member back (issue 15).
+"""`init` shows the recovery words once; `init --recover` brings the member back (issue 15);
+`recovery-words` shows them again, also for a home made before they existed.
 
 Driven through the command line as a member would: the words are read off
 `init`'s stderr, typed into `init --recover` on a fresh home, and the restored
@@ -14,6 +15,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from p2pshare.member.home import Home
 
 SCRIPT = Path(sys.executable).with_name("p2pshare")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "p2pshare"]
@@ -95,3 +102,26 @@ def test_init_without_name_or_recover_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--name" in result.stderr
     assert not (tmp_path / "home" / "identity.pem").exists()
+
+
+def test_a_home_made_before_recovery_words_gets_48_that_restore_it(tmp_path: Path) -> None:
+    """The upgrade path: today's key stays the member; `recovery-words` shows its backup."""
+    old = tmp_path / "old"
+    Home(old).ensure()
+    keys = (Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+    pem = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    (old / "identity.pem").write_bytes(
+        b"".join(key.private_bytes(*pem, serialization.NoEncryption()) for key in keys)
+    )
+    member = json.loads(run(old, "id", "--json").stdout)["id"]
+
+    shown = run(old, "recovery-words")
+    assert shown.returncode == 0, shown.stderr
+    assert len(re.findall(r"[a-z]+", shown.stdout)) == 48
+    assert "act as you" in shown.stderr
+
+    back = run(tmp_path / "new", "init", "--recover", stdin=shown.stdout)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout.strip() == member
+    again = run(tmp_path / "new", "recovery-words")
+    assert again.stdout == shown.stdout  # the same keys, so the same backup
