@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
+from p2pshare.domain.builders import builder
 from p2pshare.domain.evidence import Receipt, VouchEdge
 from p2pshare.domain.ledger_views import (
     AcceptView,
@@ -120,7 +121,7 @@ def lone_offer(env: Envelope, body: Offer, now: int) -> Part:
 
 
 def lone_offer_state(env: Envelope, body: Offer, now: int) -> OfferState:
-    return OfferState(
+    return _new_offer_state(
         id=env.id,
         author=env.author,
         offer=body,
@@ -132,6 +133,9 @@ def lone_offer_state(env: Envelope, body: Offer, now: int) -> OfferState:
         withdrawn=None,
         value=0,
     )
+
+
+_new_offer_state = builder(OfferState)  # most of a first load's offers are lone ones
 
 
 @dataclass(slots=True)

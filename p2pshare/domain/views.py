@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import protocol
+from p2pshare.domain.builders import builder
 from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
 from p2pshare.domain.stats import Stats, breakdown_report, stats
@@ -143,7 +144,7 @@ class _FeedContext:
         self.view = view
         self.name = _namer(view)
         self.authors: dict[PublicKey, tuple[str, str, float, float, bool]] = {}
-        self.matches: dict[tuple[str, ...], float] = {}
+        self.matches: dict[tuple[str, ...], tuple[float, float]] = {}  # exact, shown
         self.standings = standings(view.scores)
 
     def row(self, state: OfferState, *, include_closed: bool = False) -> FeedItem | None:
@@ -161,24 +162,27 @@ class _FeedContext:
             level = round(standing(self.standings, author, me), 6)
             about = self.authors[author] = (_mid(author), self.name(author), trust, level, mine)
         mid, author_name, trust, level, mine = about
-        signal = level
+        signal = shown_signal = level  # rounded once per author
         # Most offers have no forwards, accepts or hand-offs: skip the scans then.
         forwards = state.forwards
         if forwards:
             forwarders = [link.author for link in forwards if link.author not in blocked]
             signal = offer_signal(self.standings, author, forwarders, viewer=me)
+            shown_signal = round(signal, 6)
         offer = state.offer
-        if (match := self.matches.get(offer.skills)) is None:
-            match = self.matches[offer.skills] = skill_match(offer.skills, view.my_skills)
+        if (matched := self.matches.get(offer.skills)) is None:
+            match = skill_match(offer.skills, view.my_skills)
+            matched = self.matches[offer.skills] = (match, round(match, 6))
+        match, shown_match = matched
         age_days = max(0, view.now - state.created_at) / 86_400
         freshness = math.exp(-age_days / FRESHNESS_DAYS)
         w_signal, w_match, w_fresh = RANK_WEIGHTS
-        return FeedItem(
+        return _new_feed_item(
             id=state.id.hex(),
             title=offer.title,
             author=mid,
             author_name=author_name,
-            status=state.status.value,
+            status=state.status._value_,  # the plain str (.value is a property: slower)
             skills=offer.skills,
             region=offer.region,
             remote=offer.remote,
@@ -189,9 +193,9 @@ class _FeedContext:
             chain=tuple(_mid(link.author) for link in state.chain_to(me)) if forwards else (),
             trust=trust,
             standing=level,
-            signal=round(signal, 6),
+            signal=shown_signal,
             stranger=not mine and signal <= 0.0,
-            match=round(match, 6),
+            match=shown_match,
             rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
             mine=mine,
             for_me=bool(forwards) and bool(state.forwarded_to(me)),
@@ -202,6 +206,7 @@ class _FeedContext:
         )
 
 
+_new_feed_item = builder(FeedItem)  # FeedItem(...) at twice the speed (100,000 at a load)
 _SHOWN = (OfferStatus.OPEN, OfferStatus.HANDED_OFF)
 
 

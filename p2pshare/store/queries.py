@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PAGE = 500  # rows per query when iterating, so no read transaction stays open
-_STORED_PAGE = 5000  # rows per query of a first load (all_stored)
 _HEX = re.compile(r"^[0-9a-f]*$")
 
 
@@ -99,23 +98,24 @@ class StoreQueries:
         pool: dict[object, object] | None = None,
         pooled: Mapping[type[Body], tuple[str, ...]] | None = None,
     ) -> Iterator[Envelope]:
-        """Every record in ingest order, rebuilt without any check
+        """Every record in (created_at, id) order, rebuilt without any check
         (`protocol.decode_stored`, which says what `pool` does): a first load of
-        the whole home, fast. Ingest order walks the table itself, three times
-        cheaper than the (created_at, id) index; the ledger orders what it applies."""
-        after = 0
-        while True:
-            page = self._rows(
-                "SELECT seq, id, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
-                (after, _STORED_PAGE),
+        the whole home, fast.
+
+        One query that reads the table in storage order and sorts it: cheaper
+        than walking the (created_at, id) index, whose every row is a jump into
+        the table. The order matters beyond the ledger's rules: records rebuilt
+        in the order they are read lie in memory in that order, and the ledger
+        and the feed then walk them oldest first, close together (read in ingest
+        order, the same load applied a quarter slower)."""
+        rows: list[Any] = self._rows(
+            "SELECT id, data FROM records NOT INDEXED ORDER BY created_at, id"
+        )
+        for i, (rid, data) in enumerate(rows):
+            rows[i] = None  # its bytes go as soon as its record is built
+            yield protocol.decode_stored(
+                data, RecordId(rid), keep_data=keep_data, pool=pool, pooled=pooled
             )
-            for _, rid, data in page:
-                yield protocol.decode_stored(
-                    data, RecordId(rid), keep_data=keep_data, pool=pool, pooled=pooled
-                )
-            if len(page) < _STORED_PAGE:
-                return
-            after = page[-1][0]
 
     def _walk(self, *, kinds: Iterable[int] | None, max_seq: int | None) -> Iterator[bytes]:
         """Stored signed bytes in (created_at, id) order, one short query per page."""
