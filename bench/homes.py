@@ -1,16 +1,50 @@
 """Homes full of history for the benchmarks: offers and profiles signed by real keys,
-stored as the network would store them."""
+stored as the network would store them.
+
+Signing 100,000 offers and storing them takes about a minute, so `cached_home`
+keeps each home it builds (under $P2PSHARE_BENCH_CACHE, else ~/.cache) and hands
+out copies. A cached home is used on the day it was built only: its offers are
+dated from that day, and after some days they would start to expire.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import shutil
+import tempfile
 import time
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from pathlib import Path
 
 DAY = 86_400
+LAYOUT = 1  # bump when build_home makes different homes: older cached ones are not used
+
+
+def cached_home(root: Path, n_offers: int) -> tuple[Path, float]:
+    """A copy, under `root`, of the home `build_home` makes, built once a day; with
+    the seconds its ingest took when it was built."""
+    import protocol
+
+    cache = Path(os.environ.get("P2PSHARE_BENCH_CACHE", Path.home() / ".cache/p2pshare-bench"))
+    day = int(time.time()) // DAY
+    kept = cache / f"home-{n_offers}-layout{LAYOUT}-format{protocol.FORMAT_VERSION}-day{day}"
+    if not (kept / "built.json").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob(f"home-{n_offers}-*"):
+            shutil.rmtree(old, ignore_errors=True)  # other days, other layouts
+        building = Path(tempfile.mkdtemp(prefix=".building-", dir=cache))
+        home, ingest = build_home(building, n_offers)
+        (building / "built.json").write_text(
+            json.dumps({"home": str(home.relative_to(building)), "ingest": ingest})
+        )
+        try:
+            building.rename(kept)
+        except OSError:  # another run built it meanwhile
+            shutil.rmtree(building, ignore_errors=True)
+    built = json.loads((kept / "built.json").read_text())
+    shutil.copytree(kept, root)
+    return root / built["home"], float(built["ingest"])
 
 
 def build_home(root: Path, n_offers: int) -> tuple[Path, float]:

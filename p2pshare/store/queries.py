@@ -4,7 +4,9 @@ feed, and the (created_at, id) ranges catch-up sync compares.
 Stored rows were verified when they were written (`Store.ingest*`, `add_own`), so
 they are read back with `protocol.decode_trusted`: canonical form and limits
 checked again, the Ed25519 signature not. Every query pages or is bounded, so
-no read transaction stays open while another process writes.
+no read transaction stays open while another process writes; the first load's
+one sorted read of every row (`all_stored`) ends its transaction once the rows
+are fetched, before any is decoded.
 """
 
 from __future__ import annotations
