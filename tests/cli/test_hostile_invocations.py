@@ -508,6 +508,11 @@ def test_ctrl_c_at_the_passphrase_prompt(tmp_path: Path) -> None:
 
     def controlling_terminal() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        # As a shell does for the command it runs in the foreground: a test run
+        # started in the background (`pytest &` from a script, nohup) inherits
+        # SIGINT ignored, Python then installs no KeyboardInterrupt handler, and
+        # the ctrl+c is lost: the command waited at the prompt until the timeout.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     proc = subprocess.Popen(
         [*COMMAND, "--home", str(home), "offers"],

@@ -7,6 +7,9 @@ when the churners over-filled it, C with the rest, and C waited out a 60 s prune
 backoff: most offers never reached it in time. Now B's own view of its peers
 (time connected, a trust path) ranks the churners below the members who stayed,
 and A floods its own records to every peer on the topic.
+
+A churner leaves as the node does, its connections closed before its pubsub
+stops (test_hostile_clock.leave).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import trio
 
 from p2pshare.events import RecordsArrived
 
-from .conftest import Peer, network, wait_until, with_config
+from .conftest import Peer, network, with_config
 from .test_hostile_clock import gossiper
 
 if TYPE_CHECKING:
@@ -55,6 +58,12 @@ async def churn(target: Peer, identities: int, concurrent: int) -> None:
             await limit.acquire()
             nursery.start_soon(one)
             await trio.sleep(0.05)
+
+
+# Before, offers were still missing 20 s after they were posted (C sat out B's 60 s
+# prune backoff); now each arrives in well under a second, ~0.06 s when idle and
+# under 1 s with both cores busy. 10 s tells the two apart on any machine.
+LATE = 10.0
 
 
 def test_honest_offers_cross_a_churning_mesh(tmp_path: Path) -> None:
@@ -91,11 +100,17 @@ def test_honest_offers_cross_a_churning_mesh(tmp_path: Path) -> None:
                 posted[bytes(env.id)] = time.monotonic()
                 a.node.kick()
                 await trio.sleep(0.3)
-            await wait_until(lambda: set(posted) <= set(arrived), 20)
+            with trio.move_on_after(LATE):  # after the last post: each had LATE s or more
+                while not set(posted) <= set(arrived):  # noqa: ASYNC110 -- events: a list
+                    await trio.sleep(0.02)
             nursery.cancel_scope.cancel()
+            missing = len(set(posted) - set(arrived))
+            assert not missing, f"{missing} of {len(posted)} offers never reached C"
             delays = sorted(arrived[rid] - t for rid, t in posted.items())
             p95 = delays[int(0.95 * (len(delays) - 1))]
             print(f"under churn: p50 {statistics.median(delays):.3f} s, p95 {p95:.3f} s")
-            assert p95 < 2.0
+            # how fast is for `python -m bench attack` (churn beside quiet); here,
+            # only what separates the bug from the fix whatever the machine's load
+            assert delays[-1] < LATE, f"an offer took {delays[-1]:.1f} s"
 
     trio.run(main)

@@ -23,6 +23,7 @@ from signers import get_member
 from p2pshare.events import ClockSkew
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod
+from p2pshare.net.connections import close_all
 
 from .conftest import Peer, network, wait_until, with_config
 
@@ -40,6 +41,7 @@ async def gossiper(stack: AsyncExitStack, target: Peer) -> tuple[Any, Any]:
     await stack.enter_async_context(host.run([multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")]))
     await stack.enter_async_context(background_trio_service(pubsub))
     await stack.enter_async_context(background_trio_service(router))
+    stack.push_async_callback(leave, host)  # runs first when the stack unwinds
     await pubsub.wait_until_ready()
     await pubsub.subscribe(target.node.topic)
     with trio.fail_after(10):
@@ -49,6 +51,15 @@ async def gossiper(stack: AsyncExitStack, target: Peer) -> tuple[Any, Any]:
         lambda: target.id in {p.to_base58() for p in pubsub.peer_topics.get(topic, ())}
     )
     return host, pubsub
+
+
+async def leave(host: Any) -> None:
+    """Close the host's connections while its pubsub still runs, as the node does
+    (lifecycle.close_connections). Upstream: a stream the target opens while pubsub
+    stops makes pubsub start a reader in its closing nursery ("Nursery is closed to
+    new arrivals"), an error of the hostile peer's teardown, not of the node."""
+    with trio.CancelScope(deadline=trio.current_time() + 5, shield=True):
+        await close_all(host)
 
 
 def test_records_from_a_fast_clock_are_held_then_stored_and_nobody_is_blocked(

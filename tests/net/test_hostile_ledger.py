@@ -82,8 +82,9 @@ def test_an_outcome_before_its_hand_off_waits_then_is_stored(tmp_path: Path) -> 
                 await pubsub.publish(b.node.topic, record.data)
             door = b.node._door
             assert door is not None
-            await wait_until(lambda: outcome.id in door.waiting, 10)
-            assert b.has(accept.id)
+            # the door parks the outcome as it judges it; the accept it admitted
+            # before is stored a moment later, on a worker thread: wait for both
+            await wait_until(lambda: outcome.id in door.waiting and b.has(accept.id), 10)
             assert not b.has(outcome.id)
             await pubsub.publish(b.node.topic, handoff.data)
             await wait_until(lambda: b.has(handoff.id) and b.has(outcome.id), 10)

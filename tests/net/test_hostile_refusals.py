@@ -26,7 +26,7 @@ from signers import get_member
 
 from p2pshare.domain.views import PeerItem
 
-from .conftest import Peer, network, wait_until
+from .conftest import Peer, network, wait_until, with_config
 from .test_connection_slots import registered, stranger
 from .test_hostile_clock import gossiper
 from .test_serve import _cli, _lines
@@ -36,17 +36,25 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.network
 
+SPAM, BURST = 150, 50  # records a stranger gossips at once; what its budget takes at once
+
 
 def test_refusals_are_counted_per_peer_and_summed_up_once_a_minute(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     flooder = get_member("loud")
     now = int(time.time())
-    spam = [flooder.offer(at=now, title=f"spam {i}").data for i in range(400)]
+    spam = [flooder.offer(at=now, title=f"spam {i}").data for i in range(SPAM)]
     caplog.set_level(logging.INFO, logger="p2pshare.net.refusals")
+    # A stranger's gossip: BURST at once, then 1 a second. At the node's 50/s what
+    # it refuses would depend on how fast this machine publishes and judges.
+    config = with_config(gossip_rate=1.0, gossip_burst=BURST)
 
     async def main() -> None:
-        async with network(tmp_path, ["b"]) as (_, (b,)), AsyncExitStack() as stack:
+        async with (
+            network(tmp_path, ["b"], config=config) as (_, (b,)),
+            AsyncExitStack() as stack,
+        ):
             host, pubsub = await gossiper(stack, b)
             x = host.get_id().to_base58()
             for data in spam:
@@ -60,13 +68,15 @@ def test_refusals_are_counted_per_peer_and_summed_up_once_a_minute(
             def judged() -> int:
                 return door.accepted + sum(refusals().get(x, {}).values())
 
-            await wait_until(lambda: judged() == 403, 10)
+            # a deadline for the condition, far inside the summary's minute
+            await wait_until(lambda: judged() == SPAM + 3, 30)
             assert refusals()[x]["invalid"] == 3
-            assert refusals()[x]["flood"] >= 100  # 200 at once, 50/s after
+            assert refusals()[x]["flood"] == SPAM - door.accepted
+            assert refusals()[x]["flood"] >= SPAM - BURST - 25  # 25 s of 1/s at most
             # more refusals within the minute: still one line
-            for i in range(50):
+            for i in range(20):
                 await pubsub.publish(b.node.topic, flooder.offer(at=now, title=f"+{i}").data)
-            await wait_until(lambda: judged() == 453, 10)
+            await wait_until(lambda: judged() == SPAM + 3 + 20, 30)
 
     trio.run(main)
     lines = [r for r in caplog.records if r.name == "p2pshare.net.refusals"]
@@ -101,8 +111,14 @@ def _serve(home: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_serve_with_twenty_peers_stops_without_closing_them_one_by_one(tmp_path: Path) -> None:
-    """Upstream closes connections one by one, 0.1 s each: 20 peers took over 2 s."""
+# Upstream closes connections one by one with a 0.1 s sleep each: 40 peers cannot
+# stop in under 4 s that way, however idle the machine. Closed in parallel they
+# take ~0.5 s idle and ~1 s with both cores busy; 3 s tells the two apart.
+PEERS, STOPPED_WITHIN = 40, 3.0
+
+
+def test_serve_with_many_peers_stops_without_closing_them_one_by_one(tmp_path: Path) -> None:
+    """Upstream's serial close would take PEERS x 0.1 s of sleeps alone."""
     home = tmp_path / "busy"
     _cli(home, "init", "--name", "busy")
     proc = _serve(home)
@@ -112,7 +128,7 @@ def test_serve_with_twenty_peers_stops_without_closing_them_one_by_one(tmp_path:
 
         async def main() -> float:
             async with AsyncExitStack() as stack:
-                for _ in range(20):
+                for _ in range(PEERS):
                     muxed: Any = await stack.enter_async_context(stranger(target))
                     await registered(muxed)
                 started = time.monotonic()
@@ -124,11 +140,8 @@ def test_serve_with_twenty_peers_stops_without_closing_them_one_by_one(tmp_path:
 
         stopped = trio.run(main)
         assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-        print(f"serve with 20 peers stopped {stopped:.2f} s after SIGTERM")
-        # Upstream's serial close sleeps 0.1 s per connection: 20 peers cannot stop in
-        # under 2 s that way, however idle the machine. Our parallel close takes ~0.45 s
-        # idle (the README's "under a second"); the margin is for a loaded CI machine.
-        assert stopped < 1.9
+        print(f"serve with {PEERS} peers stopped {stopped:.2f} s after SIGTERM")
+        assert stopped < STOPPED_WITHIN
     finally:
         if proc.poll() is None:
             proc.kill()
