@@ -2,8 +2,9 @@
 
 Export writes next to FILE and renames it there: never into the home, never over
 a directory or a device, over an existing file only with --force. Import checks
-FILE before opening the member, verifies every record, keeps the good ones even
-after a damaged one, and reports what it refused on stderr.
+FILE before opening the member, verifies and judges every record as records from
+peers are (member/importing.py), keeps the good ones even after a damaged one, and
+reports what it refused on stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from p2pshare.cli.member_access import open_member
 from p2pshare.cli.printing import out, shown
 from p2pshare.errors import UserError
+from p2pshare.member.importing import import_file
 from p2pshare.store.export_file import check_export_target, export_to
 
 if TYPE_CHECKING:
@@ -37,10 +39,8 @@ def cmd_export(home: Home, args: argparse.Namespace) -> int:
 def cmd_import(home: Home, args: argparse.Namespace) -> int:
     path = _readable_file(args.file)
     member = open_member(home)
-    report = member.store.import_file(
-        path,
-        now=member.now(),
-        on_progress=lambda done: print(f"imported {done}", flush=True),
+    report = import_file(
+        member, path, on_progress=lambda done: print(f"imported {done}", flush=True)
     )
     out(f"{report.new} new, {report.known} already known, {len(report.rejected)} rejected")
     for index, reason in report.rejected[:_REJECTIONS_LISTED]:

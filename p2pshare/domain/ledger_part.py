@@ -56,6 +56,10 @@ class _Empty(dict[object, object]):
 
 
 _EMPTY: Mapping[object, object] = _Empty()
+# The start of the reason for a record that names one this home does not have: it
+# waits (net/waiting.py at the door, member/importing.py in a file), not refused.
+PENDING = "it refers to a record this home does not have"
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -103,7 +107,7 @@ class Part:
         if (why := self.rejected.get(record)) is not None:
             return why
         if (missing := self.pending.get(record)) is not None:
-            return f"it refers to a record this home does not have ({short(missing)})"
+            return f"{PENDING} ({short(missing)})"
         return None
 
 

@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 import trio
 
 import protocol
+from p2pshare.domain.ledger_part import PENDING
 from p2pshare.net.buckets import Buckets, TokenBucket
 from p2pshare.net.held import HeldRecords
 from p2pshare.net.refusals import Refusals
-from p2pshare.net.waiting import PENDING, Waiting
+from p2pshare.net.waiting import Waiting
 from protocol import Envelope, ProtocolError, RecordId
 
 if TYPE_CHECKING:

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import trio
 
+from p2pshare.domain.ledger_part import PENDING
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from protocol import Envelope, RecordId
-
-PENDING = "it refers to a record this home does not have"  # the ledger's reason
 
 
 @dataclass(slots=True)
