@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from p2pshare.cli.member_access import open_member, other_member
-from p2pshare.cli.printing import out, print_json, when
+from p2pshare.cli.printing import body, line, out, print_json, when
 from p2pshare.errors import UserError
 from protocol import member_id
 
@@ -116,7 +116,8 @@ def _say(member: Member, state: OfferState, args: argparse.Namespace) -> int:
         elif not rows:
             out("no messages yet: p2pshare offer say OFFER 'your question'")
         for row in rows if not args.json else []:
-            out(f"{when(int(str(row['at'])))}  {row['who_name']}: {row['text']}")
+            said = f"{when(int(str(row['at'])))}  {line(str(row['who_name']))}: "
+            out(body(said, str(row["text"])))
         return 0
     if args.json:
         raise UserError("--json goes with --list")

@@ -2,7 +2,10 @@
 
 Each reads a view of p2pshare.domain.views and prints it as text for a person
 or, with --json, in the shape the README documents for scripts. `peers` adds the
-connections of a node running on the same home (its node.json).
+connections of a node running on the same home (its node.json). Whatever members
+wrote is printed through printing.py's `line`, `body` and `name_cell`: escaped, a
+body's lines indented under its label, and names that look alike told apart by
+the fingerprint the views give (`display_name`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from p2pshare.cli.member_access import open_member
 from p2pshare.cli.node_commands import running_node_info
-from p2pshare.cli.printing import level, out, print_json, short, when
+from p2pshare.cli.printing import body, level, line, name_cell, out, print_json, short, when
 from p2pshare.domain import views
 
 if TYPE_CHECKING:
@@ -39,8 +42,9 @@ def cmd_offers(home: Home, args: argparse.Namespace) -> int:
             if on
         )
         value = f"{item.value} {item.currency}".strip() if item.value else ""
+        author = name_cell(item.author_name, item.author_display_name, 16)
         out(
-            f"{short(item.id)}  {item.title[:48]:48}  {item.author_name[:16]:16} "
+            f"{short(item.id)}  {line(item.title, 48):48}  {author} "
             f"trust {level(item.signal)}  {item.status:13} {value:>12} {flags}"
         )
     return 0
@@ -57,7 +61,8 @@ def cmd_peers(home: Home, args: argparse.Namespace) -> int:
         marks = " muted" if item.muted else " blocked" if item.blocked else ""
         link = f"  {item.connection}" if item.connection else ""
         out(
-            f"{item.name[:20]:20} trust {level(item.standing)}  vouches {item.vouches:3}  "
+            f"{name_cell(item.name, item.display_name, 20)} trust {level(item.standing)}  "
+            f"vouches {item.vouches:3}  "
             f"fulfilled {item.fulfilled:3}  failed {item.failed:3}  {item.id}{marks}{link}"
         )
     return 0
@@ -112,7 +117,7 @@ def cmd_stats(home: Home, args: argparse.Namespace) -> int:
     fulfilled_value = money(report["value_fulfilled"])
     out(f"fulfilled          {report['offers_fulfilled']}  (value {fulfilled_value})")
     for row in report["fulfilled_to"]:
-        out(f"  by {row['name']}: {row['count']}")
+        out(f"  by {row['display_name']}: {row['count']}")
     out(f"connector credit   {report['connector_credit']}")
     out(
         f"came back: forwarded to you {report['forwarded_to_me']}, accepted "
@@ -129,46 +134,52 @@ def cmd_show(home: Home, args: argparse.Namespace) -> int:
         print_json(detail)
         return 0
     d = detail
-    out(f"{d['title']}  [{d['status']}]")
+
+    def who(person: dict[str, Any]) -> str:
+        return str(person["display_name"])
+
+    out(f"{line(d['title'])}  [{d['status']}]")
     out(f"id {d['id']}")
-    out(f"by {d['author']['name']} ({d['author']['id']}), trust {level(d['author']['standing'])}")
+    out(f"by {who(d['author'])} ({d['author']['id']}), trust {level(d['author']['standing'])}")
     if d["skills"]:
-        out(f"skills: {', '.join(d['skills'])}")
+        out(line(f"skills: {', '.join(d['skills'])}"))
     where = ", ".join(x for x in (d["region"], "remote" if d["remote"] else "") if x)
     if where:
-        out(f"where: {where}")
+        out(f"where: {line(where)}")
     if d["value"]:
-        out(f"value: {d['value']} {d['currency']}".rstrip())
+        out(f"value: {d['value']} {line(d['currency'])}".rstrip())
     out(f"posted {when(d['created_at'])}, expires {when(d['expires_at'])}")
     if d["description"]:
         out()
-        out(d["description"])
+        out(body("description: ", d["description"]))
     if d["contact"]:
-        out(f"\ncontact (private to you): {d['contact']}")
+        out(body("\ncontact (private to you): ", d["contact"]))
     elif d["has_contact"]:
         out("\ncontact: sealed (revealed to the member it is handed to)")
     if d["forwards"]:
         out("\nchain:")
         for f in d["forwards"]:
-            target = f["to"]["name"] if f["to"] else "the network"
-            note = f"  “{f['note']}”" if f["note"] else ""
-            out(f"  {'  ' * (f['depth'] - 1)}{f['from']['name']} → {target}{note}")
+            target = who(f["to"]) if f["to"] else "the network"
+            note = f"  “{line(f['note'])}”" if f["note"] else ""
+            out(f"  {'  ' * (f['depth'] - 1)}{who(f['from'])} → {target}{note}")
     if d["accepts"]:
         out("\naccepted by:")
         for a in d["accepts"]:
-            note = f"  “{a['note']}”" if a["note"] else ""
-            out(f"  {a['member']['name']} (trust {level(a['member']['standing'])}){note}")
+            note = f"  “{line(a['note'])}”" if a["note"] else ""
+            out(f"  {who(a['member'])} (trust {level(a['member']['standing'])}){note}")
     for h in d["handoffs"]:
-        out(f"\nhanded off to {h['to']['name']} on {when(h['created_at'])}")
+        out(f"\nhanded off to {who(h['to'])} on {when(h['created_at'])}")
         if (o := h["outcome"]) is not None:
             result = "fulfilled" if o["fulfilled"] else "not fulfilled"
             rating = f", rated {o['rating']}/5" if o["rating"] else ""
             out(f"  outcome: {result}{rating}{', confirmed' if h['confirmed'] else ''}")
+            if o["note"]:
+                out(f"  note: “{line(o['note'])}”")
             if h["disputed"]:
-                reply = h["confirmation"]["note"] or "no note"
-                out(f"  disputed by {h['to']['name']}: fulfilled, “{reply}”")
+                reply = line(h["confirmation"]["note"]) or "no note"
+                out(f"  disputed by {who(h['to'])}: fulfilled, “{reply}”")
     if d["withdrawn"]:
-        out(f"\nwithdrawn: {d['withdrawn']['reason'] or 'no reason given'}")
+        out(f"\nwithdrawn: {line(d['withdrawn']['reason']) or 'no reason given'}")
     return 0
 
 
@@ -181,8 +192,8 @@ def cmd_trust(home: Home, args: argparse.Namespace) -> int:
         print_json(report)
         return 0
     if args.explain and "explanation" in report:
-        for line in report["explanation"]:
-            out(line)
+        for said in report["explanation"]:  # names in it are told apart already
+            out(line(said))
     else:
-        out(f"{report['name']}: trust {level(report['standing'])}")
+        out(f"{report['display_name']}: trust {level(report['standing'])}")
     return 0

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import protocol
 from p2pshare.domain.ledger import NETWORK, OfferState, OfferStatus
-from p2pshare.domain.views import display_name
+from p2pshare.domain.member_names import MemberNames
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -62,10 +62,11 @@ class ActivityItem:
     offer_title: str
     who: str  # member id of whoever did it
     who_name: str
-    text: str  # one line a person reads
+    text: str  # one line a person reads (names in it as shown: told apart, escaped)
     needs_you: bool  # an action of mine waits (hand off, confirm)
     action: str  # what one keystroke does: "handoff" | "confirm" | "open" | ""
     outcome: dict[str, Any] | None = field(default=None)  # the report to confirm
+    who_display_name: str = ""  # who_name as shown (views.MemberNames.shown)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,9 +81,10 @@ class _Inbox:
         self.view = view
         self.me = view.me
         self.items: list[ActivityItem] = []
+        self.names = MemberNames(view)
 
     def name(self, key: PublicKey) -> str:
-        return display_name(self.view.ledger, self.me, key)
+        return self.names.shown(key)
 
     def add(
         self,
@@ -105,11 +107,12 @@ class _Inbox:
                 offer=state.id.hex() if state is not None else "",
                 offer_title=state.offer.title if state is not None else "",
                 who=protocol.member_id(who) if who else "",
-                who_name=self.name(who) if who else "",
+                who_name=self.names.name(who) if who else "",
                 text=text,
                 needs_you=needs_you,
                 action=action if state is not None else "",
                 outcome=outcome,
+                who_display_name=self.name(who) if who else "",
             )
         )
 

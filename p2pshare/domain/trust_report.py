@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import protocol
+from p2pshare.domain.member_names import MemberNames
 from p2pshare.domain.trust import render_explanation
 from p2pshare.domain.trust_scale import standing, standings
 
@@ -26,26 +27,26 @@ def _mid(key: PublicKey) -> str:
 
 
 def trust_report(view: Viewpoint, key: PublicKey, *, explain: bool) -> dict[str, Any]:
-    from p2pshare.domain.views import _namer  # views imports this module
-
     graph, me = view.trust, view.me
-    name = _namer(view)
+    names = MemberNames(view)
     report: dict[str, Any] = {
         "id": _mid(key),
-        "name": name(key),
+        "name": names.name(key),
+        "display_name": names.shown(key),
         "trust": round(graph.score(me, key), 6) if key != me else 1.0,
         "standing": round(standing(standings(view.scores), key, me), 6),
     }
     if explain and key != me:
         ex = graph.explain(me, key)
-        report["explanation"] = render_explanation(ex, name)
+        report["explanation"] = render_explanation(ex, names.shown)  # lines a person reads
         report["paths"] = [
             {
                 "share": round(path.share, 6),
                 "hops": [
                     {
                         "id": _mid(h.member),
-                        "name": name(h.member),
+                        "name": names.name(h.member),
+                        "display_name": names.shown(h.member),
                         "relation": h.relation,
                         "fulfilled": h.fulfilled,
                         "forwarded": h.forwarded,

@@ -17,6 +17,8 @@ import protocol
 from p2pshare.domain.builders import builder
 from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
+from p2pshare.domain.member_names import MemberNames
+from p2pshare.domain.member_names import display_name as display_name  # re-exported
 from p2pshare.domain.stats import Stats, breakdown_report, stats
 from p2pshare.domain.trust import TrustGraph, offer_signal
 from p2pshare.domain.trust_report import trust_report as trust_report  # re-exported
@@ -46,6 +48,8 @@ class FeedItem:
     title: str
     author: str
     author_name: str
+    # the name every display shows: escaped, with a fingerprint if it looks like another's
+    author_display_name: str = ""
     status: str
     # Tuples, not lists: a feed holds ~100,000 items, and a tuple can be the
     # offer's own (shared) skills or the one empty tuple. JSON gives lists.
@@ -96,14 +100,6 @@ class Viewpoint:
     open_note: Callable[[OfferState, RecordId], str] = lambda state, link: ""
 
 
-def display_name(ledger: Ledger, me: PublicKey, key: PublicKey) -> str:
-    """A member's name as shown: "you", their profile's name, or the end of their id."""
-    if key == me:
-        return "you"
-    view = ledger.profiles.get(key)
-    return view.profile.name if view else protocol.member_id(key)[-8:]
-
-
 def known_members(ledger: Ledger, me: PublicKey) -> set[PublicKey]:
     """Everyone the ledger names: profiles, authors, forwarders, accepters, vouchers."""
     known = set(ledger.profiles)
@@ -119,15 +115,8 @@ def known_members(ledger: Ledger, me: PublicKey) -> set[PublicKey]:
 
 
 def _namer(view: Viewpoint) -> Callable[[PublicKey], str]:
-    """Display names from one ledger snapshot, each looked up once."""
-    cache: dict[PublicKey, str] = {}
-
-    def name(key: PublicKey) -> str:
-        if key not in cache:
-            cache[key] = display_name(view.ledger, view.me, key)
-        return cache[key]
-
-    return name
+    """Names as written from one ledger snapshot, each looked up once."""
+    return MemberNames(view).name
 
 
 def skill_match(offer_skills: tuple[str, ...], mine: tuple[str, ...]) -> float:
@@ -142,8 +131,8 @@ class _FeedContext:
 
     def __init__(self, view: Viewpoint) -> None:
         self.view = view
-        self.name = _namer(view)
-        self.authors: dict[PublicKey, tuple[str, str, float, float, bool]] = {}
+        self.names = MemberNames(view)
+        self.authors: dict[PublicKey, tuple[str, str, str, float, float, bool]] = {}
         self.matches: dict[tuple[str, ...], tuple[float, float]] = {}  # exact, shown
         self.standings = standings(view.scores)
 
@@ -160,8 +149,16 @@ class _FeedContext:
             mine = author == me
             trust = 1.0 if mine else round(scores.get(author, 0.0), 6)
             level = round(standing(self.standings, author, me), 6)
-            about = self.authors[author] = (_mid(author), self.name(author), trust, level, mine)
-        mid, author_name, trust, level, mine = about
+            names = self.names
+            about = self.authors[author] = (
+                _mid(author),
+                names.name(author),
+                names.shown(author),
+                trust,
+                level,
+                mine,
+            )
+        mid, author_name, author_shown, trust, level, mine = about
         signal = shown_signal = level  # rounded once per author
         # Most offers have no forwards, accepts or hand-offs: skip the scans then.
         forwards = state.forwards
@@ -182,6 +179,7 @@ class _FeedContext:
             title=offer.title,
             author=mid,
             author_name=author_name,
+            author_display_name=author_shown,
             status=state.status._value_,  # the plain str (.value is a property: slower)
             skills=offer.skills,
             region=offer.region,
@@ -243,7 +241,8 @@ def feed_rows(view: Viewpoint, offer_ids: Iterable[RecordId]) -> dict[str, FeedI
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PeerItem:
     id: str
-    name: str
+    name: str  # as written in their profile ("you", or the end of their id, without one)
+    display_name: str = ""  # as shown: escaped, with a fingerprint if it looks like another's
     headline: str
     skills: list[str]
     region: str
@@ -273,7 +272,7 @@ class PeerItem:
 def peers(view: Viewpoint) -> list[PeerItem]:
     """Every member this home knows of, most trusted first."""
     ledger, scores, me = view.ledger, view.scores, view.me
-    name = _namer(view)
+    names = MemberNames(view)
     muted, blocked = view.muted, view.blocked
     vouches: dict[PublicKey, int] = {}
     mine: dict[PublicKey, str] = {}
@@ -297,7 +296,8 @@ def peers(view: Viewpoint) -> list[PeerItem]:
         items.append(
             PeerItem(
                 id=_mid(key),
-                name=name(key),
+                name=names.name(key),
+                display_name=names.shown(key),
                 headline=p.headline if p else "",
                 skills=list(p.skills) if p else [],
                 region=p.region if p else "",
@@ -321,13 +321,19 @@ def peers(view: Viewpoint) -> list[PeerItem]:
 def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
     """An offer's page: the offer, its verified chain, accepts, hand-offs and outcome."""
     scores, me = view.scores, view.me
-    name = _namer(view)
+    names = MemberNames(view)
     level = standings(scores)
 
     def who(key: PublicKey) -> dict[str, Any]:
         trust = 1.0 if key == me else round(scores.get(key, 0.0), 6)
         shown = round(standing(level, key, me), 6)
-        return {"id": _mid(key), "name": name(key), "trust": trust, "standing": shown}
+        return {
+            "id": _mid(key),
+            "name": names.name(key),
+            "display_name": names.shown(key),
+            "trust": trust,
+            "standing": shown,
+        }
 
     def outcome(view: Any) -> dict[str, Any] | None:
         if view is None:
@@ -407,8 +413,12 @@ def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
 
 
 def stats_report(view: Viewpoint) -> dict[str, Any]:
-    name = _namer(view)
+    names = MemberNames(view)
     s: Stats = stats(view.ledger, view.me)
+    breakdown = breakdown_report(s, names.name)  # by_month, by_peer: the profile's charts
+    keys = {_mid(k): k for k in s.by_peer}
+    for row in breakdown["by_peer"]:
+        row["display_name"] = names.shown(keys[row["id"]])
     return {
         "offers_posted": s.offers_posted,
         "offers_forwarded": s.offers_forwarded,
@@ -416,7 +426,7 @@ def stats_report(view: Viewpoint) -> dict[str, Any]:
         "offers_fulfilled": s.offers_fulfilled,
         "value_fulfilled": dict(s.value_fulfilled),
         "fulfilled_to": [
-            {"id": _mid(k), "name": name(k), "count": n}
+            {"id": _mid(k), "name": names.name(k), "display_name": names.shown(k), "count": n}
             for k, n in sorted(s.fulfilled_to.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "connector_credit": s.connector_credit,
@@ -425,5 +435,5 @@ def stats_report(view: Viewpoint) -> dict[str, Any]:
         "handoffs_received": s.handoffs_received,
         "fulfilled_by_me": s.fulfilled_by_member,
         "value_earned": dict(s.value_earned),
-        **breakdown_report(s, name),  # by_month, by_peer: the profile's charts
+        **breakdown,
     }

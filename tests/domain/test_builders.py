@@ -17,6 +17,7 @@ ROW = {
     "title": "Keynote in Atlanta",
     "author": "m1",
     "author_name": "Ada",
+    "author_display_name": "Ada",
     "status": "open",
     "skills": ("speaking",),
     "region": "Atlanta",
