@@ -103,6 +103,12 @@ class Node:
         if self._flow is not None:
             self._flow.kick()
 
+    def recheck(self) -> None:
+        """The owner's state took in new records: those waiting at the door for a
+        record not judged yet (waiting.py) may be judged now. Sync, never blocks."""
+        if self._flow is not None:
+            self._flow.door.waiting.poke()
+
     @property
     def published(self) -> int:
         return self._flow.published if self._flow is not None else 0

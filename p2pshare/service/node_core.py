@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import protocol
+from p2pshare.domain.ledger_part import PENDING, partition_of
 from p2pshare.errors import UserError
 from p2pshare.events import (
     Changed,
@@ -98,6 +100,8 @@ class NodeCore:
         self._passphrase = passphrase or ident.passphrase_from_env
         self._member: Member | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2pshare-store")
+        # Held by the worker while it runs; the door's judge (on the loop) only tries it.
+        self._state_lock = threading.Lock()
         self._listeners: list[Callable[[Event], None]] = []
         self._bridge: Any = None
         self._node: Any = None
@@ -161,6 +165,7 @@ class NodeCore:
                 known=self.member.has_record,
             )
             self._node.trusted = lambda member_id: member_id in self._trusted
+            self._node.judge = self._judge
             info: NodeInfo = await self._bridge.start(self._node.run)
         except UserError as exc:
             self._fail(str(exc))
@@ -267,6 +272,28 @@ class NodeCore:
         if self._node is not None and any(env.author == me for env in absorbed.fresh):
             self._kick()
 
+    def _judge(self, envelope: protocol.Envelope) -> str | None:
+        """The ledger's verdict at the node's door (issue 16 §5), on the event loop.
+
+        The derived state belongs to the worker thread, and the gossip validator
+        must not block the loop on it, so the judge only tries the worker's lock.
+        When the worker is busy, a record that starts its own partition (an offer,
+        a vouch) or a profile goes in unjudged, as before the ledger judged at the
+        door (the ledger still ignores it if its rules refuse it), so a catch-up of
+        thousands of offers never stalls on the worker; any other record waits in
+        the door's queue and is judged once the worker is done (`_run` rechecks).
+        """
+        if self._member is None:
+            return None
+        if not self._state_lock.acquire(blocking=False):
+            if partition_of(envelope) in (None, envelope.id):
+                return None
+            return f"{PENDING} yet (the member's state is being updated)"
+        try:
+            return self._member.judge(envelope)
+        finally:
+            self._state_lock.release()
+
     def _kick(self) -> None:
         """Tell the node the outbox has something new (publish now, not at the next poll)."""
         if self._bridge is not None and self._node is not None and self._bridge.running:
@@ -275,8 +302,16 @@ class NodeCore:
     # -- plumbing --------------------------------------------------------------
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def locked() -> T:
+            with self._state_lock:
+                return fn(*args, **kwargs)
+
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, lambda: fn(*args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._worker, locked)
+        finally:
+            if self._bridge is not None and self._node is not None and self._bridge.running:
+                self._bridge.call_sync(self._node.recheck)  # what waited may be judged now
 
     async def _act(self, fn: Callable[[Member], protocol.Envelope]) -> str:
         envelope = await self._run(fn, self.member)
