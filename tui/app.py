@@ -1,8 +1,11 @@
-"""The p2pshare app: opens the member's node, paints, then starts the network.
+"""The p2pshare app: paints the feed, opens the member's node, then starts the network.
 
-Order matters for a quick first paint (DESIGN §2): the identity and store open
-in a thread (NodePort.open), the feed paints, and only then does a worker start
-the network, whose libp2p import alone takes most of a second. The node is
+Order matters for a quick first paint (DESIGN §2): the feed paints first, in its
+loading state; then the identity and store open in a thread (NodePort.open; the
+real node's modules are imported there too, lazy_node.py) and the feed fills
+in; only then does a worker start the network, whose libp2p import alone takes
+most of a second. Screens other than the feed are imported when first shown
+(modes.py). The node is
 injected: the app is given a `HomePort` (tui/launch.py passes the real one,
 tests a fake) and knows the node only through `NodePort`. Its events arrive on
 this loop and are re-posted as Textual messages; screens ask the app for
@@ -14,19 +17,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
-from textual.widgets import Input, Static, TextArea
 
 from p2pshare.errors import UserError
 from p2pshare.events import Changed, Event, NodeFailed, Notice
 
+from .keys import one_key_allowed
 from .messages import (
     ActionRequested,
     FeedPainted,
@@ -37,12 +38,15 @@ from .messages import (
     OpenPeer,
     UnreadCounted,
 )
+from .modes import MODES_ORDER, install_modes
+from .screens.splash import SplashScreen
 from .unread import SeenOffers
 from .widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from textual.screen import Screen
     from textual.timer import Timer
 
     from p2pshare.domain.activity import ActivityItem
@@ -52,21 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODES_ORDER = ("feed", "handoffs", "peers", "profile", "activity")
 ACTIVITY_DELAY = 0.3  # coalesce bursts of records into one read of the inbox
-# the app's one-key actions: never while text is typed, q and ? never over a form
-ONE_KEY_ACTIONS = frozenset({"mode", "help", "quit_app"})
-
-
-class SplashScreen(Screen[None]):
-    """What paints while the identity and store open, or while the node stops."""
-
-    def __init__(self, doing: str = "opening your home…") -> None:
-        super().__init__()
-        self._doing = doing
-
-    def compose(self) -> ComposeResult:
-        yield Static(f"p2pshare\n\n{self._doing}", id="splash")
 
 
 class P2PShareApp(App[None]):
@@ -103,7 +93,8 @@ class P2PShareApp(App[None]):
         self.clock: Callable[[], float] = clock or time.time
         self._passphrase = passphrase
         self._invites: tuple[str, ...] = ()  # given at onboarding, dialled besides the configured
-        self.node: NodePort | None = None
+        self.node: NodePort | None = None  # once open
+        self._opening = False
         self._network_pending = False
         self.seen = SeenOffers.in_home(home.path)
         self.activity_read = SeenOffers.in_home(home.path, "tui-activity-read.json")
@@ -158,6 +149,12 @@ class P2PShareApp(App[None]):
     async def open_node(self, passphrase: bytes | None) -> None:
         node = self.home.node(passphrase=passphrase, peers=self._invites)
         node.subscribe(self._relay_event)
+        # With nothing to ask again if opening fails, the feed paints at once, in its
+        # loading state, while the identity and store open (DESIGN §2: first paint)
+        feed_first = passphrase is None
+        self._opening = True
+        if feed_first:
+            await self._show_feed(node)
         try:
             await node.open()
         except UserError as exc:
@@ -167,16 +164,22 @@ class P2PShareApp(App[None]):
             log.exception("opening the home failed")
             await self._opening_failed(node, f"cannot open {self.home.path}: {exc}", False)
             return
+        finally:
+            self._opening = False
         self.node = node
         self.seen.load()
         self.activity_read.load()
-        self._install_modes(node)
         self.load_activity()
-        await self.switch_mode("feed")
-        self.publish_status()
+        if not feed_first:
+            await self._show_feed(node)
+        self.publish_status()  # the node is open: the feed reads it now (Shell.node_open)
         if self.start_network:
             self._network_pending = True
             self.set_timer(1.0, self.first_paint_done)  # in case the feed never reports
+
+    async def _show_feed(self, node: NodePort) -> None:
+        install_modes(self, node)
+        await self.switch_mode("feed")
 
     @on(FeedPainted)
     def first_paint_done(self) -> None:
@@ -195,23 +198,6 @@ class P2PShareApp(App[None]):
         self.push_screen(
             ErrorScreen("p2pshare cannot open this home", reason), lambda _: self.exit()
         )
-
-    def _install_modes(self, node: NodePort) -> None:
-        from .screens.activity import ActivityScreen
-        from .screens.feed import FeedScreen
-        from .screens.handoffs import HandoffsScreen
-        from .screens.peers import PeersScreen
-        from .screens.profile import ProfileScreen
-
-        factories: dict[str, Callable[[], Screen[Any]]] = {
-            "feed": partial(FeedScreen, node),
-            "handoffs": partial(HandoffsScreen, node),
-            "peers": partial(PeersScreen, node),
-            "profile": partial(ProfileScreen, node),
-            "activity": partial(ActivityScreen, node),
-        }
-        for name, factory in factories.items():
-            self.add_mode(name, factory)
 
     @work(exclusive=True, group="network", exit_on_error=False)
     async def run_network(self) -> None:
@@ -254,7 +240,8 @@ class P2PShareApp(App[None]):
     def status_info(self) -> StatusInfo:
         node = self.node
         if node is None:
-            return StatusInfo(state="offline", unread=self.unread)
+            reason = "opening your home…" if self._opening else ""
+            return StatusInfo(state="offline", reason=reason, unread=self.unread)
         status = node.status
         state, reason = status.state, status.reason
         if not self.start_network and state == "offline":
@@ -273,6 +260,10 @@ class P2PShareApp(App[None]):
             needs_you=sum(1 for item in self.activity_items if item.needs_you),
             reachability=status.reachability,
         )
+
+    @property
+    def node_open(self) -> bool:
+        return self.node is not None
 
     # -- activity ------------------------------------------------------------
 
@@ -326,20 +317,8 @@ class P2PShareApp(App[None]):
     # -- keys --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Safe forms: a letter or digit typed into a field is text, never an app action.
-
-        A text field consumes printable keys itself; this also covers the keys a
-        field lets through, and any focus in a form or dialog for q and ?, so a
-        stray key never quits or switches away from half-typed text.
-        """
-        if action not in ONE_KEY_ACTIONS:
-            return True
-        if isinstance(self.focused, (Input, TextArea)):
-            return False
-        screen = self.screen
-        if isinstance(screen, ModalScreen):
-            return False
-        return not (action != "mode" and getattr(screen, "FORM", False))
+        """A letter or digit typed into a field is text, never an app action (keys.py)."""
+        return one_key_allowed(action, self.focused, self.screen)
 
     async def action_quit_app(self) -> None:
         await self.action_quit()

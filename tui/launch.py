@@ -6,7 +6,8 @@ arguments are parsed by p2pshare.cli.main's parser, the app opens for a bare
 subcommand goes to p2pshare.cli.main.main unchanged.
 
 This is also where the app meets the real node: `LocalHome` is the `HomePort`
-over a home on this machine, and opens a `NodeAPI`. It is the one module of
+over a home on this machine, and opens a `NodeAPI` (built when the app opens
+it, after the first paint: lazy_node.py). It is the one module of
 tui/ that imports p2pshare's service and member code; the rest knows only
 p2pshare.service.port. Those imports wait until they are needed, so the CLI
 path stays light.
@@ -79,19 +80,26 @@ class LocalHome:
         return recovery_words(self.home, passphrase)
 
     def node(self, *, passphrase: bytes | None, peers: Sequence[str] = ()) -> NodePort:
-        from p2pshare.member import identity
-        from p2pshare.service.api import NetworkOptions, NodeAPI
+        """The home's NodeAPI, built when the app opens it: its imports take longer
+        than the app's first paint, and run in a thread (lazy_node.py)."""
+        from .lazy_node import LazyNode
 
-        def ask() -> bytes | None:
-            return passphrase if passphrase is not None else identity.passphrase_from_env()
+        def build() -> NodePort:
+            from p2pshare.member import identity
+            from p2pshare.service.api import NetworkOptions, NodeAPI
 
-        network = NetworkOptions(
-            listen=self._listen,
-            peers=(*self._peers, *peers),
-            mdns=self._mdns,
-            community=self._community,
-        )
-        return NodeAPI(self.home, network=network, passphrase=ask, clock=self._clock)
+            def ask() -> bytes | None:
+                return passphrase if passphrase is not None else identity.passphrase_from_env()
+
+            network = NetworkOptions(
+                listen=self._listen,
+                peers=(*self._peers, *peers),
+                mdns=self._mdns,
+                community=self._community,
+            )
+            return NodeAPI(self.home, network=network, passphrase=ask, clock=self._clock)
+
+        return LazyNode(build)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

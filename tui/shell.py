@@ -27,6 +27,9 @@ class Shell(Protocol):
     def clock(self) -> Callable[[], float]: ...  # fixed in tests and snapshots
 
     @property
+    def node_open(self) -> bool: ...  # the node's views can be read (the app paints before)
+
+    @property
     def seen(self) -> SeenOffers: ...  # offers this member has opened
 
     @property

@@ -20,6 +20,7 @@ from p2pshare.service.api import NodeAPI
 from p2pshare.service.port import HomePort, NodePort, NodeStatus
 from tui.app import P2PShareApp
 from tui.launch import LocalHome
+from tui.lazy_node import LazyNode
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,7 +48,7 @@ def test_the_real_node_and_home_satisfy_the_port(tmp_path: Path) -> None:
     node: NodePort = NodeAPI(home)
     status: NodeStatus = NodeAPI(home).status
     assert local.path == home.path
-    assert isinstance(local.node(passphrase=None), NodeAPI)
+    assert isinstance(local.node(passphrase=None), LazyNode)  # a NodeAPI once open: test_lazy_node
     assert node.status.state == status.state == "offline"
 
 

@@ -26,7 +26,8 @@ from tui_helpers import (
 from p2pshare.member import identity as ident
 from p2pshare.member.home import Home
 from p2pshare.member.recovery import identity_from_words
-from p2pshare.service.api import NodeAPI, create_identity
+from p2pshare.service.api import create_identity
+from tui.lazy_node import LazyNode
 from tui.screens.compose import ComposeScreen
 from tui.screens.dialogs import ErrorScreen, PassphraseScreen
 from tui.screens.offer import OfferScreen
@@ -211,11 +212,11 @@ def test_accept_arrives_then_hand_off_then_outcome(world: World) -> None:
 def test_quit_closes_the_node_and_the_store(world: World) -> None:
     world.member("me")
     app = world.app()
-    opened: list[NodeAPI] = []
+    opened: list[LazyNode] = []
 
     async def scenario(pilot: Pilot[None]) -> None:
         await feed_ready(pilot)
-        assert isinstance(app.node, NodeAPI)
+        assert isinstance(app.node, LazyNode)  # over the home's NodeAPI (test_lazy_node.py)
         opened.append(app.node)
         await pilot.press("q")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass, replace
+import operator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -11,8 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
-from p2pshare.domain.views import feed_order
-
+from ..feed_rows import FeedRows, Filters
 from ..fmt import csv
 from ..messages import FeedPainted, MarkOffersRead, OpenOffer, UnreadCounted
 from ..widgets.offer_list import OfferList, header_text
@@ -28,23 +27,11 @@ if TYPE_CHECKING:
     from p2pshare.events import Changed
     from p2pshare.service.port import NodePort
 
+    from ..widgets.status_bar import StatusInfo
+
 MIN_TRUST = [("any trust", 0.0), ("≥ 0.10", 0.1), ("≥ 0.30", 0.3), ("≥ 0.50", 0.5), ("≥ 0.80", 0.8)]
 REFRESH_DELAY = 0.15  # coalesce bursts of records into one refresh
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    skills: tuple[str, ...] = ()
-    region: str = ""
-    min_trust: float = 0.0
-    only_for_me: bool = False
-    show_muted: bool = False
-    show_strangers: bool = True
-    search: str = ""
-
-
-def _haystack(item: FeedItem) -> str:
-    return " ".join((item.title, item.author_name, " ".join(item.skills), item.region)).casefold()
+NEEDS_NODE = frozenset({"compose", "accept", "forward", "decline"})  # actions that write records
 
 
 class FeedScreen(NodeScreen):
@@ -65,42 +52,40 @@ class FeedScreen(NodeScreen):
 
     def __init__(self, node: NodePort) -> None:
         super().__init__(node)
-        self._all: list[FeedItem] = []  # the node's feed, in feed_order
-        self._hay: list[str] = []  # the search text of each row of _all
-        self._by_id: dict[str, FeedItem] = {}
+        self._rows = FeedRows()  # the node's feed, in feed_order, and its filter masks
         self.patched = 0  # rows patched from Changed.rows (tests and the bench read it)
         self.reloads = 0  # whole reads of the feed
         self._loading = False
         self._pending: dict[str, FeedItem | None] = {}  # rows that came during a read
         self.filters = Filters()
         self.loaded = False
+        self._load_asked = False
         self._refresh_timer: Timer | None = None
-        self._last_search: tuple[str, Filters, list[int]] | None = None
 
     def body(self) -> ComposeResult:
-        with Horizontal(id="filters", classes="-hidden"):
-            yield Input(placeholder="skills: a, b", id="f-skills")
-            yield Input(placeholder="region", id="f-region")
-            yield Select(MIN_TRUST, value=0.0, allow_blank=False, id="f-trust")
-            yield Switch(id="f-forme")
-            yield Label("only for me", classes="switch-label")
-            yield Switch(id="f-muted")
-            yield Label("muted", classes="switch-label")
-            yield Switch(value=True, id="f-strangers")
-            yield Label("strangers", classes="switch-label")
-        yield Input(
-            placeholder="search titles, authors, skills, regions…", id="search", classes="-hidden"
-        )
+        # the filter bar and the search field are mounted when first asked for (_tools)
         yield Static(id="list-header")
-        yield OfferList(is_unread=self.is_unread, clock=self.shell.clock, id="offers")
+        offers = OfferList(is_unread=self.is_unread, clock=self.shell.clock, id="offers")
+        offers.empty_text = "opening your home…"  # the app paints the feed before the node opens
+        yield offers
         yield Static(id="feed-summary")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = "Feed"
-        self.query_one(OfferList).empty_text = "loading…"
         self.query_one(OfferList).focus()
-        self.load()
+
+    def _show_status(self, info: StatusInfo) -> None:
+        super()._show_status(info)
+        if not self._load_asked and self.shell.node_open:  # the first status once it is open
+            self._load_asked = True
+            self.query_one(OfferList).empty_text = "loading…"
+            self.refresh_bindings()
+            self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the node is open there is nothing to post or act on: those keys show dimmed."""
+        return None if action in NEEDS_NODE and not self.shell.node_open else True
 
     def on_resize(self) -> None:
         self.query_one("#list-header", Static).update(
@@ -131,21 +116,8 @@ class FeedScreen(NodeScreen):
 
     def patch(self, rows: Mapping[str, FeedItem | None]) -> None:
         """Replace, add or (None) remove these rows of the feed, keeping its order."""
-        all_, hay, by_id = self._all, self._hay, self._by_id
-        for offer_id, row in rows.items():
-            old = by_id.pop(offer_id, None)
-            if old is not None:
-                at = bisect.bisect_left(all_, feed_order(old), key=feed_order)
-                if at < len(all_) and all_[at].id == offer_id:
-                    del all_[at]
-                    del hay[at]
-            if row is not None:
-                at = bisect.bisect_left(all_, feed_order(row), key=feed_order)
-                all_.insert(at, row)
-                hay.insert(at, _haystack(row))
-                by_id[offer_id] = row
+        self._rows.patch(rows)
         self.patched += len(rows)
-        self._last_search = None
         self.apply_filters(reloaded=True)
         self._count_unread()
 
@@ -158,13 +130,10 @@ class FeedScreen(NodeScreen):
         finally:
             self._loading = False
         self.reloads += 1
-        self._all = items
-        self._hay = [_haystack(item) for item in items]
-        self._by_id = {item.id: item for item in items}
+        self._rows.replace(items)
         if self._pending:
             rows, self._pending = self._pending, {}
             self.patch(rows)
-        self._last_search = None
         self.loaded = True
         self.query_one(OfferList).empty_text = self._empty_text()
         self.apply_filters(reloaded=True)
@@ -175,7 +144,7 @@ class FeedScreen(NodeScreen):
         """What to do next, whatever made the list empty."""
         if self.filters.search:
             return f"no offer matches “{self.filters.search}” · esc clears the search"
-        if self._all:
+        if self._rows:
             return "no offer passes these filters · x shows them, to loosen them"
         return (
             "no offers yet · n posts one · to join a community, start with "
@@ -186,67 +155,34 @@ class FeedScreen(NodeScreen):
         seen, show_muted = self.shell.seen, self.filters.show_muted
         count = sum(
             1
-            for item in self._all
+            for item in self._rows.items
             if not item.mine and item.id not in seen and (show_muted or not item.muted)
         )
         self.post_message(UnreadCounted(count))
 
     def visible_items(self) -> list[FeedItem]:
-        """The feed after filters and search, in the API's order.
-
-        Each active filter is one pass over the candidates the others left, so
-        inactive filters cost nothing; typing more of a search narrows the
-        previous result instead of scanning the whole feed again.
-        """
-        f = self.filters
-        rows: range | list[int] = range(len(self._all))
-        rest = replace(f, search="")
-        last = self._last_search
-        if last is not None and f.search.casefold().startswith(last[0]) and last[1] == rest:
-            rows = last[2]
-        all_, hay = self._all, self._hay
-        if not f.show_muted:
-            rows = [i for i in rows if not all_[i].muted]
-        if f.min_trust > 0.0:
-            rows = [i for i in rows if all_[i].mine or all_[i].signal >= f.min_trust]
-        if not f.show_strangers:
-            rows = [i for i in rows if all_[i].mine or all_[i].signal > 0.0]
-        if f.only_for_me:
-            rows = [i for i in rows if all_[i].for_me or all_[i].handed_to_me]
-        if f.skills:
-            wanted = set(f.skills)
-            rows = [i for i in rows if not wanted.isdisjoint(all_[i].skills)]
-        if f.region:
-            region = f.region.casefold()
-            rows = [i for i in rows if region in all_[i].region.casefold()]
-        if f.search:
-            needle = f.search.casefold()
-            rows = [i for i in rows if needle in hay[i]]
-            self._last_search = (needle, rest, rows)
-        else:
-            self._last_search = None
-        return [all_[i] for i in rows]
+        """The feed after filters and search, in the API's order (feed_rows.py: no
+        keystroke scans every row)."""
+        return self._rows.select(self.filters)
 
     def apply_filters(self, *, reloaded: bool = False) -> None:
         offers = self.query_one(OfferList)
         items = self.visible_items()
         old = offers.items
-        if reloaded:
-            same_rows = len(old) == len(items) and all(
-                a.id == b.id for a, b in zip(old, items, strict=True)
-            )
-        else:
-            same_rows = len(old) == len(items) and all(
-                a is b for a, b in zip(old, items, strict=True)
-            )
+        same_length = len(old) == len(items)
+        if reloaded:  # new objects: the same rows if the same offers, in the same order
+            ids = operator.attrgetter("id")
+            same_rows = same_length and all(map(operator.eq, map(ids, old), map(ids, items)))
+        else:  # a filter picks among the same objects
+            same_rows = same_length and all(map(operator.is_, old, items))
         if same_rows and reloaded:
             for new, before in zip(items, old, strict=True):
-                if new != before:
+                if new is not before and new != before:
                     offers.update_item(new)  # same rows: repaint only the changed ones
         elif not same_rows:
-            offers.set_items(items)
+            offers.set_items(items, same_objects=not reloaded)
         shown = len(items)
-        total = len(self._all)
+        total = len(self._rows)
         noun = "offer" if total == 1 else "offers"
         what = f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
         if not items and self.loaded:
@@ -289,12 +225,37 @@ class FeedScreen(NodeScreen):
         if event.switch.id in name:
             self._set_filters(**{name[event.switch.id]: event.value})
 
-    def action_search(self) -> None:
+    async def _tools(self) -> None:
+        """Mount the filter bar and the search field, hidden, the first time either is
+        asked for: a dozen widgets the first paint does without."""
+        if self.query("#search"):
+            return
+        filters = Horizontal(
+            Input(placeholder="skills: a, b", id="f-skills"),
+            Input(placeholder="region", id="f-region"),
+            Select(MIN_TRUST, value=0.0, allow_blank=False, id="f-trust"),
+            Switch(id="f-forme"),
+            Label("only for me", classes="switch-label"),
+            Switch(id="f-muted"),
+            Label("muted", classes="switch-label"),
+            Switch(value=True, id="f-strangers"),
+            Label("strangers", classes="switch-label"),
+            id="filters",
+            classes="-hidden",
+        )
+        search = Input(
+            placeholder="search titles, authors, skills, regions…", id="search", classes="-hidden"
+        )
+        await self.mount(filters, search, before="#list-header")
+
+    async def action_search(self) -> None:
+        await self._tools()
         search = self.query_one("#search", Input)
         search.remove_class("-hidden")
         search.focus()
 
-    def action_filters(self) -> None:
+    async def action_filters(self) -> None:
+        await self._tools()
         bar = self.query_one("#filters")
         bar.toggle_class("-hidden")
         if not bar.has_class("-hidden"):
@@ -303,10 +264,10 @@ class FeedScreen(NodeScreen):
             self.query_one(OfferList).focus()
 
     def action_clear(self) -> None:
-        search = self.query_one("#search", Input)
-        if search.value:
-            search.value = ""
-        search.add_class("-hidden")
+        for search in self.query("#search").results(Input):
+            if search.value:
+                search.value = ""
+            search.add_class("-hidden")
         self.query_one(OfferList).focus()
 
     # -- offers --------------------------------------------------------------

@@ -8,9 +8,11 @@ cost the same for ten rows or a hundred thousand.
 
 from __future__ import annotations
 
+import operator
 import time
 from collections import defaultdict
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
@@ -150,7 +152,7 @@ class OfferList(ScrollView, can_focus=True):
         self._index: dict[str, int] | None = {}
         self._is_unread = is_unread
         self._clock = clock
-        self.empty_text = "no offers"
+        self._empty_text = "no offers"
         self._columns: list[tuple[str, int]] = columns_for(120)
         self._columns_width = 120
 
@@ -159,6 +161,18 @@ class OfferList(ScrollView, can_focus=True):
     @property
     def items(self) -> Sequence[FeedItem]:
         return self._items
+
+    @property
+    def empty_text(self) -> str:
+        """What the list says while it has no rows (loading, or what to do next)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._items:
+                self.refresh()
 
     @property
     def current(self) -> FeedItem | None:
@@ -176,19 +190,23 @@ class OfferList(ScrollView, can_focus=True):
     def index_of(self, offer_id: str) -> int | None:
         return self._by_id.get(offer_id)
 
-    def set_items(self, items: list[FeedItem]) -> None:
-        """Replace the rows, keeping the cursor on the same offer when it is still there."""
+    def set_items(self, items: list[FeedItem], *, same_objects: bool = False) -> None:
+        """Replace the rows (the list is kept, not copied), keeping the cursor on the
+        same offer when it is still there. `same_objects`: the rows are the objects
+        shown before, only picked differently (a filter), so the offer is found by
+        identity alone, without indexing a hundred thousand ids."""
         keep = self.current
         self._items = items
         self._index = None
         self.virtual_size = Size(self.size.width, len(items))
         new = 0
         if keep is not None:
-            # by identity first (filters keep the objects; dataclass == would compare
-            # every field of every row), by id after a reload
-            found = next((i for i, item in enumerate(items) if item is keep), None)
-            if found is None:
-                found = self._by_id.get(keep.id)
+            # by identity first, in C (dataclass == would compare every field of
+            # every row), by id after a reload
+            try:
+                found: int | None = operator.indexOf(map(operator.is_, items, repeat(keep)), True)
+            except ValueError:
+                found = None if same_objects else self._by_id.get(keep.id)
             new = found if found is not None else min(self.cursor, len(items) - 1)
         self.set_cursor(max(0, new), scroll=keep is None)
         self.refresh()

@@ -1,0 +1,222 @@
+"""The feed the Feed screen shows: its rows in the API's order, and which pass the filters.
+
+At 100,000 offers a filter keystroke cannot afford a Python pass over every row
+(several milliseconds each, one per active filter). So each filter is a mask:
+one byte per row, 1 where the row passes, built the first time that filter is
+asked for and kept: a keystroke combines the masks of the active filters (a
+bitwise and of big integers) and picks the rows with `itertools.compress`, all
+in C. The rows of each skill and region are indexed, so a skill's mask costs
+the rows that have it. A new or changed row patches every kept mask in place
+(one byte moved per mask); only the index is then read again, once, when a
+filter not kept yet needs it. Typing more of a search narrows the previous
+result instead of scanning every row again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+from array import array
+from dataclasses import dataclass, replace
+from itertools import compress, repeat
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from p2pshare.domain.views import FeedItem
+
+MAX_MASKS = 64  # kept at once (one byte per row each); typing a skill makes one per prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    skills: tuple[str, ...] = ()  # any of these (casefolded)
+    region: str = ""  # part of the region's name
+    min_trust: float = 0.0
+    only_for_me: bool = False
+    show_muted: bool = False
+    show_strangers: bool = True
+    search: str = ""  # part of the title, author, skills or region
+
+
+def haystack(item: FeedItem) -> str:
+    """What a search looks in: title, author, skills and region, casefolded."""
+    return " ".join((item.title, item.author_name, " ".join(item.skills), item.region)).casefold()
+
+
+def _unmuted(item: FeedItem) -> bool:
+    return not item.muted
+
+
+def _known(item: FeedItem) -> bool:
+    return item.mine or item.signal > 0.0
+
+
+def _for_me(item: FeedItem) -> bool:
+    return item.for_me or item.handed_to_me
+
+
+@dataclass(slots=True)
+class _Mask:
+    rows: bytearray  # 1 where the row passes
+    passes: Callable[[FeedItem], bool]  # for a row patched in
+
+
+class FeedRows:
+    """Feed items best first (`feed_order`), patched in place, selected by `Filters`."""
+
+    def __init__(self, items: Iterable[FeedItem] = ()) -> None:
+        self._all: list[FeedItem] = []
+        self._hay: list[str] = []  # the search text of each row
+        self._by_id: dict[str, FeedItem] = {}
+        self._skills: dict[str, array[int]] | None = None  # skill → its rows, ascending
+        self._regions: dict[str, array[int]] | None = None  # casefolded region → its rows
+        self._masks: dict[object, _Mask] = {}
+        self._last_search: tuple[str, Filters, list[int]] | None = None
+        self.replace(items)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    @property
+    def items(self) -> Sequence[FeedItem]:
+        """Every row, unfiltered (read only: the masks follow it row for row)."""
+        return self._all
+
+    # -- changing the rows -----------------------------------------------------
+
+    def replace(self, items: Iterable[FeedItem]) -> None:
+        """A new reading of the whole feed, already in `feed_order`."""
+        self._all = list(items)
+        self._by_id = {item.id: item for item in self._all}
+        self._hay = [haystack(item) for item in self._all]
+        self._skills = self._regions = None
+        self._index()  # while the feed is being read anyway, not at the first keystroke
+        self._masks = {}
+        self._last_search = None
+
+    def patch(self, rows: Mapping[str, FeedItem | None]) -> None:
+        """Replace, add or (None) remove these rows, keeping the feed's order."""
+        from p2pshare.domain.views import feed_order  # loaded with the node, after first paint
+
+        all_, hay, by_id, masks = self._all, self._hay, self._by_id, self._masks.values()
+        for offer_id, row in rows.items():
+            old = by_id.pop(offer_id, None)
+            if old is not None:
+                at = bisect.bisect_left(all_, feed_order(old), key=feed_order)
+                if at < len(all_) and all_[at].id == offer_id:
+                    del all_[at]
+                    del hay[at]
+                    for mask in masks:
+                        del mask.rows[at]
+            if row is not None:
+                at = bisect.bisect_left(all_, feed_order(row), key=feed_order)
+                all_.insert(at, row)
+                hay.insert(at, haystack(row))
+                for mask in masks:
+                    mask.rows.insert(at, mask.passes(row))
+                by_id[offer_id] = row
+        self._skills = self._regions = None  # positions moved: read again when next needed
+        self._last_search = None  # the same
+
+    def _index(self) -> None:
+        """The rows of each skill and region (after a patch: when a new mask needs them)."""
+        skills: dict[str, array[int]] = {}
+        regions: dict[str, array[int]] = {}
+        for i, item in enumerate(self._all):
+            for skill in item.skills:
+                if (rows := skills.get(skill)) is None:
+                    rows = skills[skill] = array("I")
+                rows.append(i)
+            region = item.region.casefold()
+            if (rows := regions.get(region)) is None:
+                rows = regions[region] = array("I")
+            rows.append(i)
+        self._skills, self._regions = skills, regions
+
+    # -- selecting -----------------------------------------------------------------
+
+    def select(self, f: Filters) -> list[FeedItem]:
+        """The rows that pass `f`, in the feed's order (a new list each time)."""
+        masks: list[bytearray] = []
+        if not f.show_muted:
+            masks.append(self._flag("unmuted", _unmuted))
+        if f.min_trust > 0.0:
+            at_least = f.min_trust
+            masks.append(
+                self._flag(("trust", at_least), lambda it: it.mine or it.signal >= at_least)
+            )
+        if not f.show_strangers:
+            masks.append(self._flag("known", _known))
+        if f.only_for_me:
+            masks.append(self._flag("for me", _for_me))
+        if f.skills:
+            masks.append(self._skills_mask(frozenset(f.skills)))
+        if f.region:
+            masks.append(self._region_mask(f.region.casefold()))
+        mask = self._all_of(masks)
+        if not f.search:
+            self._last_search = None
+            return list(self._all) if mask is None else list(compress(self._all, mask))
+        needle, rest = f.search.casefold(), replace(f, search="")
+        last = self._last_search
+        candidates: Sequence[int]
+        if last is not None and needle.startswith(last[0]) and last[1] == rest:
+            candidates = last[2]  # a longer search matches a subset of the shorter's rows
+        else:
+            everyone = range(len(self._all))
+            candidates = everyone if mask is None else list(compress(everyone, mask))
+        # `needle in hay[i]` for each candidate, in C (map and compress): no Python per row
+        texts = map(self._hay.__getitem__, candidates)
+        rows = list(compress(candidates, map(operator.contains, texts, repeat(needle))))
+        self._last_search = (needle, rest, rows)
+        return list(map(self._all.__getitem__, rows))
+
+    def _flag(self, key: object, passes: Callable[[FeedItem], bool]) -> bytearray:
+        if (mask := self._masks.get(key)) is None:
+            mask = self._keep(key, _Mask(bytearray(map(passes, self._all)), passes))
+        return mask.rows
+
+    def _skills_mask(self, wanted: frozenset[str]) -> bytearray:
+        key = ("skills", wanted)
+        if (mask := self._masks.get(key)) is None:
+            if self._skills is None:
+                self._index()
+            assert self._skills is not None
+            rows = self._of_rows(self._skills.get(skill) for skill in wanted)
+            mask = self._keep(key, _Mask(rows, lambda it: not wanted.isdisjoint(it.skills)))
+        return mask.rows
+
+    def _region_mask(self, part: str) -> bytearray:
+        key = ("region", part)
+        if (mask := self._masks.get(key)) is None:
+            if self._regions is None:
+                self._index()
+            assert self._regions is not None
+            rows = self._of_rows(rows for name, rows in self._regions.items() if part in name)
+            mask = self._keep(key, _Mask(rows, lambda it: part in it.region.casefold()))
+        return mask.rows
+
+    def _of_rows(self, groups: Iterable[array[int] | None]) -> bytearray:
+        """The mask of these rows: a byte set per row listed, not a pass over the feed."""
+        mask = bytearray(len(self._all))
+        for rows in groups:
+            for i in rows or ():
+                mask[i] = 1
+        return mask
+
+    def _keep(self, key: object, mask: _Mask) -> _Mask:
+        if len(self._masks) >= MAX_MASKS:
+            del self._masks[next(iter(self._masks))]  # the oldest
+        self._masks[key] = mask
+        return mask
+
+    def _all_of(self, masks: list[bytearray]) -> bytes | bytearray | None:
+        """The rows every mask passes (None: no filter, every row)."""
+        if len(masks) <= 1:
+            return masks[0] if masks else None
+        combined = int.from_bytes(masks[0], "little")
+        for mask in masks[1:]:
+            combined &= int.from_bytes(mask, "little")
+        return combined.to_bytes(len(self._all), "little")  # bytes of 0 or 1: and never carries
