@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from p2pshare.domain.activity import ActivityItem
+from p2pshare.domain.lookalike_names import fingerprints, lookalike_groups, shown_name
 from p2pshare.domain.views import FeedItem, PeerItem
 from p2pshare.errors import NotFound, UserError
 from p2pshare.events import Changed, Event, NodeFailed, NodeInfo, NodeStarted, Notice
@@ -120,8 +121,11 @@ class FakeNode:
         trust: float = 0.0,
         headline: str = "",
         region: str = "",
+        member_id: str = "",
     ) -> str:
-        member_id = f"12D3KooW{name.lower()}"
+        """A peer; `member_id` defaults to one made from the name (give one to add two
+        members of the same name)."""
+        member_id = member_id or f"12D3KooW{name.lower()}"
         item = PeerItem(
             id=member_id,
             name=name,
@@ -227,6 +231,7 @@ class FakeNode:
     ) -> ActivityItem:
         """An item of the activity inbox, as domain.activity would make it."""
         item = ActivityItem(
+            who_display_name=self._shown(by),
             id=record or self._new_id("activity", text),
             kind=kind,
             at=at,
@@ -313,7 +318,12 @@ class FakeNode:
 
     async def peers(self) -> list[PeerItem]:
         items = [
-            replace(p.item, connected=p.item.id in self.status.connected)
+            replace(
+                p.item,
+                connected=p.item.id in self.status.connected,
+                standing=self._standing(p.item.id),
+                display_name=self._shown(p.item.id),
+            )
             for p in self._peers.values()
         ]
         items.sort(key=lambda p: (-p.trust, p.name.casefold(), p.id))
@@ -321,7 +331,13 @@ class FakeNode:
 
     async def trust(self, member_id: str, *, explain: bool = True) -> dict[str, Any]:
         peer = self._peer(member_id)
-        report: dict[str, Any] = {"id": peer.id, "name": peer.name, "trust": peer.trust}
+        report: dict[str, Any] = {
+            "id": peer.id,
+            "name": peer.name,
+            "display_name": self._shown(peer.id),
+            "trust": peer.trust,
+            "standing": self._standing(peer.id),
+        }
         if explain:
             report["explanation"] = (
                 [f"you vouch for {peer.name}"] if peer.vouched_by_me else ["no path from you"]
@@ -610,7 +626,32 @@ class FakeNode:
         return 1.0 if member_id == ME else self._peer(member_id).trust
 
     def _who(self, member_id: str) -> dict[str, Any]:
-        return {"id": member_id, "name": self._name(member_id), "trust": self._trust(member_id)}
+        return {
+            "id": member_id,
+            "name": self._name(member_id),
+            "display_name": self._shown(member_id),
+            "trust": self._trust(member_id),
+            "standing": self._standing(member_id),
+        }
+
+    def _standing(self, member_id: str) -> float:
+        """As trust_scale.standings: the share of peers with a trust at most theirs."""
+        if member_id == ME:
+            return 1.0
+        mine = self._trust(member_id)
+        reached = [p.item.trust for p in self._peers.values() if p.item.trust > 0.0]
+        if mine <= 0.0 or not reached:
+            return 0.0
+        return round(sum(1 for t in reached if t <= mine) / len(reached), 6)
+
+    def _shown(self, member_id: str) -> str:
+        """The name as views.MemberNames shows it: told apart from look-alikes."""
+        if member_id == ME:
+            return "you"
+        names = {m: p.item.name for m, p in self._peers.items()}
+        names[ME] = str(self.my_profile["name"])
+        tags = fingerprints(lookalike_groups(names), lambda m: m)
+        return shown_name(self._name(member_id), tags.get(member_id, ""))
 
     def _link(self, by: str, to: str | None, note: str) -> dict[str, Any]:
         return {
@@ -654,6 +695,7 @@ class FakeNode:
             title=o.title,
             author=o.author,
             author_name=self._name(o.author),
+            author_display_name=self._shown(o.author),
             status=o.status,
             skills=o.skills,
             region=o.region,
@@ -664,6 +706,7 @@ class FakeNode:
             expires_at=o.expires_at,
             chain=chain,
             trust=trust,
+            standing=self._standing(o.author),
             signal=round(signal, 6),
             match=round(match, 6),
             rank=round(0.6 * signal + 0.3 * match + 0.1 * freshness, 6),

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 from fake_node import ME, FakeNode
 from textual.widgets import DataTable, Input, Select, Switch
-from tui_helpers import drive, fake_app, feed_ready, select_title, titles, wait_for
+from tui_helpers import (
+    drive,
+    fake_app,
+    feed_ready,
+    select_title,
+    shown_text,
+    titles,
+    wait_for,
+)
 
 from tui.screens.activity import ActivityScreen
 from tui.screens.dialogs import NoteScreen, OutcomeScreen
@@ -159,13 +167,13 @@ def test_a_message_from_the_offer_page() -> None:
         page = app.screen
         assert isinstance(page, OfferScreen)
         await wait_for(
-            pilot, lambda: "no messages yet" in str(page.query_one("#offer-talk").render())
+            pilot, lambda: "no messages yet" in shown_text(page.query_one("#offer-talk"))
         )
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
         await pilot.press(*"Is the date fixed?", "enter")
         await wait_for(
-            pilot, lambda: "Is the date fixed?" in str(page.query_one("#offer-talk").render())
+            pilot, lambda: "Is the date fixed?" in shown_text(page.query_one("#offer-talk"))
         )
         assert node.calls_to("say") == [
             {"offer_id": node.id_of("Keynote in Lyon"), "text": "Is the date fixed?"}

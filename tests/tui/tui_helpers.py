@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from textual.pilot import Pilot
+    from textual.widget import Widget
 
     from p2pshare.domain.ledger import OfferState
 
@@ -185,3 +186,10 @@ async def select_title(pilot: Pilot[None], screen: FeedScreen, title: str) -> No
 def state_of(member: Member, title: str) -> OfferState:
     """The ledger's state of the offer with this title, as `member`'s home sees it now."""
     return next(s for s in member.ledger().offers.values() if s.offer.title == title)
+
+
+def shown_text(widget: Widget) -> str:
+    """What a widget draws, as plain text, whatever it renders (markup, a Rich table)."""
+    return "\n".join(
+        strip.text for strip in widget.render_lines(widget.content_region.reset_offset)
+    )

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..actions import ReportOutcome
+from ..fmt import one_line
 from ..messages import MarkActivityRead, OpenOffer
 from .base import NodeScreen
 
@@ -115,7 +116,8 @@ class ActivityScreen(NodeScreen):
 
     def _what(self, item: ActivityItem) -> Text:
         style = "" if self._read(item) and not item.needs_you else "bold"
-        return Text(item.text, style=style, overflow="ellipsis", no_wrap=True)
+        # the text quotes titles, notes and names members wrote: escaped, on one line
+        return Text(one_line(item.text), style=style, overflow="ellipsis", no_wrap=True)
 
     def _when(self, at: int) -> str:
         now = self.shell.clock()
@@ -157,7 +159,10 @@ class ActivityScreen(NodeScreen):
                 self.request(ReportOutcome(offer_id=item.offer, **result))
 
         self.app.push_screen(
-            OutcomeScreen(item.offer_title, [], reported=reported, by=item.who_name), done
+            OutcomeScreen(
+                item.offer_title, [], reported=reported, by=item.who_display_name or item.who_name
+            ),
+            done,
         )
 
     def action_toggle_read(self) -> None:

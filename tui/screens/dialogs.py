@@ -1,4 +1,9 @@
-"""Small modal screens: a note, a passphrase, an error, help, outcome, vouch, pick one."""
+"""Small modal screens: a note, a passphrase, an error, help, outcome, vouch, pick one.
+
+Titles, options and reports quote what members wrote (an offer's title, a name, a
+note), so they are shown as plain text, never markup, with invisible and layout
+characters escaped (tui/fmt.py `plain`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Markdown, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
-from ..fmt import csv
+from ..fmt import csv, plain
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -45,9 +50,9 @@ class NoteScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with DialogFrame(classes="dialog"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(plain(self._title), classes="dialog-title")
             if self._body:
-                yield Static(self._body, classes="dialog-body")
+                yield Static(plain(self._body), classes="dialog-body")
             yield Input(placeholder=self._placeholder, id="note")
             with Horizontal(classes="buttons"):
                 yield Button(self._verb, variant="primary", id="ok")
@@ -250,20 +255,26 @@ class OutcomeScreen(Dialog):
         report = self._reported
         with DialogFrame(classes="dialog"):
             if report is None:
-                yield Label(f"Outcome of “{self._title}”", classes="dialog-title")
+                yield Label(plain(f"Outcome of “{self._title}”"), classes="dialog-title")
             else:
                 said = "fulfilled" if report["fulfilled"] else "not fulfilled"
                 stars = f", {'★' * report['rating']}" if report["rating"] else ""
-                yield Label(f"Confirm the outcome of “{self._title}”", classes="dialog-title")
+                yield Label(
+                    plain(f"Confirm the outcome of “{self._title}”"), classes="dialog-title"
+                )
                 yield Static(
-                    f"{self._by or 'The author'} reported it {said}{stars}"
-                    + (f": {report['note']}" if report["note"] else "")
-                    + ". Change what you see differently, then Report.",
+                    plain(
+                        f"{self._by or 'The author'} reported it {said}{stars}"
+                        + (f": {report['note']}" if report["note"] else "")
+                        + ". Change what you see differently, then Report."
+                    ),
                     classes="dim",
                 )
             if len(self._handoffs) > 1:
                 yield Select(
-                    [(name, mid) for mid, name in self._handoffs], id="to", prompt="which hand-off"
+                    [(plain(name), mid) for mid, name in self._handoffs],
+                    id="to",
+                    prompt="which hand-off",
                 )
             ratings = [("★" * n if n else "no rating", n) for n in range(6)]
             with Horizontal(classes="field-row"):  # one row: the dialog fits 80x24 whole
@@ -321,7 +332,7 @@ class VouchScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with DialogFrame(classes="dialog"):
-            yield Label(f"Vouch for {self._name}", classes="dialog-title")
+            yield Label(plain(f"Vouch for {self._name}"), classes="dialog-title")
             yield Static(
                 "A signed endorsement: members who trust you will trust them more.", classes="dim"
             )
@@ -359,11 +370,11 @@ class PickScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with DialogFrame(classes="dialog"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(plain(self._title), classes="dialog-title")
             if self._hint:
-                yield Static(self._hint, classes="dim")
+                yield Static(plain(self._hint), classes="dim")
             yield OptionList(
-                *[Option(label, id=value) for value, label in self._options], id="pick"
+                *[Option(plain(label), id=value) for value, label in self._options], id="pick"
             )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")

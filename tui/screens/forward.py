@@ -1,4 +1,8 @@
-"""Forward an offer: peers ranked by trust and skill match, fuzzy search, a note."""
+"""Forward an offer: peers ranked by trust and skill match, fuzzy search, a note.
+
+Peers are named as the views show them (a fingerprint after look-alike names, so the
+offer goes to the "Node A" meant) and ranked by standing, shown as "top 12%".
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from textual.fuzzy import Matcher
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..fmt import trust_level
+from ..fmt import plain, safe, trust_level, trust_text
 from ..messages import ForwardChoice
 from .dialogs import Dialog, DialogFrame
 
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
 
 def rank(peer: PeerItem, skills: list[str]) -> float:
     match = len(set(skills) & set(peer.skills)) / len(skills) if skills else 0.0
-    return 0.7 * peer.trust + 0.3 * match + (0.05 if peer.available else 0.0)
+    return 0.7 * peer.standing + 0.3 * match + (0.05 if peer.available else 0.0)
 
 
 class ForwardScreen(Dialog):
@@ -46,7 +50,7 @@ class ForwardScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with DialogFrame(classes="dialog -wide", id="forward"):
-            yield Label(f"Forward “{self._title}”", classes="dialog-title")
+            yield Label(plain(f"Forward “{self._title}”"), classes="dialog-title")
             yield Input(placeholder="find a peer by name or skill", id="find")
             yield OptionList(id="peers")
             yield Input(placeholder="note (sealed to them; public on a network forward)", id="note")
@@ -65,28 +69,32 @@ class ForwardScreen(Dialog):
         peers = await self.node.peers()
         self._peers = sorted(
             (p for p in peers if not p.blocked and p.id != self._author),
-            key=lambda p: (-rank(p, self._skills), p.name.casefold()),
+            key=lambda p: (-rank(p, self._skills), p.name.casefold(), p.id),
         )
         self._show("")
 
     def _show(self, query: str) -> None:
         peers = self._peers
         if not query:  # strangers (no trust at all) only when searched for
-            peers = [p for p in peers if p.trust > 0.0] or peers
+            peers = [p for p in peers if p.standing > 0.0] or peers
         else:
             matcher = Matcher(query)
-            scored = [(matcher.match(f"{p.name} {' '.join(p.skills)}"), p) for p in peers]
+            scored = [
+                (matcher.match(f"{p.display_name or p.name} {' '.join(p.skills)}"), p)
+                for p in peers
+            ]
             peers = [p for score, p in sorted(scored, key=lambda sp: -sp[0]) if score > 0]
         options = self.query_one("#peers", OptionList)
         options.clear_options()
         for peer in peers:
             shared = [s for s in peer.skills if s in self._skills]
-            level = trust_level(peer.trust)[1:]
+            level = trust_level(peer.standing)[1:]
             color = {"trusted": "$success", "known": "$warning", "untrusted": "$error"}[level]
             label = (
-                f"[b]{peer.name}[/b]  [{color}]{peer.trust:.2f}[/]"
-                f"  [dim]{', '.join(peer.skills[:5])}[/dim]"
-                + (f"  [$accent]matches {', '.join(shared)}[/]" if shared else "")
+                f"[b]{safe(peer.display_name or peer.name)}[/b]"
+                f"  [{color}]{trust_text(peer.standing)}[/]"
+                f"  [dim]{safe(', '.join(peer.skills[:5]))}[/dim]"
+                + (f"  [$accent]matches {safe(', '.join(shared))}[/]" if shared else "")
                 + ("" if peer.available else "  [dim](unavailable)[/dim]")
             )
             options.add_option(Option(label, id=peer.id))

@@ -1,4 +1,7 @@
-"""Hand-offs: what I posted or forwarded and where it stands; what came to me."""
+"""Hand-offs: what I posted or forwarded and where it stands; what came to me.
+
+Titles and names are what members wrote: escaped in the cells, and names are
+told apart as the views show them (`display_name`)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from textual import on, work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..fmt import status_word
+from ..fmt import safe, shown_name, status_word
 from ..messages import OpenOffer
 from .base import NodeScreen
 
@@ -32,12 +35,12 @@ def stage(item: FeedItem, detail: dict[str, Any], me: str, role: str) -> tuple[s
             n = item.accepts
             return f"{n} accept{'s' if n != 1 else ''}", "open it (enter), h hands it off"
         if status == "handed_off":
-            names = ", ".join(h["to"]["name"] for h in handoffs)
+            names = ", ".join(shown_name(h["to"]) for h in handoffs)
             return f"handed to {names}", "open it (enter), o reports the outcome"
         return status_word(status), ""
     if role == "forwarded":
         mine = [f for f in detail["forwards"] if f["from"]["id"] == me]
-        targets = ", ".join(f["to"]["name"] if f["to"] else "the network" for f in mine)
+        targets = ", ".join(shown_name(f["to"]) if f["to"] else "the network" for f in mine)
         return f"forwarded to {targets}", status_word(status)
     if role == "handed to me":
         if status == "handed_off":
@@ -121,7 +124,8 @@ class HandoffsScreen(NodeScreen):
         table.clear()
         for role, item, detail in rows:
             where, step = stage(item, detail, me, role)
-            table.add_row(role, item.title[:40], status_word(item.status), where, step, key=item.id)
+            title = safe(item.title[:40])  # the cells are markup: escaped
+            table.add_row(role, title, status_word(item.status), safe(where), step, key=item.id)
         if not rows:
             table.add_row("", "nothing yet: post (n on the feed) or forward an offer", "", "", "")
         elif cursor < len(rows):

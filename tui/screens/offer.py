@@ -1,10 +1,16 @@
-"""An offer's page: description, the verified forward chain, accepts, hand-offs, outcome."""
+"""An offer's page: description, the verified forward chain, accepts, hand-offs, outcome.
+
+What members wrote is shown escaped (tui/fmt.py): names told apart as the views give
+them (`display_name`), titles and notes on one line, the description and messages
+beside their label with every line in the body's column; trust as a standing.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -13,11 +19,12 @@ from textual.widgets import Label, Static
 from p2pshare.errors import UserError
 
 from ..actions import HandOff, ReportOutcome, SayMessage, WithdrawOffer
-from ..fmt import ago, money, status_word, until
+from ..fmt import ago, labelled, money, safe, shown_name, status_word, trust_text, until
 from ..widgets.badge import TrustBadge, trust_markup
 from .base import NodeScreen
 
 if TYPE_CHECKING:
+    from rich.table import Table
     from textual.app import ComposeResult
 
     from p2pshare.events import Changed
@@ -25,9 +32,10 @@ if TYPE_CHECKING:
 
 
 def _who(person: dict[str, Any], me: str) -> str:
-    is_me = person["id"] == me
-    name = "you" if is_me else escape(person["name"])
-    return f"[b]{name}[/b] {trust_markup(person['trust'], me=is_me)}" if not is_me else "[b]you[/b]"
+    if person["id"] == me:
+        return "[b]you[/b]"
+    name = escape(shown_name(person))
+    return f"[b]{name}[/b] {trust_markup(person.get('standing', 0.0))}"
 
 
 class OfferScreen(NodeScreen):
@@ -99,13 +107,22 @@ class OfferScreen(NodeScreen):
         self.talk = await self.node.conversation(self.offer_id)
         self.query_one("#offer-talk", Static).update(self._talk(self.talk))
 
-    def _talk(self, talk: list[dict[str, Any]]) -> str:
+    def _talk(self, talk: list[dict[str, Any]]) -> str | Table:
         if not talk:
             return "[dim]no messages yet · s writes to everyone on this offer (sealed)[/dim]"
         now = self.shell.clock()
-        return "\n".join(
-            f"[b]{escape(m['who_name'])}[/b] [dim]{ago(m['at'], now)}[/dim]  {escape(m['text'])}"
-            for m in talk
+        return labelled(
+            [
+                (
+                    Text.assemble(
+                        (shown_name({"name": m["who_name"]}), "bold"),
+                        " ",
+                        (ago(m["at"], now), "dim"),
+                    ),
+                    str(m["text"]),
+                )
+                for m in talk
+            ]
         )
 
     def action_say(self) -> None:
@@ -130,7 +147,7 @@ class OfferScreen(NodeScreen):
     def _show(self, d: dict[str, Any]) -> None:
         now = self.shell.clock()
         me = self.me
-        self.query_one("#offer-title", Label).update(escape(d["title"]))
+        self.query_one("#offer-title", Label).update(safe(d["title"]))
         status = self.query_one("#offer-status", Label)
         status.update(status_word(d["status"]))
         status.set_classes(f"chip -{d['status'].replace('_', '-')}")
@@ -138,16 +155,16 @@ class OfferScreen(NodeScreen):
         self.query_one("#offer-author", Label).update(
             "posted by [b]you[/b]"
             if author["id"] == me
-            else f"posted by [b]{escape(author['name'])}[/b]"
+            else f"posted by [b]{escape(shown_name(author))}[/b]"
         )
         badge = self.query_one("#offer-trust", TrustBadge)
-        badge.set_score(author["trust"], me=author["id"] == me)
+        badge.set_standing(author.get("standing", 0.0), me=author["id"] == me)
         badge.display = author["id"] != me  # "posted by you", not "you  you"
         where = ", ".join(x for x in (d["region"], "remote" if d["remote"] else "") if x)
         meta = [
-            f"skills  {escape(', '.join(d['skills'])) or '—'}",
-            f"where   {escape(where) or '—'}",
-            f"value   {money(d['value'], d['currency']) or '—'}",
+            f"skills  {safe(', '.join(d['skills'])) or '—'}",
+            f"where   {safe(where) or '—'}",
+            f"value   {safe(money(d['value'], d['currency'])) or '—'}",
             f"posted  {ago(d['created_at'], now)}   ·   "
             + (
                 f"open for {until(d['expires_at'], now)}"
@@ -157,11 +174,13 @@ class OfferScreen(NodeScreen):
         ]
         self.query_one("#offer-meta", Static).update("\n".join(meta))
         self.query_one("#offer-description", Static).update(
-            escape(d["description"]) or "[dim]no description[/dim]"
+            labelled([(Text("about", style="dim"), d["description"])])
+            if d["description"]
+            else "[dim]no description[/dim]"
         )
         contact = self.query_one("#offer-contact", Static)
         if d["contact"]:
-            contact.update(f"[b]contact[/b] (private to you): {escape(d['contact'])}")
+            contact.update(f"[b]contact[/b] (private to you): {safe(d['contact'])}")
         elif d["has_contact"]:
             contact.update(
                 "[dim]contact: sealed — revealed only to the member it is handed to[/dim]"
@@ -178,7 +197,7 @@ class OfferScreen(NodeScreen):
         lines = [f"{_who(d['author'], me)} posted it"]
         for link in d["forwards"]:
             target = _who(link["to"], me) if link["to"] else "[i]the network[/i]"
-            note = f"  [i]“{escape(link['note'])}”[/i]" if link["note"] else ""
+            note = f"  [i]“{safe(link['note'])}”[/i]" if link["note"] else ""
             indent = "  " * link["depth"]
             lines.append(f"{indent}↳ {_who(link['from'], me)} → {target}{note}")
         lines.append("[dim]every link is signed and checked against its parent[/dim]")
@@ -190,7 +209,7 @@ class OfferScreen(NodeScreen):
         lines = []
         handed = {h["to"]["id"] for h in d["handoffs"]}
         for a in d["accepts"]:
-            note = f"  [i]“{escape(a['note'])}”[/i]" if a["note"] else ""
+            note = f"  [i]“{safe(a['note'])}”[/i]" if a["note"] else ""
             via = f"  via {len(a['chain'])} forward(s)" if a["chain"] else ""
             mark = "  [b $success]handed off[/]" if a["member"]["id"] in handed else ""
             lines.append(f"• {_who(a['member'], me)}  {ago(a['created_at'], now)}{via}{note}{mark}")
@@ -207,7 +226,7 @@ class OfferScreen(NodeScreen):
                 rating = f", rated {'★' * o['rating']}" if o["rating"] else ""
                 value = f", value {o['value']:,}" if o["value"] else ""
                 confirmed = "  [dim](confirmed by both)[/dim]" if h["confirmed"] else ""
-                note = f"  [i]“{escape(o['note'])}”[/i]" if o["note"] else ""
+                note = f"  [i]“{safe(o['note'])}”[/i]" if o["note"] else ""
                 lines.append(f"  outcome: {word}{rating}{value}{confirmed}{note}")
             elif d["author"]["id"] == me:
                 lines.append("  [dim]waiting for your outcome report (o)[/dim]")
@@ -215,7 +234,7 @@ class OfferScreen(NodeScreen):
                 lines.append("  [dim]waiting for the author's outcome report[/dim]")
         if d["withdrawn"]:
             reason = d["withdrawn"]["reason"] or "no reason given"
-            lines.append(f"[b $warning]withdrawn[/]: {escape(reason)}")
+            lines.append(f"[b $warning]withdrawn[/]: {safe(reason)}")
         if not lines:
             if d["author"]["id"] == me and d["accepts"]:
                 return "[dim]pick who gets it: hand off (h)[/dim]"
@@ -269,7 +288,7 @@ class OfferScreen(NodeScreen):
         options = [
             (
                 a["member"]["id"],
-                f"{a['member']['name']}  trust {a['member']['trust']:.2f}"
+                f"{shown_name(a['member'])}  trust {trust_text(a['member'].get('standing', 0.0))}"
                 + (f"  “{a['note']}”" if a["note"] else ""),
             )
             for a in self.detail["accepts"]
@@ -296,7 +315,7 @@ class OfferScreen(NodeScreen):
             return
         me = self.me
         handoffs = [
-            (h["to"]["id"], h["to"]["name"])
+            (h["to"]["id"], shown_name(h["to"]))
             for h in self.detail["handoffs"]
             if self.mine or h["to"]["id"] == me
         ]

@@ -1,5 +1,9 @@
 """A peer's page: profile, history, why I trust them (the paths from me drawn as a tree,
-widgets/trust_paths.py); vouch, revoke, mute, block."""
+widgets/trust_paths.py); vouch, revoke, mute, block.
+
+Their name is the views' `display_name` (a fingerprint after a name that looks like
+another's), their trust a standing ("top 12%"), and all they wrote is escaped.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from textual.widgets import Label, Static
 from p2pshare.errors import UserError
 
 from ..actions import RevokeVouch, VouchFor
+from ..fmt import safe, shown_name
 from ..widgets.badge import TrustBadge
 from ..widgets.trust_paths import TrustPaths
 from .base import NodeScreen
@@ -36,7 +41,7 @@ def explain_rest(report: dict[str, Any], *, drawn: bool) -> str:
             for line in lines[1:]
             if not line.lstrip().startswith(("you ", "and other paths"))
         ]
-    return "\n".join(escape(line) for line in lines) or ("" if drawn else "[dim]—[/dim]")
+    return "\n".join(safe(line) for line in lines) or ("" if drawn else "[dim]—[/dim]")
 
 
 class PeerScreen(NodeScreen):
@@ -89,8 +94,8 @@ class PeerScreen(NodeScreen):
             return
         self.peer = next((p for p in peers if p.id == self.member_id), None)
         p, r = self.peer, self.report
-        self.query_one("#peer-name", Label).update(escape(r["name"]))
-        self.query_one("#peer-trust", TrustBadge).set_score(r["trust"])
+        self.query_one("#peer-name", Label).update(escape(shown_name(r)))
+        self.query_one("#peer-trust", TrustBadge).set_standing(r.get("standing", 0.0))
         conn = self.query_one("#peer-conn", Label)
         connected = bool(p and p.connected)
         conn.update("connected" if connected else "not connected")
@@ -98,9 +103,9 @@ class PeerScreen(NodeScreen):
         if p is not None:
             marks = [m for m, on in (("muted", p.muted), ("blocked", p.blocked)) if on]
             lines = [
-                escape(p.headline) or "[dim]no headline[/dim]",
-                f"skills     {escape(', '.join(p.skills)) or '—'}",
-                f"region     {escape(p.region) or '—'}",
+                safe(p.headline) or "[dim]no headline[/dim]",
+                f"skills     {safe(', '.join(p.skills)) or '—'}",
+                f"region     {safe(p.region) or '—'}",
                 f"available  {'yes' if p.available else 'no'}",
                 f"member id  {p.id}",
             ]
@@ -118,7 +123,7 @@ class PeerScreen(NodeScreen):
         self.query_one("#peer-explain", Static).update(explain_rest(r, drawn=bool(paths)))
         theirs = [i for i in feed if i.author == self.member_id][:20]
         self.query_one("#peer-offers", Static).update(
-            "\n".join(f"• {escape(i.title)}  [dim]{i.status}[/dim]" for i in theirs)
+            "\n".join(f"• {safe(i.title)}  [dim]{i.status}[/dim]" for i in theirs)
             or "[dim]none that you hold[/dim]"
         )
         self.refresh_bindings()
@@ -138,12 +143,13 @@ class PeerScreen(NodeScreen):
 
         if self.peer is None:
             return
-        name = self.peer.name
+        name = self.peer.display_name or self.peer.name
 
         def done(result: dict[str, Any] | None) -> None:
             if result is not None:
-                self.request(VouchFor(member_id=self.member_id, name=name, **result))
+                self.request(VouchFor(member_id=self.member_id, name=escape(name), **result))
 
+        # the app's notice of the vouch is markup: the name goes in escaped
         self.app.push_screen(VouchScreen(name, self.peer.skills), done)
 
     def action_revoke(self) -> None:
@@ -165,6 +171,6 @@ class PeerScreen(NodeScreen):
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
-        name = self.peer.name if self.peer else ""
+        name = (self.peer.display_name or self.peer.name) if self.peer else ""
         word = {"muted": "muted", "blocked": "blocked"}[mark]
-        self.notify(f"{name} {word if on else 'un' + word}", timeout=3)
+        self.notify(f"{escape(name)} {word if on else 'un' + word}", timeout=3)

@@ -1,4 +1,10 @@
-"""Everyone this member knows: trust, vouches, fulfilled and failed, connection state."""
+"""Everyone this member knows: trust, vouches, fulfilled and failed, connection state.
+
+Trust is the member's standing ("top 12%", as `p2pshare peers` writes it), which does
+not jump when a new best peer appears; names are told apart by the fingerprint the
+views give look-alikes, kept when the column cuts a long name; every text a member
+wrote is a plain Text with its invisible characters escaped (tui/fmt.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from textual import on, work
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from ..fmt import trust_level
+from ..fmt import name_fit, plain, trust_level, trust_text
 from ..messages import OpenPeer
 from .base import NodeScreen
 
@@ -25,8 +31,12 @@ if TYPE_CHECKING:
 TRUST_STYLE = {"-trusted": "bold green", "-known": "yellow", "-untrusted": "red"}
 
 
-def trust_cell(score: float) -> Text:
-    return Text(f"{score:.2f}", style=TRUST_STYLE[trust_level(score)], justify="right")
+NAME_WIDTH = 20
+
+
+def trust_cell(standing: float) -> Text:
+    """A standing in words, colored by level: "top 12%", "none"."""
+    return Text(trust_text(standing), style=TRUST_STYLE[trust_level(standing)], justify="right")
 
 
 class PeersScreen(NodeScreen):
@@ -52,8 +62,8 @@ class PeersScreen(NodeScreen):
         self.sub_title = "Peers"
         table = self.query_one(DataTable)
         table.add_column("", key="conn", width=2)
-        table.add_column("name", key="name", width=20)
-        table.add_column("trust", key="trust", width=6)
+        table.add_column("name", key="name", width=NAME_WIDTH)
+        table.add_column("trust", key="trust", width=8)
         table.add_column("vouches", key="vouches", width=7)
         table.add_column("fulfilled", key="fulfilled", width=9)
         table.add_column("failed", key="failed", width=6)
@@ -83,7 +93,7 @@ class PeersScreen(NodeScreen):
         rows = [
             p
             for p in self.peers
-            if not query or query in f"{p.name} {' '.join(p.skills)}".casefold()
+            if not query or query in f"{p.display_name} {' '.join(p.skills)}".casefold()
         ]
         current = {str(k.value) for k in table.rows}
         wanted = [p.id for p in rows]
@@ -111,14 +121,14 @@ class PeersScreen(NodeScreen):
         )
         return {
             "conn": _reach_cell(p),
-            "name": p.name,
-            "trust": trust_cell(p.trust),
+            "name": Text(name_fit(p.name, p.display_name, NAME_WIDTH)),
+            "trust": trust_cell(p.standing),
             "vouches": str(p.vouches),
             "fulfilled": str(p.fulfilled),
             "failed": str(p.failed),
-            "skills": ", ".join(p.skills),
+            "skills": plain(", ".join(p.skills)),
             "marks": marks,
-            "headline": p.headline,
+            "headline": plain(p.headline),
         }
 
     @on(DataTable.RowSelected)

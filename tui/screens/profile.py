@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Static, Switch
 
 from p2pshare.errors import UserError
 
-from ..fmt import csv
+from ..fmt import csv, name_fit
 from ..widgets.share_chart import LEGEND, ChartRow, ShareChart, month_label, months_between
 from .base import NodeScreen
 from .compose import field_of
@@ -83,7 +83,12 @@ def month_rows(by_month: list[dict[str, Any]]) -> list[ChartRow]:
 def peer_rows(by_peer: list[dict[str, Any]]) -> list[ChartRow]:
     """The peers with the most between you and them (the report's order), a few."""
     return [
-        ChartRow(label=p["name"][:14], passed=p["passed"], fulfilled=p["fulfilled"], note=_note(p))
+        ChartRow(
+            label=name_fit(p["name"], p.get("display_name", ""), 14),
+            passed=p["passed"],
+            fulfilled=p["fulfilled"],
+            note=_note(p),
+        )
         for p in by_peer[:PEERS_SHOWN]
     ]
 
@@ -184,7 +189,12 @@ class ProfileScreen(NodeScreen):
             ("handed to you", s["handoffs_received"]),
             ("fulfilled by you", s["fulfilled_by_me"]),
         ]
-        who = ", ".join(f"{r['name']} x{r['count']}" for r in s["fulfilled_to"][:5]) or "—"
+        who = (
+            ", ".join(
+                f"{r.get('display_name') or r['name']} x{r['count']}" for r in s["fulfilled_to"][:5]
+            )
+            or "—"
+        )
         self.query_one("#stats", Static).update(
             bars(rows)
             + f"\n\nconnector credit  {s['connector_credit']}"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from rich.markup import escape
 from textual.widgets import Static
 
+from ..fmt import one_line
+
 EIGHTHS = " ▏▎▍▌▋▊▉"  # a cell filled by 0/8 .. 7/8
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LEGEND = (
@@ -103,7 +105,7 @@ class ShareChart(Static):
         if not rows or not any(r.passed or r.fulfilled or r.note for r in rows):
             self.update(f"[dim]{escape(self._empty)}[/dim]")
             return
-        label_width = max(len(r.label) for r in rows)
+        label_width = max(len(one_line(r.label)) for r in rows)
         counts = [f"{r.passed} → {r.fulfilled}" for r in rows]
         count_width = max(len(c) for c in counts)
         note_width = max(len(r.note) for r in rows)
@@ -113,7 +115,7 @@ class ShareChart(Static):
         lines = []
         for row, count in zip(rows, counts, strict=True):
             lines.append(
-                f"{escape(f'{row.label:<{label_width}}')}"
+                f"{escape(f'{one_line(row.label):<{label_width}}')}"
                 f"  {bar(row.passed, row.fulfilled, top, width)}"
                 f"  {count:>{count_width}}  {escape(row.note)}".rstrip()
             )

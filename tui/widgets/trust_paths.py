@@ -5,7 +5,8 @@ score, each a chain of hops from "you" and the part of the score it carries.
 Paths that begin alike share their first hops, so they are drawn as one tree
 rooted at "you": a branch per first hop, a leaf (the member) per path with a bar
 of its share. The report's words for a hop (vouch, fulfilled hand-offs, routed)
-label each step, as in `p2pshare trust --explain`.
+label each step, as in `p2pshare trust --explain`. Members are named as the report
+shows them (`display_name`: escaped, a fingerprint after look-alike names).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from rich.markup import escape
 from textual.widgets import Static
+
+from ..fmt import shown_name
 
 SHARE_BAR = 10  # cells for a path that carries the whole score
 
@@ -48,7 +51,7 @@ def _tree(paths: list[dict[str, Any]]) -> _Node:
         node = root
         for hop in path["hops"]:
             words = hop_words(hop)
-            node = node.children.setdefault((hop["id"], words), _Node(hop["name"], words))
+            node = node.children.setdefault((hop["id"], words), _Node(shown_name(hop), words))
         node.ends = True
         node.share += float(path["share"])
     return root
