@@ -4,6 +4,7 @@ Bytes in, records out; records in, bytes out. No network, disk, clock or
 randomness: timestamps and keys are arguments. docs/PROTOCOL.md is the spec.
 """
 
+from .consent import DEVICE_CONSENT, ROOT_CONSENT, consent_input, sign_consent
 from .envelope import (
     Envelope,
     decode,
@@ -29,10 +30,12 @@ from .limits import FORMAT_VERSION, MAX_RECORD_BYTES
 from .member_id import member_id, public_key_of
 from .records import (
     BODY_TYPES,
+    MEMBER_KINDS,
     Accept,
     Body,
     Credit,
     Decline,
+    Device,
     Forward,
     Handoff,
     Offer,
@@ -41,7 +44,9 @@ from .records import (
     PublicKey,
     RecordId,
     Revoke,
+    Rotate,
     Say,
+    Unlink,
     Vouch,
     Withdraw,
 )
@@ -57,15 +62,19 @@ from .seal import (
 
 __all__ = [
     "BODY_TYPES",
+    "DEVICE_CONSENT",
     "FORMAT_VERSION",
     "MAX_PLAINTEXT",
     "MAX_RECORD_BYTES",
+    "MEMBER_KINDS",
+    "ROOT_CONSENT",
     "Accept",
     "BadMemberId",
     "BadSignature",
     "Body",
     "Credit",
     "Decline",
+    "Device",
     "Envelope",
     "Forward",
     "Handoff",
@@ -77,12 +86,15 @@ __all__ = [
     "PublicKey",
     "RecordId",
     "Revoke",
+    "Rotate",
     "Say",
     "SealError",
     "UnknownKind",
+    "Unlink",
     "UnsupportedVersion",
     "Vouch",
     "Withdraw",
+    "consent_input",
     "decode",
     "decode_stored",
     "decode_trusted",
@@ -99,6 +111,7 @@ __all__ = [
     "seal",
     "seal_context",
     "sign",
+    "sign_consent",
     "signing_input",
     "verify",
 ]

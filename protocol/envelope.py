@@ -87,6 +87,7 @@ def record_id(data: bytes) -> RecordId:
 def _seal(author: bytes, created_at: int, body: Body, signature: bytes) -> Envelope:
     """Build the envelope with its canonical bytes and id (after checking fields)."""
     _check_envelope(author, created_at, signature)
+    body.check_envelope(author, created_at)  # e.g. an unlink's valid_until
     data = _pack([*_unsigned(FORMAT_VERSION, author, created_at, body), signature])
     if len(data) > MAX_RECORD_BYTES:
         raise MalformedRecord(f"record is {len(data)} bytes, more than {MAX_RECORD_BYTES}")

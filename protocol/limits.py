@@ -21,9 +21,11 @@ MAX_VALUE = 10**12  # rough value of an offer, whole currency units
 MAX_TIMESTAMP = 2**40  # seconds since the epoch; far beyond any real clock
 MAX_RATING = 5
 MAX_CREDITED = 16  # forwarders one credit record names
+MAX_LABEL = 64  # a device's label, in characters
+MAX_REASON = 200  # an unlink's reason, in characters
 
 KEY_BYTES = 32  # Ed25519 and X25519 public keys
-SIGNATURE_BYTES = 64
+SIGNATURE_BYTES = 64  # an Ed25519 signature: a record's, or a key's consent
 ID_BYTES = 32  # SHA-256
 
 # msgpack's own decoder limits: the decoder refuses larger containers before

@@ -14,19 +14,24 @@ from dataclasses import Field, dataclass, fields
 from typing import Any, ClassVar, NewType
 
 from . import fields as f
+from .consent import DEVICE_CONSENT, ROOT_CONSENT, check_consent
+from .errors import MalformedRecord
 from .limits import (
     ID_BYTES,
     MAX_BODY,
     MAX_CURRENCY,
     MAX_HEADLINE,
+    MAX_LABEL,
     MAX_NAME,
     MAX_NOTE,
     MAX_RATING,
+    MAX_REASON,
     MAX_REGION,
     MAX_SEALED,
     MAX_TIMESTAMP,
     MAX_TITLE,
     MAX_VALUE,
+    SIGNATURE_BYTES,
 )
 
 PublicKey = NewType("PublicKey", bytes)
@@ -45,6 +50,10 @@ class _Body:
 
     def __post_init__(self) -> None:
         f.validate_fields(self, _fields(type(self)))
+
+    def check_envelope(self, author: bytes, created_at: int) -> None:
+        """The kind's rules that also read the envelope (docs/PROTOCOL.md §Decoding,
+        step 10); raise MalformedRecord. Most kinds have none."""
 
     def to_wire(self) -> list[object]:
         return [
@@ -232,6 +241,83 @@ class Say(_Body):
     text: bytes = f.blob(max_len=MAX_SEALED)  # sealed to `to`'s seal key
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Device(_Body):
+    """A certificate: `device` signs for `member` (docs/PROTOCOL.md §13 device).
+
+    Valid when its author is the member's root, or a managing device of the
+    member, at its date; `consent` is the device key's own agreement, so no
+    member can claim a stranger's key (§Members and devices).
+    """
+
+    KIND: ClassVar[int] = 13
+    NAME: ClassVar[str] = "device"
+    member: PublicKey = f.member_key()  # the member id's key: its original root
+    device: PublicKey = f.member_key()
+    label: str = f.text(MAX_LABEL, min_len=1)  # the device's name, for its member's views
+    manage: bool = f.boolean()  # may certify and unlink the member's devices
+    consent: bytes = f.blob(sizes=(SIGNATURE_BYTES,))  # by `device`, for `member`
+
+    def __post_init__(self) -> None:
+        _Body.__post_init__(self)
+        if self.device == self.member:
+            raise MalformedRecord("device.device: a member's root is not its own device")
+        check_consent("device.consent", DEVICE_CONSENT, self.member, self.device, self.consent)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unlink(_Body):
+    """A revocation: `device`'s records from `valid_until` on are not the member's.
+
+    `valid_until` is chosen by the revoker, at most the unlink's own date: the
+    moment the device was lost (docs/PROTOCOL.md §14 unlink).
+    """
+
+    KIND: ClassVar[int] = 14
+    NAME: ClassVar[str] = "unlink"
+    member: PublicKey = f.member_key()
+    device: PublicKey = f.member_key()
+    valid_until: int = f.integer(0, MAX_TIMESTAMP)  # unix seconds
+    reason: str = f.text(MAX_REASON)
+
+    def __post_init__(self) -> None:
+        _Body.__post_init__(self)
+        if self.device == self.member:
+            raise MalformedRecord("unlink.device: a member's root is rotated, never unlinked")
+
+    def check_envelope(self, author: bytes, created_at: int) -> None:
+        if self.valid_until > created_at:
+            raise MalformedRecord(
+                f"unlink.valid_until: {self.valid_until} is after the unlink's date {created_at}"
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rotate(_Body):
+    """The member's root authority passes to `new_root` from this record's date.
+
+    Signed by the current root; `member` stays the original root, so the member
+    id never changes (docs/PROTOCOL.md §15 rotate).
+    """
+
+    KIND: ClassVar[int] = 15
+    NAME: ClassVar[str] = "rotate"
+    member: PublicKey = f.member_key()  # the member id's key: its original root
+    new_root: PublicKey = f.member_key()
+    consent: bytes = f.blob(sizes=(SIGNATURE_BYTES,))  # by `new_root`, for `member`
+
+    def __post_init__(self) -> None:
+        _Body.__post_init__(self)
+        check_consent("rotate.consent", ROOT_CONSENT, self.member, self.new_root, self.consent)
+
+    def check_envelope(self, author: bytes, created_at: int) -> None:
+        if self.new_root == author:
+            raise MalformedRecord("rotate.new_root: the author's own key, not a new root")
+
+
+MEMBER_KINDS = (Device, Unlink, Rotate)
+"""The kinds that say which keys sign for which member (p2pshare/domain/member_directory.py)."""
+
 Body = (
     Profile
     | Offer
@@ -245,6 +331,9 @@ Body = (
     | Credit
     | Decline
     | Say
+    | Device
+    | Unlink
+    | Rotate
 )
 
 BODY_TYPES: dict[int, type[Body]] = {
@@ -262,5 +351,8 @@ BODY_TYPES: dict[int, type[Body]] = {
         Credit,
         Decline,
         Say,
+        Device,
+        Unlink,
+        Rotate,
     )
 }

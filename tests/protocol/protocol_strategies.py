@@ -11,6 +11,7 @@ from typing import Any
 
 import msgpack
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import assume
 from hypothesis import strategies as st
 
 import protocol as p
@@ -49,6 +50,43 @@ optional_keys = st.one_of(st.just(p.PublicKey(b"")), public_keys)
 sealed = st.binary(max_size=lim.MAX_SEALED)
 timestamps = st.integers(0, lim.MAX_TIMESTAMP)
 values = st.integers(0, lim.MAX_VALUE)
+signing_keys = st.binary(min_size=32, max_size=32).map(Ed25519PrivateKey.from_private_bytes)
+
+
+def _public(key: Ed25519PrivateKey) -> p.PublicKey:
+    return p.PublicKey(key.public_key().public_bytes_raw())
+
+
+@st.composite
+def _device(draw: st.DrawFn) -> p.Device:
+    """A certificate with the device key's real consent (a random one never verifies)."""
+    member, key = draw(public_keys), draw(signing_keys)
+    return p.Device(
+        member=member,
+        device=_public(key),
+        label=draw(text(lim.MAX_LABEL, min_len=1)),
+        manage=draw(st.booleans()),
+        consent=p.sign_consent(p.DEVICE_CONSENT, member, key=key),
+    )
+
+
+@st.composite
+def _unlink(draw: st.DrawFn) -> p.Unlink:
+    member = draw(public_keys)
+    return p.Unlink(
+        member=member,
+        device=draw(public_keys.filter(lambda k: k != member)),
+        valid_until=draw(timestamps),
+        reason=draw(text(lim.MAX_REASON)),
+    )
+
+
+@st.composite
+def _rotate(draw: st.DrawFn) -> p.Rotate:
+    member, key = draw(public_keys), draw(signing_keys)
+    consent = p.sign_consent(p.ROOT_CONSENT, member, key=key)
+    return p.Rotate(member=member, new_root=_public(key), consent=consent)
+
 
 bodies_by_kind: dict[int, st.SearchStrategy[Any]] = {
     1: st.builds(
@@ -106,14 +144,30 @@ bodies_by_kind: dict[int, st.SearchStrategy[Any]] = {
     ),
     11: st.builds(p.Decline, offer=record_ids, forward=record_ids, note=sealed),
     12: st.builds(p.Say, offer=record_ids, to=public_keys, text=sealed),
+    13: _device(),
+    14: _unlink(),
+    15: _rotate(),
 }
 assert set(bodies_by_kind) == set(p.BODY_TYPES)
 
 bodies: st.SearchStrategy[p.Body] = st.one_of(*bodies_by_kind.values())
-signing_keys = st.binary(min_size=32, max_size=32).map(Ed25519PrivateKey.from_private_bytes)
-envelopes = st.builds(
-    lambda b, k, t: p.sign(b, key=k, created_at=t), bodies, signing_keys, timestamps
-)
+
+
+def dated(body: p.Body, created_at: int) -> int:
+    """`created_at`, or a later date where the body needs one: an unlink is dated at
+    or after its valid_until."""
+    return max(created_at, body.valid_until) if isinstance(body, p.Unlink) else created_at
+
+
+@st.composite
+def _envelope(draw: st.DrawFn) -> p.Envelope:
+    body, key = draw(bodies), draw(signing_keys)
+    created_at = dated(body, draw(timestamps))
+    assume(not isinstance(body, p.Rotate) or body.new_root != _public(key))
+    return p.sign(body, key=key, created_at=created_at)
+
+
+envelopes = _envelope()
 
 
 def pack(obj: object) -> bytes:

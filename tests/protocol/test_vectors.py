@@ -246,3 +246,37 @@ def test_the_identity_point_signs_anything() -> None:
 def test_a_real_key_is_accepted() -> None:
     for member in MEMBERS.values():
         assert key_refusal(p.public_key_of(member["member_id"])) is None
+
+
+@pytest.mark.parametrize("vector", DATA["consents"], ids=ids(DATA["consents"]))
+def test_consent_vectors(vector: dict[str, str]) -> None:
+    """A consent is the named key's Ed25519 signature over its tag and the member's key,
+    checked here with nothing but cryptography (docs/PROTOCOL.md §Members and devices)."""
+    signer, member = MEMBERS[vector["signer"]], MEMBERS[vector["member"]]
+    tag = b"p2pshare:" + vector["purpose"].encode() + b":v1\0"
+    message = bytes.fromhex(vector["consent_input"])
+    assert message == tag + bytes.fromhex(member["ed25519_public"])
+    assert p.consent_input(vector["purpose"], bytes.fromhex(member["ed25519_public"])) == message
+    public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signer["ed25519_public"]))
+    public.verify(bytes.fromhex(vector["consent"]), message)
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(signer["ed25519_seed"]))
+    assert key.sign(message).hex() == vector["consent"]
+
+
+def test_consents_are_the_fields_of_the_records() -> None:
+    in_records = {f["value"] for r in RECORDS for f in r["body"] if f["name"] == "consent"}
+    assert in_records == {v["consent"] for v in DATA["consents"]}
+    assert {v["purpose"] for v in DATA["consents"]} == {p.DEVICE_CONSENT, p.ROOT_CONSENT}
+
+
+@pytest.mark.parametrize("vector", DATA["refused_keys"], ids=ids(DATA["refused_keys"]))
+def test_refused_keys_in_member_records(vector: dict[str, str]) -> None:
+    """The member key rule holds for the keys of device, unlink and rotate records too."""
+    key = p.PublicKey(bytes.fromhex(vector["key"]))
+    alice = p.PublicKey(bytes.fromhex(MEMBERS["alice"]["ed25519_public"]))
+    with pytest.raises(p.MalformedRecord, match="device"):
+        p.Unlink(member=alice, device=key, valid_until=0, reason="")
+    with pytest.raises(p.MalformedRecord, match="member"):
+        p.Unlink(member=key, device=alice, valid_until=0, reason="")
+    with pytest.raises(p.MalformedRecord, match="new_root"):
+        p.Rotate(member=alice, new_root=key, consent=bytes(64))

@@ -320,6 +320,38 @@ def build() -> dict[str, Any]:
     b.record(
         "carol asks alice about the offer", carol, p.Say(offer=offer.id, to=alice.public, text=said)
     )
+    phone, new_root = Member("alice-phone"), Member("alice-new-root")
+    consents = Consents()
+    certificate = b.record(
+        "alice certifies her phone",
+        alice,
+        p.Device(
+            member=alice.public,
+            device=phone.public,
+            label="Alice's phone",
+            manage=True,
+            consent=consents.sign("the phone's consent", p.DEVICE_CONSENT, phone, alice),
+        ),
+    )
+    b.record(
+        "alice unlinks her lost phone from the day she lost it",
+        alice,
+        p.Unlink(
+            member=alice.public,
+            device=phone.public,
+            valid_until=certificate.created_at + 30,
+            reason="Lost on the train.",
+        ),
+    )
+    b.record(
+        "alice rotates her root to a new key",
+        alice,
+        p.Rotate(
+            member=alice.public,
+            new_root=new_root.public,
+            consent=consents.sign("the new root's consent", p.ROOT_CONSENT, new_root, alice),
+        ),
+    )
     return {
         "description": (
             "Golden vectors for docs/PROTOCOL.md, written by tests/vectors/generate.py. "
@@ -327,13 +359,160 @@ def build() -> dict[str, Any]:
             "'signed_bytes' is the record on the wire, 'id' is SHA-256(signed_bytes)."
         ),
         "format_version": p.FORMAT_VERSION,
-        "members": {m.name: m.to_json() for m in (alice, bob, carol)},
+        "members": {m.name: m.to_json() for m in (alice, bob, carol, phone, new_root)},
         "records": b.records,
         "seals": b.seals,
-        "rejections": rejections(alice, b.records),
+        "consents": consents.vectors,
+        "rejections": rejections(alice, b.records) + member_rejections(alice, phone, new_root),
         "acceptances": acceptances(alice),
         "refused_keys": refused_keys(),
     }
+
+
+class Consents:
+    """The consents of a device certificate and a rotation, with what was signed."""
+
+    def __init__(self) -> None:
+        self.vectors: list[dict[str, str]] = []
+
+    def sign(self, label: str, purpose: str, signer: Member, member: Member) -> bytes:
+        message = p.consent_input(purpose, member.public)
+        signature = p.sign_consent(purpose, member.public, key=signer.key)
+        self.vectors.append(
+            {
+                "label": label,
+                "purpose": purpose,
+                "signer": signer.name,
+                "member": member.name,
+                "consent_input": message.hex(),
+                "consent": signature.hex(),
+            }
+        )
+        return signature
+
+
+def member_rejections(alice: Member, phone: Member, new_root: Member) -> list[dict[str, str]]:
+    """Device, unlink and rotate records a decoder must refuse: bad sizes, a device
+    that is its member, an unlink dated before its valid_until, consents that are
+    not the named key's for this member. Each is validly signed by alice."""
+    import msgpack
+
+    created_at = CREATED_AT
+
+    def signed(kind: int, name: str, wire: list[object]) -> bytes:
+        unsigned = msgpack.packb([1, kind, alice.public, created_at, wire], use_bin_type=True)
+        signature = alice.key.sign(b"p2pshare:" + name.encode() + b":v1\0" + unsigned)
+        return msgpack.packb(  # type: ignore[no-any-return]
+            [1, kind, alice.public, created_at, wire, signature], use_bin_type=True
+        )
+
+    def device(**fields: object) -> bytes:
+        values: dict[str, object] = {
+            "member": alice.public,
+            "device": phone.public,
+            "label": "phone",
+            "manage": False,
+            "consent": p.sign_consent(p.DEVICE_CONSENT, alice.public, key=phone.key),
+        }
+        values.update(fields)
+        return signed(13, "device", list(values.values()))
+
+    def unlink(**fields: object) -> bytes:
+        values: dict[str, object] = {
+            "member": alice.public,
+            "device": phone.public,
+            "valid_until": created_at,
+            "reason": "",
+        }
+        values.update(fields)
+        return signed(14, "unlink", list(values.values()))
+
+    def rotate(**fields: object) -> bytes:
+        values: dict[str, object] = {
+            "member": alice.public,
+            "new_root": new_root.public,
+            "consent": p.sign_consent(p.ROOT_CONSENT, alice.public, key=new_root.key),
+        }
+        values.update(fields)
+        return signed(15, "rotate", list(values.values()))
+
+    bob = Member("bob")
+    cases = [
+        (
+            "device whose device key is 31 bytes",
+            device(device=phone.public[:31]),
+            "MalformedRecord",
+        ),
+        (
+            "device whose member key is 33 bytes",
+            device(member=alice.public + b"\0"),
+            "MalformedRecord",
+        ),
+        (
+            "device whose device is its member",
+            device(
+                device=alice.public,
+                consent=p.sign_consent(p.DEVICE_CONSENT, alice.public, key=alice.key),
+            ),
+            "MalformedRecord",
+        ),
+        ("device with an empty label", device(label=""), "MalformedRecord"),
+        ("device with a label of 65 characters", device(label="x" * 65), "MalformedRecord"),
+        ("device whose consent is 63 bytes", device(consent=bytes(63)), "MalformedRecord"),
+        ("device whose manage is 1, not true", device(manage=1), "MalformedRecord"),
+        (
+            "device whose consent is for another member",
+            device(consent=p.sign_consent(p.DEVICE_CONSENT, bob.public, key=phone.key)),
+            "BadSignature",
+        ),
+        (
+            "device whose consent is a new root's (the rotate-consent tag)",
+            device(consent=p.sign_consent(p.ROOT_CONSENT, alice.public, key=phone.key)),
+            "BadSignature",
+        ),
+        (
+            "device whose consent is signed by the member, not the device",
+            device(consent=p.sign_consent(p.DEVICE_CONSENT, alice.public, key=alice.key)),
+            "BadSignature",
+        ),
+        (
+            "unlink whose valid_until is after its created_at",
+            unlink(valid_until=created_at + 1),
+            "MalformedRecord",
+        ),
+        ("unlink of the member's own root", unlink(device=alice.public), "MalformedRecord"),
+        (
+            "unlink whose device key is 31 bytes",
+            unlink(device=phone.public[:31]),
+            "MalformedRecord",
+        ),
+        ("unlink with a reason of 201 characters", unlink(reason="x" * 201), "MalformedRecord"),
+        ("unlink with a negative valid_until", unlink(valid_until=-1), "MalformedRecord"),
+        (
+            "rotate to its own author",
+            rotate(
+                new_root=alice.public,
+                consent=p.sign_consent(p.ROOT_CONSENT, alice.public, key=alice.key),
+            ),
+            "MalformedRecord",
+        ),
+        (
+            "rotate whose new root is 31 bytes",
+            rotate(new_root=new_root.public[:31]),
+            "MalformedRecord",
+        ),
+        (
+            "rotate whose consent is a device's (the device-consent tag)",
+            rotate(consent=p.sign_consent(p.DEVICE_CONSENT, alice.public, key=new_root.key)),
+            "BadSignature",
+        ),
+        (
+            "rotate whose new root is the identity point",
+            rotate(new_root=IDENTITY_POINT, consent=IDENTITY_POINT + bytes(32)),
+            "MalformedRecord",
+        ),
+    ]
+    return [{"label": label, "bytes": data.hex(), "error": err} for label, data, err in cases]
 
 
 # Skills as another client may author them: not lower-cased by Python 3.11's tables
