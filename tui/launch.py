@@ -41,8 +41,10 @@ class LocalHome:
         mdns: bool = True,
         community: str | None = None,
         clock: Callable[[], float] | None = None,
+        freeze_heap: bool = False,
     ) -> None:
         self.home = home
+        self._freeze_heap = freeze_heap  # the app's own process only (see NodeCore)
         self._listen, self._peers, self._mdns = tuple(listen), tuple(peers), mdns
         self._community = community
         self._clock = clock  # a fixed clock for tests and snapshots; None = time.time
@@ -97,7 +99,13 @@ class LocalHome:
                 mdns=self._mdns,
                 community=self._community,
             )
-            return NodeAPI(self.home, network=network, passphrase=ask, clock=self._clock)
+            return NodeAPI(
+                self.home,
+                network=network,
+                passphrase=ask,
+                clock=self._clock,
+                freeze_heap=self._freeze_heap,
+            )
 
         return LazyNode(build)
 
@@ -130,7 +138,9 @@ def run_app(
 
     home = Home.resolve(home_dir)
     setup_logging(home)  # logs to the home's file, never over the screen
-    local = LocalHome(home, listen=listen, peers=peers, mdns=mdns, community=community)
+    local = LocalHome(
+        home, listen=listen, peers=peers, mdns=mdns, community=community, freeze_heap=True
+    )
     P2PShareApp(local).run()
     return 0
 
