@@ -23,6 +23,7 @@ from p2pshare.domain.ledger_views import (
 )
 from protocol import (
     Credit,
+    Device,
     Envelope,
     Handoff,
     Offer,
@@ -31,6 +32,8 @@ from protocol import (
     PublicKey,
     RecordId,
     Revoke,
+    Rotate,
+    Unlink,
     Vouch,
     Withdraw,
 )
@@ -73,7 +76,9 @@ def partition_of(env: Envelope) -> RecordId | None:
     """The key of the partition `env` belongs to; None for a profile (kept per author).
 
     An offer or a vouch keys its own partition; a revoke belongs to its vouch's;
-    every other record to its offer's.
+    a device, unlink or rotate record keys its own, where no ledger rule applies
+    (what they mean is member_directory.py's, docs/PROTOCOL.md §Members and
+    devices); every other record belongs to its offer's.
     """
     body = env.body
     kind = type(body)  # exact types: records are final dataclasses, and this runs per record
@@ -83,6 +88,8 @@ def partition_of(env: Envelope) -> RecordId | None:
         return body.vouch
     if isinstance(body, Profile | Offer | Vouch):
         return None if isinstance(body, Profile) else env.id
+    if isinstance(body, Device | Unlink | Rotate):
+        return env.id
     return body.offer
 
 

@@ -36,6 +36,7 @@ from protocol import (
     Accept,
     Credit,
     Decline,
+    Device,
     Envelope,
     Forward,
     Handoff,
@@ -43,7 +44,9 @@ from protocol import (
     ProtocolError,
     RecordId,
     Revoke,
+    Rotate,
     Say,
+    Unlink,
     Vouch,
     Withdraw,
 )
@@ -107,6 +110,8 @@ def _indexed(envelope: Envelope) -> tuple[bytes | None, bytes | None]:
             return body.vouch, None
         case Vouch():
             return None, body.subject
+        case Device() | Unlink() | Rotate():
+            return None, body.member  # the member it is about (its id's key)
         case _:
             return None, None
 
