@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import os
 import shutil
 import statistics
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.homes import build_home
+from bench.homes import cached_home
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -178,7 +179,8 @@ async def keystrokes(home_dir: Path) -> dict[str, Any]:
     from tui.screens.feed import FeedScreen
     from tui.widgets.offer_list import OfferList
 
-    app = P2PShareApp(LocalHome(Home.resolve(home_dir)), start_network=False)
+    # freeze_heap as `p2pshare` itself runs (tui.launch.run_app)
+    app = P2PShareApp(LocalHome(Home.resolve(home_dir), freeze_heap=True), start_network=False)
     out: dict[str, Any] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         t0 = time.perf_counter()
@@ -274,9 +276,11 @@ def bench_feed() -> None:
     try:
         results = {}
         for n in (100, N_OFFERS):
-            home, ingest = build_home(root / str(n), n)
+            home, ingest = cached_home(root / str(n), n)
             results[n] = asyncio.run(keystrokes(home))
             results[n]["ingest"] = ingest
+            gc.unfreeze()  # what the app froze goes with it, before the next home
+            gc.collect()
         big, small = results[N_OFFERS], results[100]
         print(
             f"\nfeed of {N_OFFERS:,} offers (baseline: 100 offers), headless 120x40,"
