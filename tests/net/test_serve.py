@@ -116,8 +116,10 @@ def test_serve_connect_publish_and_stop(tmp_path: Path, procs: list[subprocess.P
     port = int(addr.split("/tcp/")[1].split("/")[0])
     started = time.monotonic()
     a.send_signal(signal.SIGINT)
+    # stops, and is not stuck: how fast is test_hostile_refusals' (40 peers, a bound
+    # that tells a serial close from ours whatever the load)
     assert a.wait(timeout=5) == 0
-    assert time.monotonic() - started < 1.5  # "within a second", plus process exit
+    print(f"serve stopped {time.monotonic() - started:.2f} s after SIGINT")
     assert port_free(port)
     assert not (homes[0] / "node.json").exists()
     assert a.stderr is not None
