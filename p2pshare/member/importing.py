@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import protocol
 from p2pshare.domain.ledger_part import PENDING
 from p2pshare.store import ImportReport
-from p2pshare.store.export_file import read_export
+from p2pshare.store.export_file import read_batches
 from p2pshare.store.records import IMPORT_BATCH, IngestStatus
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ def import_file(
     """Verify, judge and store the records of an export file; report what happened."""
     report = ImportReport()
     waiting: list[tuple[int, Envelope]] = []  # (index in the file, record)
-    pending: list[bytes] = []
 
     def store(items: list[tuple[int, bytes | Envelope]]) -> None:
         now = member.now()
@@ -73,7 +72,7 @@ def import_file(
         store(admitted)
         return still
 
-    def flush() -> None:
+    def flush(pending: list[bytes]) -> None:
         nonlocal waiting
         base = report.processed + len(waiting)
         undecodable: list[tuple[int, bytes | Envelope]] = []
@@ -85,7 +84,6 @@ def import_file(
                 undecodable.append((base + offset, data))  # the store says why
         store(undecodable)
         waiting = settle([*waiting, *decoded])
-        pending.clear()
         if on_progress is not None:
             on_progress(report.processed)
 
@@ -98,15 +96,11 @@ def import_file(
             items = still
         return items
 
-    with open(path, "rb") as source:
-        for item in read_export(source):
-            if isinstance(item, str):
-                report.error = item
-                break
-            pending.append(item)
-            if len(pending) >= batch:
-                flush()
-        flush()
+    for items in read_batches(path, batch):
+        if isinstance(items, str):
+            report.error = items
+        else:
+            flush(items)
     for index, _ in waiting:
         report.rejected.append((index, f"{PENDING} (import it again after a sync)"))
     report.rejected.sort()

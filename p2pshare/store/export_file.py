@@ -86,6 +86,24 @@ def read_export(source: IO[bytes]) -> Iterator[bytes | str]:
         index += 1
 
 
+def read_batches(path: Path, size: int) -> Iterator[list[bytes] | str]:
+    """The records of an export file in lists of up to `size` (the last may be
+    shorter or empty), then a reason string if the file is damaged: what an import
+    stores one transaction at a time."""
+    batch: list[bytes] = []
+    with open(path, "rb") as source:
+        for item in read_export(source):
+            if isinstance(item, str):
+                yield batch
+                yield item
+                return
+            batch.append(item)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    yield batch
+
+
 def check_export_target(path: str | Path, *, home: Path, force: bool) -> Path:
     """`path` if an export may be written there, else StoreError saying why.
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Self, cast
 
 import protocol
 from p2pshare.store import doorbell
-from p2pshare.store.export_file import read_export, write_export
+from p2pshare.store.export_file import read_batches, write_export
 from p2pshare.store.files import StoreError, private_dir
 from p2pshare.store.queries import StoreQueries
 from p2pshare.store.schema import load_migrations, migrate, transaction
@@ -395,9 +395,8 @@ class Store(StoreQueries):
         the import at the damage with `error` set; what came before is kept.
         """
         report = ImportReport()
-        pending: list[bytes] = []
 
-        def flush() -> None:
+        def flush(pending: list[bytes]) -> None:
             base = report.processed
             for offset, result in enumerate(self.ingest_many(pending, now=now, max_skew=max_skew)):
                 if result.status is IngestStatus.ADDED:
@@ -406,18 +405,12 @@ class Store(StoreQueries):
                     report.known += 1
                 else:
                     report.rejected.append((base + offset, result.reason or "rejected"))
-            pending.clear()
             if on_progress is not None:
                 on_progress(report.processed)
 
-        with open(path, "rb") as source:
-            for item in read_export(source):
-                if isinstance(item, str):
-                    report.error = item
-                    break
-                pending.append(item)
-                if len(pending) >= batch:
-                    flush()
-            if pending:
-                flush()
+        for items in read_batches(path, batch):
+            if isinstance(items, str):
+                report.error = items
+            elif items:
+                flush(items)
         return report
