@@ -10,21 +10,30 @@ the rows that have it. A new or changed row patches every kept mask in place
 (one byte moved per mask); only the index is then read again, once, when a
 filter not kept yet needs it. Typing more of a search narrows the previous
 result instead of scanning every row again.
+
+Offers that are the same to a reader (feed_groups.py) are one row, the best of
+them, with the others listed under it when their group is expanded (`show`);
+`select` gives every passing row, as a plain scan would.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import operator
 from array import array
 from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from typing import TYPE_CHECKING
 
+from .feed_groups import OfferGroups, same_offer_key
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from p2pshare.domain.views import FeedItem
+
+    from .feed_groups import Key
 
 MAX_MASKS = 64  # kept at once (one byte per row each); typing a skill makes one per prefix
 
@@ -38,6 +47,18 @@ class Filters:
     show_muted: bool = False
     show_strangers: bool = True
     search: str = ""  # part of the title, author, skills or region
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the Feed's list shows for some filters."""
+
+    rows: list[FeedItem]  # a row per group (its best offer), an expanded group's others after it
+    # by the id of the row shown for a group: its offers that pass, best first (two or more)
+    groups: dict[str, list[FeedItem]]
+    nested: frozenset[str]  # rows listed under their group's best (an expanded group)
+    opened: frozenset[str]  # rows of `groups` whose offers are listed under them
+    offers: int  # offers that pass the filters, grouped or not
 
 
 def haystack(item: FeedItem) -> str:
@@ -74,6 +95,8 @@ class FeedRows:
         self._regions: dict[str, array[int]] | None = None  # casefolded region → its rows
         self._masks: dict[object, _Mask] = {}
         self._last_search: tuple[str, Filters, list[int]] | None = None
+        self._groups = OfferGroups()
+        self._expanded: set[Key] = set()  # groups whose offers are listed one by one
         self.replace(items)
 
     def __len__(self) -> int:
@@ -91,6 +114,7 @@ class FeedRows:
         self._all = list(items)
         self._by_id = {item.id: item for item in self._all}
         self._hay = [haystack(item) for item in self._all]
+        self._groups.replace(self._all)
         self._skills = self._regions = None
         self._index()  # while the feed is being read anyway, not at the first keystroke
         self._masks = {}
@@ -101,6 +125,7 @@ class FeedRows:
         from p2pshare.domain.views import feed_order  # loaded with the node, after first paint
 
         all_, hay, by_id, masks = self._all, self._hay, self._by_id, self._masks.values()
+        groups = self._groups
         for offer_id, row in rows.items():
             old = by_id.pop(offer_id, None)
             if old is not None:
@@ -108,10 +133,12 @@ class FeedRows:
                 if at < len(all_) and all_[at].id == offer_id:
                     del all_[at]
                     del hay[at]
+                    groups.delete(at)
                     for mask in masks:
                         del mask.rows[at]
             if row is not None:
                 at = bisect.bisect_left(all_, feed_order(row), key=feed_order)
+                groups.insert(at, row, all_)
                 all_.insert(at, row)
                 hay.insert(at, haystack(row))
                 for mask in masks:
@@ -139,6 +166,60 @@ class FeedRows:
 
     def select(self, f: Filters) -> list[FeedItem]:
         """The rows that pass `f`, in the feed's order (a new list each time)."""
+        return self._rows_of(*self._passing(f))
+
+    def _rows_of(self, mask: bytes | bytearray | None, picked: list[int] | None) -> list[FeedItem]:
+        if picked is not None:
+            return list(map(self._all.__getitem__, picked))
+        return list(self._all) if mask is None else list(compress(self._all, mask))
+
+    def show(self, f: Filters) -> Shown:
+        """The rows that pass `f` as the list shows them: offers that are the same to a
+        reader in one row, the best of them, unless their group is expanded."""
+        mask, picked = self._passing(f)
+        all_, groups = self._all, self._groups
+        if not groups:  # no two offers alike: every row stands alone
+            rows = self._rows_of(mask, picked)
+            return Shown(rows, {}, frozenset(), frozenset(), len(rows))
+        position: Callable[[int], int]
+        if picked is None:
+            offers = len(all_) if mask is None else mask.count(1)
+            keep, by_first = groups.pick_mask(mask)
+            rows = list(compress(all_, keep))
+            position = functools.partial(keep.count, 1, 0)  # shown rows before this one
+        else:
+            offers = len(picked)
+            kept, by_first = groups.pick_rows(picked)
+            rows = list(map(all_.__getitem__, kept))
+            position = functools.partial(bisect.bisect_left, kept)
+        many = {first: same for first, same in by_first.items() if len(same) > 1}
+        shown_groups = {all_[first].id: [all_[at] for at in same] for first, same in many.items()}
+        open_ = {groups.group_of(key) for key in self._expanded}
+        nested: list[str] = []
+        opened = sorted((f for f in many if groups.group_at(f) in open_), reverse=True)
+        for first in opened:  # from the last, so the positions before stay true
+            under = [all_[at] for at in many[first][1:]]
+            at = position(first) + 1
+            rows[at:at] = under
+            nested += (item.id for item in under)
+        heads = frozenset(all_[first].id for first in opened)
+        return Shown(rows, shown_groups, frozenset(nested), heads, offers)
+
+    def expanded(self, item: FeedItem) -> bool:
+        """Whether the group of `item` lists its offers one by one."""
+        return same_offer_key(item) in self._expanded
+
+    def expand(self, item: FeedItem, *, listed: bool) -> None:
+        """List the offers of the group of `item` one by one (or again as one row)."""
+        key = same_offer_key(item)
+        if listed:
+            self._expanded.add(key)
+        else:
+            self._expanded.discard(key)
+
+    def _passing(self, f: Filters) -> tuple[bytes | bytearray | None, list[int] | None]:
+        """The rows that pass `f`: a mask (None: every row) when there is no search, and
+        else their positions, ascending."""
         masks: list[bytearray] = []
         if not f.show_muted:
             masks.append(self._flag("unmuted", _unmuted))
@@ -158,7 +239,7 @@ class FeedRows:
         mask = self._all_of(masks)
         if not f.search:
             self._last_search = None
-            return list(self._all) if mask is None else list(compress(self._all, mask))
+            return mask, None
         needle, rest = f.search.casefold(), replace(f, search="")
         last = self._last_search
         candidates: Sequence[int]
@@ -171,7 +252,7 @@ class FeedRows:
         texts = map(self._hay.__getitem__, candidates)
         rows = list(compress(candidates, map(operator.contains, texts, repeat(needle))))
         self._last_search = (needle, rest, rows)
-        return list(map(self._all.__getitem__, rows))
+        return None, rows
 
     def _flag(self, key: object, passes: Callable[[FeedItem], bool]) -> bytearray:
         if (mask := self._masks.get(key)) is None:

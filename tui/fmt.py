@@ -11,6 +11,7 @@ that look alike); `name_fit` cuts one to a column without losing it.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +22,7 @@ __all__ = [
     "block",
     "labelled",
     "name_fit",
+    "name_in_cells",
     "one_line",
     "plain",
     "safe",
@@ -82,6 +84,17 @@ def shown_name(person: dict[str, object]) -> str:
 def name_fit(name: str, display_name: str, width: int) -> str:
     """A name cut to `width` characters, its fingerprint kept (escaped, not for markup)."""
     return fit_name(name, display_name or one_line(name), width)
+
+
+def name_in_cells(name: str, display_name: str, cells: int) -> str:
+    """`name_fit` for a column `cells` terminal cells wide, where a wide letter (CJK, most
+    emoji) takes two: the name is cut further, the fingerprint still kept."""
+    width = cells
+    text = name_fit(name, display_name, width)
+    while cell_len(text) > cells and width > 1:
+        width -= 1
+        text = name_fit(name, display_name, width)
+    return text
 
 
 def money(value: int, currency: str = "") -> str:

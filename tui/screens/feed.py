@@ -1,4 +1,11 @@
-"""The home screen: open offers best first, with filters, search and unread markers."""
+"""The home screen: open offers best first, with filters, search and unread markers.
+
+Offers that are the same to a reader (one author, title, skills, region and value:
+tui/feed_groups.py) are one row, the best of them with their count; enter opens
+that one (the copies count as read with it), and space lists the copies under it
+or folds them again, from any of its rows. A filter or search that passes only
+some copies counts those. Trust is shown as the offer's standing ("top 12%").
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
-from ..feed_rows import FeedRows, Filters
+from ..feed_rows import FeedRows, Filters, Shown
 from ..fmt import csv
 from ..messages import FeedPainted, MarkOffersRead, OpenOffer, UnreadCounted
-from ..widgets.offer_list import OfferList, header_text
+from ..widgets.offer_list import TIMES, OfferList, header_text
 from .base import NodeScreen
 
 if TYPE_CHECKING:
@@ -29,7 +36,14 @@ if TYPE_CHECKING:
 
     from ..widgets.status_bar import StatusInfo
 
-MIN_TRUST = [("any trust", 0.0), ("≥ 0.10", 0.1), ("≥ 0.30", 0.3), ("≥ 0.50", 0.5), ("≥ 0.80", 0.8)]
+# the offer's standing (FeedItem.signal) at least this, named as the trust column words it
+MIN_TRUST = [
+    ("any trust", 0.0),
+    ("top 90%", 0.1),
+    ("top 70%", 0.3),
+    ("top 50%", 0.5),
+    ("top 20%", 0.8),
+]
 REFRESH_DELAY = 0.15  # coalesce bursts of records into one refresh
 NEEDS_NODE = frozenset({"compose", "accept", "forward", "decline"})  # actions that write records
 
@@ -46,6 +60,7 @@ class FeedScreen(NodeScreen):
         Binding("slash", "search", "Search"),
         Binding("x", "filters", "Filters"),
         Binding("u", "next_unread", "Unread"),
+        Binding("space", "toggle_group", "Same offers"),
         Binding("M", "all_read", "Mark all read", show=False),
         Binding("escape", "clear", "Clear search", show=False),
     ]
@@ -58,6 +73,8 @@ class FeedScreen(NodeScreen):
         self._loading = False
         self._pending: dict[str, FeedItem | None] = {}  # rows that came during a read
         self.filters = Filters()
+        self.shown = Shown([], {}, frozenset(), frozenset(), 0)  # what the list shows
+        self._on_group = False  # the cursor is on a group's row (the footer offers space)
         self.loaded = False
         self._load_asked = False
         self._refresh_timer: Timer | None = None
@@ -85,6 +102,8 @@ class FeedScreen(NodeScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until the node is open there is nothing to post or act on: those keys show dimmed."""
+        if action == "toggle_group":  # in the footer only where there is a group to open
+            return self._on_group
         return None if action in NEEDS_NODE and not self.shell.node_open else True
 
     def on_resize(self) -> None:
@@ -161,13 +180,16 @@ class FeedScreen(NodeScreen):
         self.post_message(UnreadCounted(count))
 
     def visible_items(self) -> list[FeedItem]:
-        """The feed after filters and search, in the API's order (feed_rows.py: no
-        keystroke scans every row)."""
-        return self._rows.select(self.filters)
+        """The feed's rows after filters and search, in the API's order, the same offers
+        as one row (feed_rows.py: no keystroke scans every row)."""
+        self.shown = self._rows.show(self.filters)
+        return self.shown.rows
 
     def apply_filters(self, *, reloaded: bool = False) -> None:
         offers = self.query_one(OfferList)
         items = self.visible_items()
+        shown = self.shown
+        offers.set_groups(shown.groups, shown.nested, shown.opened)
         old = offers.items
         same_length = len(old) == len(items)
         if reloaded:  # new objects: the same rows if the same offers, in the same order
@@ -181,15 +203,18 @@ class FeedScreen(NodeScreen):
                     offers.update_item(new)  # same rows: repaint only the changed ones
         elif not same_rows:
             offers.set_items(items, same_objects=not reloaded)
-        shown = len(items)
-        total = len(self._rows)
+        passing, total = shown.offers, len(self._rows)
         noun = "offer" if total == 1 else "offers"
-        what = f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
+        what = f"{passing} of {total} {noun}" if passing != total else f"{total} {noun}"
+        if shown.groups:
+            what += f" ({TIMES}n: the same offer n times, space lists them)"
         if not items and self.loaded:
             offers.empty_text = self._empty_text()
         self.query_one("#feed-summary", Static).update(
-            f" {what}  ·  ★ forwarded to you  ● unread  ✓ accepted  ·  trust ≥0.5 green, ≥0.1 amber"
+            f" {what}  ·  ★ forwarded to you  ● unread  ✓ accepted"
+            "  ·  trust green top 50%, amber top 90%"
         )
+        self._group_under_cursor(offers.current)
 
     # -- filters and search ------------------------------------------------
 
@@ -274,7 +299,40 @@ class FeedScreen(NodeScreen):
 
     @on(OfferList.Selected)
     def _open(self, event: OfferList.Selected) -> None:
-        self.post_message(OpenOffer(event.item.id))
+        offers, item = self.query_one(OfferList), event.item
+        copies = [copy.id for copy in offers.group(item)[1:] if self.is_unread(copy)]
+        if copies and not offers.opened(item):  # read with the one they are the same as
+            self.post_message(MarkOffersRead(tuple(copies)))
+        self.post_message(OpenOffer(item.id))
+
+    @on(OfferList.Highlighted)
+    def _highlighted(self, event: OfferList.Highlighted) -> None:
+        self._group_under_cursor(event.item)
+
+    def _group_under_cursor(self, item: FeedItem | None) -> None:
+        offers = self.query_one(OfferList)
+        on_group = item is not None and (len(offers.group(item)) > 1 or offers.nested(item))
+        if on_group != self._on_group:
+            self._on_group = on_group
+            self.refresh_bindings()
+
+    def action_toggle_group(self) -> None:
+        """List the copies of the offer under the cursor under it, or fold them again
+        (from any of its rows: the cursor goes back to the group's best)."""
+        offers = self.query_one(OfferList)
+        item = offers.current
+        if item is None:
+            return
+        if offers.nested(item):
+            head = next((rows[0] for rows in self.shown.groups.values() if item in rows[1:]), item)
+            self._rows.expand(item, listed=False)
+            offers.set_cursor(offers.index_of(head.id) or 0)
+        elif len(offers.group(item)) > 1:
+            self._rows.expand(item, listed=not offers.opened(item))
+        else:
+            self.notify("no other offer here is the same as this one", timeout=3)
+            return
+        self.apply_filters()
 
     def action_next_unread(self) -> None:
         offers = self.query_one(OfferList)
@@ -284,15 +342,22 @@ class FeedScreen(NodeScreen):
         start = offers.cursor
         for step in range(1, len(items) + 1):
             index = (start + step) % len(items)
-            if self.is_unread(items[index]):
+            if offers.shows_unread(items[index]):
                 offers.set_cursor(index)
                 offers.focus()
                 return
         self.notify("no unread offers", timeout=2)
 
     def action_all_read(self) -> None:
-        """Mark every offer shown read (the filters decide which)."""
-        ids = tuple(item.id for item in self.query_one(OfferList).items if self.is_unread(item))
+        """Mark every offer shown read (the filters decide which), each copy of a group's."""
+        offers = self.query_one(OfferList)
+        ids = tuple(
+            copy.id
+            for item in offers.items
+            if not offers.nested(item)
+            for copy in offers.group(item)
+            if self.is_unread(copy)
+        )
         if ids:
             self.post_message(MarkOffersRead(ids))
 

@@ -4,6 +4,13 @@ A DataTable holds a renderable per cell; at 100,000 offers that is seconds of
 work and hundreds of megabytes. This widget keeps the FeedItems and draws a
 row when it scrolls into view, so scrolling, filtering and in-place updates
 cost the same for ten rows or a hundred thousand.
+
+What members wrote (titles, names, skills, regions) is drawn escaped, and the
+author by the name the views tell apart from look-alikes, its fingerprint kept
+in a narrow column (issue 16 §6). Trust is the offer's standing in words ("top
+12%", issue 12). Offers that are the same to a reader (tui/feed_groups.py) are
+one row with their count ("x3", drawn with a multiplication sign), or their best
+with the others listed under it.
 """
 
 from __future__ import annotations
@@ -27,10 +34,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..fmt import money, trust_level, until
+from ..fmt import money, name_in_cells, one_line, trust_level, trust_text, until
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from textual import events
 
@@ -39,7 +46,7 @@ if TYPE_CHECKING:
 # fixed column widths; the title takes what is left
 COLUMNS = (
     ("", 2),
-    ("trust", 6),
+    ("trust", 9),  # "top 100%" and a space
     ("hops", 5),
     ("title", 0),
     ("from", 14),
@@ -50,6 +57,7 @@ COLUMNS = (
 )
 OPTIONAL = ("skills", "region", "hops")  # dropped in this order on narrow terminals
 MIN_TITLE = 28
+TIMES = "\u00d7"  # the multiplication sign of a group's count, "\u00d73"
 # the "left" column of an offer no longer open: one short word (never a cut status)
 SHORT = defaultdict(
     lambda: "closed",
@@ -88,6 +96,7 @@ class OfferList(ScrollView, can_focus=True):
         "offer-list--dim",
         "offer-list--mine",
         "offer-list--forme",
+        "offer-list--count",
     }
 
     # Concrete theme colors (the $text-* and $foreground-muted variables are made to
@@ -113,6 +122,7 @@ class OfferList(ScrollView, can_focus=True):
         & > .offer-list--dim { color: $foreground-muted; }
         & > .offer-list--mine { color: $text-primary; }
         & > .offer-list--forme { color: $text-secondary; text-style: bold; }
+        & > .offer-list--count { color: $text-accent; text-style: bold; }
     }
     """
 
@@ -149,6 +159,9 @@ class OfferList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._items: list[FeedItem] = []
+        self._groups: Mapping[str, Sequence[FeedItem]] = {}  # by the row shown for a group
+        self._nested: frozenset[str] = frozenset()  # rows listed under their group's best
+        self._opened: frozenset[str] = frozenset()  # groups with their offers listed under them
         self._index: dict[str, int] | None = {}
         self._is_unread = is_unread
         self._clock = clock
@@ -210,6 +223,38 @@ class OfferList(ScrollView, can_focus=True):
             new = found if found is not None else min(self.cursor, len(items) - 1)
         self.set_cursor(max(0, new), scroll=keep is None)
         self.refresh()
+
+    def set_groups(
+        self,
+        groups: Mapping[str, Sequence[FeedItem]],
+        nested: frozenset[str] = frozenset(),
+        opened: frozenset[str] = frozenset(),
+    ) -> None:
+        """Which rows stand for a group of offers that are the same to a reader (by the
+        row's id: the group's offers, best first), which are listed under their group's
+        best, and which groups are so listed (feed_rows.Shown)."""
+        if groups or self._groups:
+            self._groups, self._nested, self._opened = groups, nested, opened
+            self.refresh()
+
+    def group(self, item: FeedItem) -> Sequence[FeedItem]:
+        """The offers a row stands for: the group it heads, or the row alone."""
+        return self._groups.get(item.id, (item,))
+
+    def nested(self, item: FeedItem) -> bool:
+        """Whether the row is listed under its group's best (an expanded group)."""
+        return item.id in self._nested
+
+    def shows_unread(self, item: FeedItem) -> bool:
+        """The row's unread marker: an offer not opened yet among those it stands for
+        (a group's new copy included, unless the group is listed one by one)."""
+        if item.id in self._groups and item.id not in self._opened:
+            return any(map(self._is_unread, self._groups[item.id]))
+        return self._is_unread(item)
+
+    def opened(self, item: FeedItem) -> bool:
+        """Whether the row heads a group whose offers are listed under it."""
+        return item.id in self._opened
 
     def update_item(self, item: FeedItem) -> bool:
         """Replace one row in place; False if that offer is not in the list."""
@@ -310,7 +355,7 @@ class OfferList(ScrollView, can_focus=True):
         if self._columns_width != width:
             self._columns = columns_for(width)
             self._columns_width = width
-        unread = self._is_unread(item)
+        unread = self.shows_unread(item)
         if item.for_me:
             marker = Segment("★ ", base + style("offer-list--forme", partial=True))
         elif unread:
@@ -319,35 +364,49 @@ class OfferList(ScrollView, can_focus=True):
             marker = Segment("✓ ", dim)
         else:
             marker = Segment("  ", base)
-        score = 1.0 if item.mine else item.signal
-        level = "mine" if item.mine else trust_level(score)[1:]
-        badge = Segment(
-            set_cell_size(f"{score:4.2f}", 6), base + style(f"offer-list--{level}", partial=True)
-        )
+        # the offer's standing: the best of whoever posted or forwarded it (what ranks it)
+        level = "mine" if item.mine else trust_level(item.signal)[1:]
+        standing = "you" if item.mine else trust_text(item.signal)
+        badge_style = base + style(f"offer-list--{level}", partial=True)
         hops = f"↪{len(item.chain)}" if item.chain else "·"
         title_style = base + style("offer-list--unread", partial=True) if unread else base
         if item.muted:
             title_style = dim
-        skills = ", ".join(item.skills)
-        region = item.region or ("remote" if item.remote else "")
+        skills = one_line(", ".join(item.skills))
+        region = one_line(item.region) or ("remote" if item.remote else "")
         if item.region and item.remote:
-            region = f"{item.region}+rem"
+            region = f"{region}+rem"
         left = (
             until(item.expires_at, self._clock()) if item.status == "open" else SHORT[item.status]
         )
-        value = money(item.value, item.currency)
+        value = one_line(money(item.value, item.currency))
+        title = one_line(item.title)
+        # a group: its count before the title; a row listed under its group's best: a branch
+        group = self._groups.get(item.id)
+        lead = f"{TIMES}{len(group)} " if group else "  └ " if item.id in self._nested else ""
+        lead_style = base + style("offer-list--count", partial=True) if group else dim
         cells = {
-            "": lambda w: marker,
-            "trust": lambda w: badge,
-            "hops": lambda w: Segment(set_cell_size(hops, w), dim),
-            "title": lambda w: Segment(_fit(item.title, w), title_style),
-            "from": lambda w: Segment(_fit(item.author_name, w), base),
-            "skills": lambda w: Segment(_fit(skills, w), dim),
-            "region": lambda w: Segment(_fit(region, w), dim),
-            "value": lambda w: Segment(_fit(value, w - 1).rjust(w - 1) + " ", base),
-            "left": lambda w: Segment(_fit(left, w), dim),
+            "": lambda w: [marker],
+            "trust": lambda w: [Segment(set_cell_size(standing, w), badge_style)],
+            "hops": lambda w: [Segment(set_cell_size(hops, w), dim)],
+            "title": lambda w: [
+                Segment(lead, lead_style),
+                Segment(_fit(title, w - cell_len(lead)), title_style),
+            ],
+            "from": lambda w: [
+                Segment(
+                    set_cell_size(
+                        name_in_cells(item.author_name, item.author_display_name, w - 1), w
+                    ),
+                    base,
+                )
+            ],
+            "skills": lambda w: [Segment(_fit(skills, w), dim)],
+            "region": lambda w: [Segment(_fit(region, w), dim)],
+            "value": lambda w: [Segment(_fit(value, w - 1).rjust(w - 1) + " ", base)],
+            "left": lambda w: [Segment(_fit(left, w), dim)],
         }
-        return [cells[name](w) for name, w in self._columns]
+        return [segment for name, w in self._columns for segment in cells[name](w)]
 
 
 def _fit(text: str, width: int) -> str:
