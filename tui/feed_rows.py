@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from typing import TYPE_CHECKING
 
-from .feed_groups import OfferGroups, same_offer_key
+from .feed_groups import Copies, OfferGroups, same_offer_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -54,8 +54,7 @@ class Shown:
     """What the Feed's list shows for some filters."""
 
     rows: list[FeedItem]  # a row per group (its best offer), an expanded group's others after it
-    # by the id of the row shown for a group: its offers that pass, best first (two or more)
-    groups: dict[str, list[FeedItem]]
+    groups: Copies  # which rows stand for two or more offers that pass, and those offers
     nested: frozenset[str]  # rows listed under their group's best (an expanded group)
     opened: frozenset[str]  # rows of `groups` whose offers are listed under them
     offers: int  # offers that pass the filters, grouped or not
@@ -180,30 +179,31 @@ class FeedRows:
         all_, groups = self._all, self._groups
         if not groups:  # no two offers alike: every row stands alone
             rows = self._rows_of(mask, picked)
-            return Shown(rows, {}, frozenset(), frozenset(), len(rows))
+            return Shown(rows, Copies(), frozenset(), frozenset(), len(rows))
         position: Callable[[int], int]
         if picked is None:
             offers = len(all_) if mask is None else mask.count(1)
-            keep, by_first = groups.pick_mask(mask)
+            keep, copies = groups.pick_mask(mask, all_)
             rows = list(compress(all_, keep))
             position = functools.partial(keep.count, 1, 0)  # shown rows before this one
         else:
             offers = len(picked)
-            kept, by_first = groups.pick_rows(picked)
+            kept, copies = groups.pick_rows(picked, all_)
             rows = list(map(all_.__getitem__, kept))
             position = functools.partial(bisect.bisect_left, kept)
-        many = {first: same for first, same in by_first.items() if len(same) > 1}
-        shown_groups = {all_[first].id: [all_[at] for at in same] for first, same in many.items()}
-        open_ = {groups.group_of(key) for key in self._expanded}
+        opened = [
+            copies.firsts[group]
+            for group in map(groups.group_of, self._expanded)
+            if copies.count_of(group) > 1
+        ]
         nested: list[str] = []
-        opened = sorted((f for f in many if groups.group_at(f) in open_), reverse=True)
-        for first in opened:  # from the last, so the positions before stay true
-            under = [all_[at] for at in many[first][1:]]
+        for first in sorted(opened, reverse=True):  # from the last: the places before stay
+            under = copies.of(all_[first])[1:]
             at = position(first) + 1
             rows[at:at] = under
             nested += (item.id for item in under)
         heads = frozenset(all_[first].id for first in opened)
-        return Shown(rows, shown_groups, frozenset(nested), heads, offers)
+        return Shown(rows, copies, frozenset(nested), heads, offers)
 
     def expanded(self, item: FeedItem) -> bool:
         """Whether the group of `item` lists its offers one by one."""

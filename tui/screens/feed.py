@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
+from ..feed_groups import Copies
 from ..feed_rows import FeedRows, Filters, Shown
 from ..fmt import csv
 from ..messages import FeedPainted, MarkOffersRead, OpenOffer, UnreadCounted
@@ -73,7 +74,7 @@ class FeedScreen(NodeScreen):
         self._loading = False
         self._pending: dict[str, FeedItem | None] = {}  # rows that came during a read
         self.filters = Filters()
-        self.shown = Shown([], {}, frozenset(), frozenset(), 0)  # what the list shows
+        self.shown = Shown([], Copies(), frozenset(), frozenset(), 0)  # what the list shows
         self._on_group = False  # the cursor is on a group's row (the footer offers space)
         self.loaded = False
         self._load_asked = False
@@ -324,7 +325,7 @@ class FeedScreen(NodeScreen):
         if item is None:
             return
         if offers.nested(item):
-            head = next((rows[0] for rows in self.shown.groups.values() if item in rows[1:]), item)
+            head = self.shown.groups.head_of(item)
             self._rows.expand(item, listed=False)
             offers.set_cursor(offers.index_of(head.id) or 0)
         elif len(offers.group(item)) > 1:

@@ -34,10 +34,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..feed_groups import Copies
 from ..fmt import money, name_in_cells, one_line, trust_level, trust_text, until
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
     from textual import events
 
@@ -159,7 +160,7 @@ class OfferList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._items: list[FeedItem] = []
-        self._groups: Mapping[str, Sequence[FeedItem]] = {}  # by the row shown for a group
+        self._copies = Copies()  # which rows stand for a group of offers, and its offers
         self._nested: frozenset[str] = frozenset()  # rows listed under their group's best
         self._opened: frozenset[str] = frozenset()  # groups with their offers listed under them
         self._index: dict[str, int] | None = {}
@@ -226,20 +227,20 @@ class OfferList(ScrollView, can_focus=True):
 
     def set_groups(
         self,
-        groups: Mapping[str, Sequence[FeedItem]],
+        copies: Copies,
         nested: frozenset[str] = frozenset(),
         opened: frozenset[str] = frozenset(),
     ) -> None:
-        """Which rows stand for a group of offers that are the same to a reader (by the
-        row's id: the group's offers, best first), which are listed under their group's
-        best, and which groups are so listed (feed_rows.Shown)."""
-        if groups or self._groups:
-            self._groups, self._nested, self._opened = groups, nested, opened
+        """Which rows stand for a group of offers that are the same to a reader (and its
+        offers), which are listed under their group's best, and which groups are so
+        listed (feed_rows.Shown)."""
+        if copies or self._copies:
+            self._copies, self._nested, self._opened = copies, nested, opened
             self.refresh()
 
     def group(self, item: FeedItem) -> Sequence[FeedItem]:
         """The offers a row stands for: the group it heads, or the row alone."""
-        return self._groups.get(item.id, (item,))
+        return self._copies.of(item)
 
     def nested(self, item: FeedItem) -> bool:
         """Whether the row is listed under its group's best (an expanded group)."""
@@ -248,8 +249,8 @@ class OfferList(ScrollView, can_focus=True):
     def shows_unread(self, item: FeedItem) -> bool:
         """The row's unread marker: an offer not opened yet among those it stands for
         (a group's new copy included, unless the group is listed one by one)."""
-        if item.id in self._groups and item.id not in self._opened:
-            return any(map(self._is_unread, self._groups[item.id]))
+        if item.id not in self._opened and len(group := self._copies.of(item)) > 1:
+            return any(map(self._is_unread, group))
         return self._is_unread(item)
 
     def opened(self, item: FeedItem) -> bool:
@@ -382,9 +383,9 @@ class OfferList(ScrollView, can_focus=True):
         value = one_line(money(item.value, item.currency))
         title = one_line(item.title)
         # a group: its count before the title; a row listed under its group's best: a branch
-        group = self._groups.get(item.id)
-        lead = f"{TIMES}{len(group)} " if group else "  └ " if item.id in self._nested else ""
-        lead_style = base + style("offer-list--count", partial=True) if group else dim
+        group = len(self._copies.of(item))
+        lead = f"{TIMES}{group} " if group > 1 else "  └ " if item.id in self._nested else ""
+        lead_style = base + style("offer-list--count", partial=True) if group > 1 else dim
         cells = {
             "": lambda w: [marker],
             "trust": lambda w: [Segment(set_cell_size(standing, w), badge_style)],
