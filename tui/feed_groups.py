@@ -26,7 +26,7 @@ from array import array
 from collections import Counter, deque
 from itertools import compress, count, repeat
 from operator import attrgetter, itemgetter, xor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -34,11 +34,15 @@ if TYPE_CHECKING:
     from p2pshare.domain.views import FeedItem
 
 Key = tuple[str, str, tuple[str, ...], str, bool, int, str]
+T = TypeVar("T")
 
 _IDS = attrgetter("id")
 _TITLES = attrgetter("title")
 _AUTHORS = attrgetter("author")
+_SKILLS = attrgetter("skills")
+_REGIONS = attrgetter("region")
 _REST = attrgetter("remote", "value", "currency")
+_REMOTE, _VALUE, _CURRENCY = attrgetter("remote"), attrgetter("value"), attrgetter("currency")
 _FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")  # a mask inverted
 
 
@@ -46,10 +50,38 @@ def _title(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
+def _skill_set(skills: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({skill.casefold() for skill in skills}))
+
+
 def same_offer_key(item: FeedItem) -> Key:
     """What makes two offers the same to a reader (the module's docstring says why)."""
-    skills = tuple(sorted({skill.casefold() for skill in item.skills}))
-    return (item.author, _title(item.title), skills, item.region.casefold(), *_REST(item))
+    return (
+        item.author,
+        _title(item.title),
+        _skill_set(item.skills),
+        item.region.casefold(),
+        *_REST(item),
+    )
+
+
+def _keys(items: Sequence[FeedItem]) -> list[Key]:
+    """`same_offer_key` of each row, built in C (map and zip): Python only once per
+    distinct set of skills."""
+    skill_sets = {skills: _skill_set(skills) for skills in set(map(_SKILLS, items))}
+    titles = map(str.casefold, map(" ".join, map(str.split, map(_TITLES, items))))
+    return list(
+        zip(
+            map(_AUTHORS, items),
+            titles,
+            map(skill_sets.__getitem__, map(_SKILLS, items)),
+            map(str.casefold, map(_REGIONS, items)),
+            map(_REMOTE, items),
+            map(_VALUE, items),
+            map(_CURRENCY, items),
+            strict=True,
+        )
+    )
 
 
 def _hash(item: FeedItem) -> int:
@@ -64,10 +96,10 @@ def _hashes(items: Sequence[FeedItem]) -> array[int]:
     return array("q", map(xor, map(hash, map(_AUTHORS, items)), map(hash, titles)))
 
 
-def _at(values: Sequence[int], rows: Sequence[int]) -> Sequence[int]:
+def _at(values: Sequence[T], rows: Sequence[int]) -> Sequence[T]:
     """`values[i]` for each of `rows`, in one C call (itemgetter: twice as fast as map)."""
     if len(rows) > 1:
-        picked: tuple[int, ...] = itemgetter(*rows)(values)
+        picked: tuple[T, ...] = itemgetter(*rows)(values)
         return picked
     return [values[at] for at in rows]
 
@@ -126,14 +158,20 @@ class OfferGroups:
         self._numbers = count(1)
         if len(set(self._hash)) == len(self._hash):
             return  # no two rows share an author and a title: the common case, in C
-        shared = {h for h, n in Counter(self._hash).items() if n > 1}
-        keys: dict[Key, int] = {}  # the first row of each key met
-        for at in compress(range(len(items)), map(shared.__contains__, self._hash)):
-            key = same_offer_key(items[at])
-            if (first := keys.setdefault(key, at)) != at:
-                if not self._group[first]:
-                    self._join(first, key)
-                self._join(at, key)
+        # the rows whose hash another row has, compared by their whole keys; all in C
+        counts = Counter(self._hash)
+        shared = list(
+            compress(range(len(items)), map((1).__lt__, map(counts.__getitem__, self._hash)))
+        )
+        keys = _keys(_at(items, shared))
+        sizes = Counter(keys)
+        many = compress(sizes, map((1).__lt__, sizes.values()))
+        self._group_of = dict(zip(many, self._numbers, strict=False))  # numbers: endless
+        self._key_of = {group: key for key, group in self._group_of.items()}
+        self._size = {group: sizes[key] for key, group in self._group_of.items()}
+        groups = list(map(self._group_of.get, keys, repeat(0)))
+        deque(map(self._group.__setitem__, shared, groups), maxlen=0)
+        deque(map(self.twins.__setitem__, shared, map(bool, groups)), maxlen=0)
 
     def insert(self, at: int, item: FeedItem, items: Sequence[FeedItem]) -> None:
         """Row `item` goes in at `at` of `items` (which does not hold it yet)."""

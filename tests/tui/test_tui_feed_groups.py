@@ -13,7 +13,8 @@ from textual.widgets import Input, Switch
 from tui_helpers import drive, fake_app, feed_ready, shown_text, wait_for
 
 from tui.screens.offer import OfferScreen
-from tui.widgets.offer_list import TIMES, OfferList
+from tui.widgets.offer_columns import TIMES
+from tui.widgets.offer_list import OfferList
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot

@@ -22,7 +22,8 @@ from ..feed_groups import Copies
 from ..feed_rows import FeedRows, Filters, Shown
 from ..fmt import csv
 from ..messages import FeedPainted, MarkOffersRead, OpenOffer, UnreadCounted
-from ..widgets.offer_list import TIMES, OfferList, header_text
+from ..widgets.offer_columns import TIMES
+from ..widgets.offer_list import OfferList, header_text
 from .base import NodeScreen
 
 if TYPE_CHECKING:

@@ -17,16 +17,11 @@ from __future__ import annotations
 
 import operator
 import time
-from collections import defaultdict
-from functools import lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
-from rich.color import Color
-from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -36,53 +31,19 @@ from textual.strip import Strip
 
 from ..feed_groups import Copies
 from ..fmt import money, name_in_cells, one_line, trust_level, trust_text, until
+from .legible import MIN_CONTRAST as MIN_CONTRAST  # the themes' tests read them here
+from .legible import contrast as contrast
+from .legible import legible
+from .offer_columns import SHORT, TIMES, columns_for, fit
+from .offer_columns import header_text as header_text  # the Feed's header
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from rich.style import Style
     from textual import events
 
     from p2pshare.domain.views import FeedItem
-
-# fixed column widths; the title takes what is left
-COLUMNS = (
-    ("", 2),
-    ("trust", 9),  # "top 100%" and a space
-    ("hops", 5),
-    ("title", 0),
-    ("from", 14),
-    ("skills", 22),
-    ("region", 12),
-    ("value", 12),
-    ("left", 6),
-)
-OPTIONAL = ("skills", "region", "hops")  # dropped in this order on narrow terminals
-MIN_TITLE = 28
-TIMES = "\u00d7"  # the multiplication sign of a group's count, "\u00d73"
-# the "left" column of an offer no longer open: one short word (never a cut status)
-SHORT = defaultdict(
-    lambda: "closed",
-    handed_off="taken",
-    fulfilled="done",
-    not_fulfilled="failed",
-    withdrawn="gone",
-    expired="ended",
-)
-
-
-def columns_for(width: int) -> list[tuple[str, int]]:
-    """The columns that fit `width`, each with its width (the title gets the rest)."""
-    cols = list(COLUMNS)
-    for name in OPTIONAL:
-        if width - sum(w for _, w in cols) >= MIN_TITLE:
-            break
-        cols = [c for c in cols if c[0] != name]
-    rest = max(10, width - sum(w for _, w in cols))
-    return [(name, w or rest) for name, w in cols]
-
-
-def header_text(width: int) -> str:
-    return "".join(set_cell_size(name, w) for name, w in columns_for(width))
 
 
 class OfferList(ScrollView, can_focus=True):
@@ -392,7 +353,7 @@ class OfferList(ScrollView, can_focus=True):
             "hops": lambda w: [Segment(set_cell_size(hops, w), dim)],
             "title": lambda w: [
                 Segment(lead, lead_style),
-                Segment(_fit(title, w - cell_len(lead)), title_style),
+                Segment(fit(title, w - cell_len(lead)), title_style),
             ],
             "from": lambda w: [
                 Segment(
@@ -402,56 +363,9 @@ class OfferList(ScrollView, can_focus=True):
                     base,
                 )
             ],
-            "skills": lambda w: [Segment(_fit(skills, w), dim)],
-            "region": lambda w: [Segment(_fit(region, w), dim)],
-            "value": lambda w: [Segment(_fit(value, w - 1).rjust(w - 1) + " ", base)],
-            "left": lambda w: [Segment(_fit(left, w), dim)],
+            "skills": lambda w: [Segment(fit(skills, w), dim)],
+            "region": lambda w: [Segment(fit(region, w), dim)],
+            "value": lambda w: [Segment(fit(value, w - 1).rjust(w - 1) + " ", base)],
+            "left": lambda w: [Segment(fit(left, w), dim)],
         }
         return [segment for name, w in self._columns for segment in cells[name](w)]
-
-
-def _fit(text: str, width: int) -> str:
-    """Cut to `width` cells (with an ellipsis and a space before the next column)."""
-    if cell_len(text) < width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 2) + "… "
-
-
-MIN_CONTRAST = 3.0  # WCAG's floor for large text and UI: every theme, every column
-
-
-def _luminance(color: ColorTriplet) -> float:
-    def channel(value: int) -> float:
-        v = value / 255
-        return v / 12.92 if v <= 0.03928 else float(((v + 0.055) / 1.055) ** 2.4)
-
-    r, g, b = color
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: ColorTriplet, b: ColorTriplet) -> float:
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-@lru_cache(maxsize=1024)
-def legible(style: Style) -> Style:
-    """`style` with its color moved toward black or white until it reads on its background.
-
-    Theme colors are chosen for the theme's own surfaces; a trust color on a light
-    cursor, say, may not be. Terminal-default (ANSI) colors are left alone.
-    """
-    fg, bg = style.color, style.bgcolor
-    if fg is None or bg is None or fg.is_default or bg.is_default:
-        return style
-    front, back = fg.get_truecolor(), bg.get_truecolor()
-    if contrast(front, back) >= MIN_CONTRAST:
-        return style
-    target = (0, 0, 0) if _luminance(back) > 0.18 else (255, 255, 255)
-    mixed = front
-    for step in range(1, 11):
-        t = step / 10
-        mixed = ColorTriplet(*(round(c + (e - c) * t) for c, e in zip(front, target, strict=True)))
-        if contrast(mixed, back) >= MIN_CONTRAST:
-            break
-    return style + Style(color=Color.from_triplet(mixed))
