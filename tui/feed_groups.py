@@ -29,7 +29,7 @@ from operator import attrgetter, itemgetter, xor
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from p2pshare.domain.views import FeedItem
 
@@ -65,11 +65,10 @@ def same_offer_key(item: FeedItem) -> Key:
     )
 
 
-def _keys(items: Sequence[FeedItem]) -> list[Key]:
+def _keys(items: Sequence[FeedItem], titles: Iterable[str]) -> list[Key]:
     """`same_offer_key` of each row, built in C (map and zip): Python only once per
     distinct set of skills."""
     skill_sets = {skills: _skill_set(skills) for skills in set(map(_SKILLS, items))}
-    titles = map(str.casefold, map(" ".join, map(str.split, map(_TITLES, items))))
     return list(
         zip(
             map(_AUTHORS, items),
@@ -89,11 +88,16 @@ def _hash(item: FeedItem) -> int:
     return hash(item.author) ^ hash(_title(item.title))
 
 
+def _titles(items: Sequence[FeedItem]) -> Iterator[str]:
+    """Each row's title as `same_offer_key` has it, in C (map)."""
+    return map(str.casefold, map(" ".join, map(str.split, map(_TITLES, items))))
+
+
 def _hashes(items: Sequence[FeedItem]) -> array[int]:
-    """`_hash` of every row, in C (map): no Python frame per row. Author ids are shared
-    strings whose hash Python keeps; titles are hashed once normalized."""
-    titles = map(str.casefold, map(" ".join, map(str.split, map(_TITLES, items))))
-    return array("q", map(xor, map(hash, map(_AUTHORS, items)), map(hash, titles)))
+    """`_hash` of every row, in C (map): no Python frame per row, and each title made
+    and dropped in turn (not 100,000 kept). Author ids are shared strings whose hash
+    Python keeps."""
+    return array("q", map(xor, map(hash, map(_AUTHORS, items)), map(hash, _titles(items))))
 
 
 def _at(values: Sequence[T], rows: Sequence[int]) -> Sequence[T]:
@@ -163,7 +167,8 @@ class OfferGroups:
         shared = list(
             compress(range(len(items)), map((1).__lt__, map(counts.__getitem__, self._hash)))
         )
-        keys = _keys(_at(items, shared))
+        twins = _at(items, shared)
+        keys = _keys(twins, _titles(twins))
         sizes = Counter(keys)
         many = compress(sizes, map((1).__lt__, sizes.values()))
         self._group_of = dict(zip(many, self._numbers, strict=False))  # numbers: endless
