@@ -282,6 +282,7 @@ class Copies:
         self._groups, self._items, self._passes = groups, items, passes
         self._version = groups.version if groups is not None else 0
         self._listed: dict[int, list[FeedItem]] = {}
+        self._head_ids: set[str] | None = None  # made when first asked (a walk of the groups)
 
     def __bool__(self) -> bool:
         """Some group has two or more passing offers."""
@@ -299,6 +300,10 @@ class Copies:
     def of(self, item: FeedItem) -> Sequence[FeedItem]:
         """The offers the row of `item` stands for: its group's passing offers if it
         heads a group of two or more, else itself alone."""
+        if self._head_ids is None:
+            self._head_ids = set(map(_IDS, self.heads()))
+        if item.id not in self._head_ids:  # a set's lookup for most rows, not a key
+            return (item,)
         group = self._group(item)
         if not group or self._items[self.firsts[group]] is not item:
             return (item,)

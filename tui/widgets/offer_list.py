@@ -210,9 +210,12 @@ class OfferList(ScrollView, can_focus=True):
     def shows_unread(self, item: FeedItem) -> bool:
         """The row's unread marker: an offer not opened yet among those it stands for
         (a group's new copy included, unless the group is listed one by one)."""
-        if item.id not in self._opened and len(group := self._copies.of(item)) > 1:
-            return any(map(self._is_unread, group))
-        return self._is_unread(item)
+        if self._is_unread(item):
+            return True
+        if item.id in self._opened:
+            return False
+        group = self._copies.of(item)
+        return len(group) > 1 and any(map(self._is_unread, group))
 
     def opened(self, item: FeedItem) -> bool:
         """Whether the row heads a group whose offers are listed under it."""
