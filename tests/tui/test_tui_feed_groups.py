@@ -17,6 +17,7 @@ from tui.widgets.offer_columns import TIMES
 from tui.widgets.offer_list import OfferList
 
 if TYPE_CHECKING:
+    from test_tui_snapshots import SnapCompare
     from textual.pilot import Pilot
 
     from tui.screens.feed import FeedScreen
@@ -203,3 +204,18 @@ def test_a_narrow_list_keeps_the_fingerprint_of_a_long_look_alike_name() -> None
         assert "…·R4mz8T" in row or "… ·R4mz8T" in row
 
     drive(app, scenario, size=(80, 24))
+
+
+def test_snapshot_of_a_group_listed_under_its_best(snap_compare: SnapCompare) -> None:
+    """What a member sees: Mallory's three copies listed under the best (space), the
+    cursor on the group, Bob's offer of that title on a row of its own."""
+    node, copies, _ = spammy_node()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        await cursor_to(pilot, screen, copies[2])
+        await pilot.press("space")
+        await wait_for(pilot, lambda: len(mallory_lines(screen)) == 3)
+        await pilot.pause()
+
+    assert snap_compare(fake_app(node), terminal_size=(120, 24), run_before=run_before)

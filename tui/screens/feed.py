@@ -62,7 +62,7 @@ class FeedScreen(NodeScreen):
         Binding("slash", "search", "Search"),
         Binding("x", "filters", "Filters"),
         Binding("u", "next_unread", "Unread"),
-        Binding("space", "toggle_group", "Same offers"),
+        Binding("space", "toggle_group", "Copies"),
         Binding("M", "all_read", "Mark all read", show=False),
         Binding("escape", "clear", "Clear search", show=False),
     ]
