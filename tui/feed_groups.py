@@ -121,6 +121,7 @@ class OfferGroups:
         self._hash = array("q")  # `_hash` of each row
         self._group = array("I")  # each row's group, 0 when it is alone
         self.twins = bytearray()  # 1 where another row is the same offer
+        self.twin_ids: set[str] = set()  # the ids of those rows
         self._group_of: dict[Key, int] = {}  # the key of each group of two or more rows
         self._key_of: dict[int, Key] = {}
         self._size: dict[int, int] = {}  # rows of each group
@@ -159,6 +160,7 @@ class OfferGroups:
         self._group = array("I", [0]) * len(items)
         self.twins = bytearray(len(items))
         self._group_of, self._key_of, self._size = {}, {}, {}
+        self.twin_ids = set()
         self._numbers = count(1)
         if len(set(self._hash)) == len(self._hash):
             return  # no two rows share an author and a title: the common case, in C
@@ -177,6 +179,7 @@ class OfferGroups:
         groups = list(map(self._group_of.get, keys, repeat(0)))
         deque(map(self._group.__setitem__, shared, groups), maxlen=0)
         deque(map(self.twins.__setitem__, shared, map(bool, groups)), maxlen=0)
+        self.twin_ids = set(compress(map(_IDS, twins), groups))
 
     def insert(self, at: int, item: FeedItem, items: Sequence[FeedItem]) -> None:
         """Row `item` goes in at `at` of `items` (which does not hold it yet)."""
@@ -195,18 +198,23 @@ class OfferGroups:
         elif twin >= 0:
             self._join(twin + (twin >= at), key)
             self._join(at, key)
+            self.twin_ids.add(items[twin].id)
+        if group or twin >= 0:
+            self.twin_ids.add(item.id)
 
-    def delete(self, at: int) -> None:
-        """Row `at` goes."""
+    def delete(self, at: int, items: Sequence[FeedItem]) -> None:
+        """Row `at` of `items` (which still holds it) goes."""
         self._changed()
         group = self._group[at]
         del self._hash[at], self._group[at], self.twins[at]
         if not group:
             return
+        self.twin_ids.discard(items[at].id)
         self._size[group] -= 1
         if self._size[group] == 1:  # the last one is alone again
             last = self._group.index(group)
             self._group[last], self.twins[last] = 0, 0
+            self.twin_ids.discard(items[last + (last >= at)].id)
             del self._size[group], self._group_of[self._key_of.pop(group)]
 
     def _changed(self) -> None:
@@ -282,7 +290,6 @@ class Copies:
         self._groups, self._items, self._passes = groups, items, passes
         self._version = groups.version if groups is not None else 0
         self._listed: dict[int, list[FeedItem]] = {}
-        self._head_ids: set[str] | None = None  # made when first asked (a walk of the groups)
 
     def __bool__(self) -> bool:
         """Some group has two or more passing offers."""
@@ -300,10 +307,8 @@ class Copies:
     def of(self, item: FeedItem) -> Sequence[FeedItem]:
         """The offers the row of `item` stands for: its group's passing offers if it
         heads a group of two or more, else itself alone."""
-        if self._head_ids is None:
-            self._head_ids = set(map(_IDS, self.heads()))
-        if item.id not in self._head_ids:  # a set's lookup for most rows, not a key
-            return (item,)
+        if self._groups is None or item.id not in self._groups.twin_ids:
+            return (item,)  # most rows: a set's lookup, no key made
         group = self._group(item)
         if not group or self._items[self.firsts[group]] is not item:
             return (item,)

@@ -130,9 +130,9 @@ class FeedRows:
             if old is not None:
                 at = bisect.bisect_left(all_, feed_order(old), key=feed_order)
                 if at < len(all_) and all_[at].id == offer_id:
+                    groups.delete(at, all_)
                     del all_[at]
                     del hay[at]
-                    groups.delete(at)
                     for mask in masks:
                         del mask.rows[at]
             if row is not None:
