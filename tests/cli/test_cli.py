@@ -13,46 +13,15 @@ import os
 import stat
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+from cli_homes import Homes
 
-from p2pshare.cli import main as cli
 from p2pshare.member.home import Home
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-class Homes:
-    def __init__(self, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.root = root
-        self.capsys = capsys
-
-    def run(self, who: str, *args: str, ok: bool = True) -> str:
-        self.capsys.readouterr()
-        code = cli.main(["--home", str(self.root / who), *args])
-        out, err = self.capsys.readouterr()
-        if ok:
-            assert code == 0, f"{who} {args}: exit {code}: {err}"
-        else:
-            assert code != 0, f"{who} {args} should have failed: {out}"
-            assert err.startswith("p2pshare: "), err
-            assert err.count("\n") == 1, err
-            return err.strip()
-        return out.strip()
-
-    def json(self, who: str, *args: str) -> Any:
-        return json.loads(self.run(who, *args, "--json"))
-
-    def sync(self, *who: str) -> None:
-        """Every named home gets every record the others hold (export, then import)."""
-        for source in who:
-            bundle = self.root / f"{source}.export"
-            self.run(source, "export", "--force", str(bundle))
-            for target in who:
-                if target != source:
-                    self.run(target, "import", str(bundle))
 
 
 @pytest.fixture

@@ -5,38 +5,15 @@ Three homes; records move between them by export and import, as in test_cli.py.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from cli_homes import Homes
 
 from p2pshare.cli import main as cli
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-class Homes:
-    def __init__(self, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.root, self.capsys = root, capsys
-
-    def run(self, who: str, *args: str) -> str:
-        self.capsys.readouterr()
-        code = cli.main([*args[:1], "--home", str(self.root / who), *args[1:]])
-        out, err = self.capsys.readouterr()
-        assert code == 0, f"{who} {args}: exit {code}: {err}"
-        return out.strip()
-
-    def json(self, who: str, *args: str) -> Any:
-        return json.loads(self.run(who, *args, "--json"))
-
-    def sync(self, *who: str) -> None:
-        for source in who:
-            bundle = self.root / f"{source}.export"
-            self.run(source, "export", "--force", str(bundle))
-            for target in who:
-                if target != source:
-                    self.run(target, "import", str(bundle))
 
 
 @pytest.fixture

@@ -12,12 +12,10 @@ display functions (tests/domain/test_display_text.py) and in the app.
 # ruff: noqa: RUF001, RUF003 (look-alike letters are what these tests are about)
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import cli_homes
 import pytest
-
-from p2pshare.cli import main as cli
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,27 +24,8 @@ SNEAKY = "\u200f\u061c\u200b\u2028"  # all allowed in a record, all invisible or
 SNEAKY_SHOWN = ("\\u200f", "\\u061c", "\\u200b", "\\u2028")
 
 
-class Homes:
-    def __init__(self, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.root, self.capsys = root, capsys
-
-    def run(self, who: str, *args: str) -> str:
-        self.capsys.readouterr()
-        code = cli.main([*args[:1], "--home", str(self.root / who), *args[1:]])
-        out, err = self.capsys.readouterr()
-        assert code == 0, f"{who} {args}: exit {code}: {err}"
-        return out.rstrip("\n")
-
-    def json(self, who: str, *args: str) -> Any:
-        return json.loads(self.run(who, *args, "--json"))
-
-    def sync(self, *who: str) -> None:
-        for source in who:
-            bundle = self.root / f"{source}.export"
-            self.run(source, "export", "--force", str(bundle))
-            for target in who:
-                if target != source:
-                    self.run(target, "import", str(bundle))
+class Homes(cli_homes.Homes):
+    keep_indent = True  # bodies are indented under their label: the first line's indent counts
 
 
 @pytest.fixture
