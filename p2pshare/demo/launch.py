@@ -137,6 +137,10 @@ def run_demo(
         raise KeyboardInterrupt
 
     old_term = signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT too, explicitly: a process started with SIGINT ignored (by a script that
+    # ran it with `&`) inherits that, and Python then installs no KeyboardInterrupt
+    # handler, so ctrl+c or `kill -INT` would never stop a headless demo.
+    old_int = signal.signal(signal.SIGINT, on_signal)
     try:
         say(f"Starting {len(slugs)} persona nodes on 127.0.0.1 ...")
         addresses = network.start()
@@ -165,6 +169,7 @@ def run_demo(
         return 130
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
         say("stopping the demo's nodes…")
         if personas is not None:
             personas.stop()

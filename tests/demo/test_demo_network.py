@@ -123,3 +123,32 @@ def test_personas_answer_and_the_demo_cleans_up(tmp_path: Path) -> None:
         demo.wait(timeout=30)
     assert _wait(lambda: not (processes_mentioning(root)), 15, "every demo process to exit")
     assert not listening_ports(persona_pids)
+
+
+def _ignoring_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a script's `cmd &` starts it
+
+
+def test_a_headless_demo_started_with_sigint_ignored_still_stops_on_sigint(
+    tmp_path: Path,
+) -> None:
+    """Python installs no KeyboardInterrupt handler when SIGINT is ignored at start:
+    the demo used to run on after `kill -INT` (and this file's test above failed
+    when pytest itself was started in the background)."""
+    root = tmp_path / "demo"
+    demo = subprocess.Popen(
+        [*P2PSHARE, "demo", "--headless", "--peers", "1", "--dir", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_ignoring_sigint,
+    )
+    try:
+        _read_until(demo, "Newcomer home", timeout=120)
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 130
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert _wait(lambda: not processes_mentioning(root), 15, "every demo process to exit")
