@@ -31,7 +31,7 @@ def test_offline_node_catches_up_on_reconnect(tmp_path: Path) -> None:
             await wait_until(lambda: all(b.has(i) for i in ids), 30)
             late = await start_peer(nursery, late_home)
             await connect(late, b)
-            await wait_until(lambda: all(late.has(i) for i in ids), 20)
+            await wait_until(lambda: all(late.has(i) for i in ids))
 
             # most come by sync; gossip's message cache (IHAVE/IWANT) may bring
             # the last few seconds' worth too. The session reports itself done
@@ -41,7 +41,7 @@ def test_offline_node_catches_up_on_reconnect(tmp_path: Path) -> None:
                     e.received for e in late.events if isinstance(e, SyncProgress) and e.done
                 )
 
-            await wait_until(lambda: synced() > 0, 10)
+            await wait_until(lambda: synced() > 0)
             late.close()
 
     trio.run(main)
@@ -58,8 +58,8 @@ def test_node_that_missed_gossip_gets_records_by_sync(tmp_path: Path) -> None:
             await connect(deaf, a)
             ids = _post_many(a, 20)
             a.node.kick()
-            await wait_until(lambda: all(b.has(i) for i in ids), 10)
-            await wait_until(lambda: all(deaf.has(i) for i in ids), 15)
+            await wait_until(lambda: all(b.has(i) for i in ids))
+            await wait_until(lambda: all(deaf.has(i) for i in ids))
             assert deaf.node._gate is not None
             assert deaf.node._gate.stats.accepted == 0
             deaf.close()

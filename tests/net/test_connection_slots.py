@@ -268,7 +268,7 @@ def test_a_thousand_short_connections_then_an_honest_member_joins(tmp_path: Path
             b.node.kick()
             with trio.fail_after(5):
                 await newcomer.node.dial(b.addr)
-                await wait_until(lambda: newcomer.has(env.id), 5)
+                await wait_until(lambda: newcomer.has(env.id))
             print(
                 f"{ok[0]} cycles accepted in {attack_seconds:.1f} s; "
                 f"offer on the newcomer {time.monotonic() - joined:.2f} s after joining"
@@ -276,7 +276,7 @@ def test_a_thousand_short_connections_then_an_honest_member_joins(tmp_path: Path
             assert ok[0] == cycles  # every stranger got in: the slots did come back
             # Upstream's own slot counter: only the newcomer holds one now.
             swarm = _swarm(b)
-            await wait_until(lambda: swarm._inbound_limiter.borrowed_tokens <= 1, 10)
+            await wait_until(lambda: swarm._inbound_limiter.borrowed_tokens <= 1)
             assert b.node._conns is not None
             assert b.node._conns.accepted >= cycles
             b.close()
@@ -350,7 +350,7 @@ def test_trimming_keeps_dialled_and_trusted_peers(tmp_path: Path) -> None:
             async with contextlib.AsyncExitStack() as held:
                 # The fourth makes 6 connections, over high water 5: down to 2.
                 strangers = [await held.enter_async_context(stranger(b)) for _ in range(4)]
-                await wait_until(lambda: all(m.is_closed for m in strangers), 10)
+                await wait_until(lambda: all(m.is_closed for m in strangers))
                 assert conns.trimmed >= 4
                 await wait_until(lambda: len(_swarm(b).get_connections()) == 2)
                 connected = {p.to_base58() for p in b.node._host.get_connected_peers()}

@@ -32,9 +32,9 @@ def test_remembered_peer_is_redialed_after_restart(tmp_path: Path) -> None:
             await stop_peer(b)
             saved = json.loads(b_home.peers_file.read_text("utf-8"))
             assert a.addr in saved[a.id]["addrs"]
-            await wait_until(lambda: b.id not in a.node.connected(), 5)
+            await wait_until(lambda: b.id not in a.node.connected())
             again = await start_peer(nursery, b_home)  # no --peer, no config.toml
-            await wait_until(lambda: _linked(a, again), 10)
+            await wait_until(lambda: _linked(a, again))
 
     trio.run(main)
 
@@ -45,7 +45,7 @@ def test_bootstrap_peers_from_config_toml_are_dialed(tmp_path: Path) -> None:
             b_home = make_home(tmp_path, "b")
             b_home.config_file.write_text(f'peers = ["{a.addr}"]\n', "utf-8")
             b = await start_peer(nursery, b_home)
-            await wait_until(lambda: _linked(a, b), 10)
+            await wait_until(lambda: _linked(a, b))
 
     trio.run(main)
 
@@ -55,7 +55,7 @@ def test_peers_learned_from_a_peer_are_dialed(tmp_path: Path) -> None:
         async with network(tmp_path, ["a", "b"]) as (nursery, (a, b)):
             c = await start_peer(nursery, make_home(tmp_path, "c"))
             await connect(c, b)  # c is only told about b
-            await wait_until(lambda: _linked(a, c), 10)
+            await wait_until(lambda: _linked(a, c))
 
     trio.run(main)
 
@@ -101,7 +101,7 @@ def test_mdns_nodes_find_each_other_on_loopback(tmp_path: Path) -> None:
     async def main() -> None:
         config = with_config(mdns=True)
         async with network(tmp_path, ["a", "b"], config=config, links="none") as (_, (a, b)):
-            await wait_until(lambda: _linked(a, b), 15)
+            await wait_until(lambda: _linked(a, b))
 
     trio.run(main)
 

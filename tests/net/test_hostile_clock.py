@@ -83,12 +83,12 @@ def test_records_from_a_fast_clock_are_held_then_stored_and_nobody_is_blocked(
                 await pubsub.publish(b.node.topic, r.data)
             door = b.node._door
             assert door is not None
-            await wait_until(lambda: len(door.held) == 10, 5)
+            await wait_until(lambda: len(door.held) == 10)
             assert not any(b.has(r.id) or c.has(r.id) for r in records)
             assert x not in b.node._blocked
             assert door.strikes_of(x) == 0
             # their time comes: stored at B, still no strike
-            await wait_until(lambda: all(b.has(r.id) for r in records), 15)
+            await wait_until(lambda: all(b.has(r.id) for r in records))
             assert x not in b.node._blocked
             assert door.strikes_of(x) == 0
             assert b.node.refusals()[x].get("held") == 10
@@ -109,7 +109,7 @@ def test_the_held_queue_is_bounded_per_peer(tmp_path: Path) -> None:
             door = b.node._door
             assert door is not None
             refusals = b.node.refusals
-            await wait_until(lambda: sum(refusals().get(x, {}).values()) >= 150, 10)
+            await wait_until(lambda: sum(refusals().get(x, {}).values()) >= 150)
             assert len(door.held) == door.held.per_peer == 100
             assert refusals()[x]["held-full"] == 50
             assert x not in b.node._blocked
@@ -129,7 +129,7 @@ def test_a_node_whose_clock_is_slow_is_told(tmp_path: Path) -> None:
             for k in range(5):
                 author = get_member(f"punctual-{k}")
                 await pubsub.publish(b.node.topic, author.offer(at=ahead, title="now").data)
-            await wait_until(lambda: any(isinstance(e, ClockSkew) for e in b.events), 10)
+            await wait_until(lambda: any(isinstance(e, ClockSkew) for e in b.events))
             skew = next(e for e in b.events if isinstance(e, ClockSkew))
             assert skew.suspect
             assert 880 <= skew.offset <= 905

@@ -47,10 +47,10 @@ def test_relayed_records_come_without_an_idontwant_each(tmp_path: Path) -> None:
             b_router: Any = b.node._pubsub.router
             topic = b.node.topic
             # B relays to its mesh: wait until C is in it (heartbeats, 1 s)
-            await wait_until(lambda: c.node._pubsub.my_id in b_router.mesh.get(topic, ()), 10)
+            await wait_until(lambda: c.node._pubsub.my_id in b_router.mesh.get(topic, ()))
             for record in records:
                 await pubsub.publish(topic, record.data)
-            await wait_until(lambda: all(c.has(r.id) for r in records), 10)
+            await wait_until(lambda: all(c.has(r.id) for r in records))
             assert told == [], f"{len(told)} IDONTWANTs for {len(records)} small records"
 
     trio.run(main)

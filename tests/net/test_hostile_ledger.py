@@ -55,10 +55,10 @@ def test_a_hand_off_by_someone_not_the_author_is_refused_and_a_strike(tmp_path: 
             x = host.get_id().to_base58()
             for record in (offer, accept):
                 await pubsub.publish(b.node.topic, record.data)
-            await wait_until(lambda: b.has(accept.id) and c.has(accept.id), 10)
+            await wait_until(lambda: b.has(accept.id) and c.has(accept.id))
             for record in forged:
                 await pubsub.publish(b.node.topic, record.data)
-            await wait_until(lambda: x in b.node._blocked, 10)
+            await wait_until(lambda: x in b.node._blocked)
             assert not any(b.has(r.id) or c.has(r.id) for r in forged)
             assert b.node.refusals()[x]["ledger"] == 5
 
@@ -84,10 +84,10 @@ def test_an_outcome_before_its_hand_off_waits_then_is_stored(tmp_path: Path) -> 
             assert door is not None
             # the door parks the outcome as it judges it; the accept it admitted
             # before is stored a moment later, on a worker thread: wait for both
-            await wait_until(lambda: outcome.id in door.waiting and b.has(accept.id), 10)
+            await wait_until(lambda: outcome.id in door.waiting and b.has(accept.id))
             assert not b.has(outcome.id)
             await pubsub.publish(b.node.topic, handoff.data)
-            await wait_until(lambda: b.has(handoff.id) and b.has(outcome.id), 10)
+            await wait_until(lambda: b.has(handoff.id) and b.has(outcome.id))
             assert door.strikes_of(x) == 0
 
     trio.run(main)

@@ -166,8 +166,8 @@ def test_invalid_records_by_sync_are_strikes_and_get_the_sender_blocked(
             # b may have started a session on connect and be blocking us already
             with contextlib.suppress(Exception):
                 await push(host, b, memory(forged))
-            await wait_until(lambda: x in b.node._blocked, 5)
-            await wait_until(lambda: x not in b.node.connected(), 5)
+            await wait_until(lambda: x in b.node._blocked)
+            await wait_until(lambda: x not in b.node.connected())
             assert b.node.refusals()[x]["invalid"] >= 5
 
     trio.run(main)

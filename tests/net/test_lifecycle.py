@@ -24,7 +24,7 @@ def _ledger(peer: Peer, now: int) -> Ledger:
 
 
 async def _everywhere(peers: list[Peer], record_id: bytes) -> None:
-    await wait_until(lambda: all(p.has(record_id) for p in peers), 10)
+    await wait_until(lambda: all(p.has(record_id) for p in peers))
 
 
 def test_lifecycle_same_state_everywhere(tmp_path: Path) -> None:

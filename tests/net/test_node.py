@@ -23,7 +23,7 @@ def test_offer_reaches_every_node(tmp_path: Path) -> None:
             a = peers[0]
             env = a.member.post_offer(title="Keynote in Atlanta", skills=["speaking"])
             a.node.kick()
-            await wait_until(lambda: all(p.has(env.id) for p in peers), 5)
+            await wait_until(lambda: all(p.has(env.id) for p in peers))
             d = peers[-1]
             await wait_until(
                 lambda: any(isinstance(e, RecordsArrived) and env.id in e.ids for e in d.events)

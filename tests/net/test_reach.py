@@ -37,7 +37,7 @@ def test_find_a_member_by_id_through_a_common_peer(tmp_path: Path) -> None:
             assert await b.node.find(nobody.identity.member_id) == []  # nobody knows
             nobody.close()
             await b.node.dial(found[0])
-            await wait_until(lambda: a.id in b.node.connected(), 10)
+            await wait_until(lambda: a.id in b.node.connected())
 
     trio.run(main)
 

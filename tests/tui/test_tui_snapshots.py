@@ -139,6 +139,9 @@ def test_compose_with_an_inline_error(world: World, snap_compare: SnapCompare) -
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen))
         await pilot.press("ctrl+s")
+        screen = pilot.app.screen
+        title = screen.query_one("#title")
+        await wait_for(pilot, lambda: title.has_class("-invalid") and title.has_focus)
         await pilot.pause()
 
     assert snap_compare(rich_world(world), terminal_size=SIZE, run_before=run_before)

@@ -138,9 +138,10 @@ def fake_app(
 
 
 async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], object], seconds: float = 6.0
+    pilot: Pilot[None], condition: Callable[[], object], seconds: float = 30.0
 ) -> None:
-    """Pause the pilot until `condition()` is true; fail after `seconds`."""
+    """Pause the pilot until `condition()` is true; fail after `seconds` (a bound for a
+    busy machine: it returns as soon as the condition holds)."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
