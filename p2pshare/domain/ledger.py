@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from p2pshare.domain.attribution import Attribution, is_member_record
 from p2pshare.domain.ledger_collections import (
     Change,
     ExpiryIndex,
@@ -138,7 +139,11 @@ class LedgerState:
     def __init__(self, *, now: int = -1) -> None:
         """An empty state; `now`, if known, is the clock to keep offers at from the
         start (the first `ledger(now)` then re-dates none)."""
-        self._by_id: dict[RecordId, Envelope] = {}
+        self._by_id: dict[RecordId, Envelope] = {}  # as its member wrote it (attribution.py)
+        self.members = Attribution()  # the member records: who signs for whom
+        self._raw: dict[RecordId, Envelope] = {}  # records attribution rewrote, as signed
+        self._void: dict[RecordId, str] = {}  # records that do not count for their member
+        self._plain = 0  # records applied that are not member records
         self._members: dict[RecordId, list[Envelope]] = {}  # key -> its other records
         self._parts: dict[RecordId, Part] = {}  # key -> its Part, unless just an offer/vouch
         self._waiters: dict[RecordId, set[RecordId]] = {}  # missing id -> partitions waiting
@@ -225,6 +230,13 @@ class LedgerState:
     def check(self, envelope: Envelope) -> str | None:
         """Why the ledger would reject `envelope` or hold it pending, or None if it
         would take it. Derives its partition only, and changes nothing."""
+        if envelope.id in self._void:
+            return self._void[envelope.id]
+        if envelope.id not in self._by_id and not is_member_record(envelope):
+            attributed = self.members.judge(envelope)
+            if isinstance(attributed, str):
+                return attributed
+            envelope = attributed
         key = partition_of(envelope)
         if key is None:
             return None  # a profile: newest wins, never refused
@@ -235,7 +247,8 @@ class LedgerState:
         def lookup(record: RecordId) -> Envelope | None:
             return envelope if record == envelope.id else self._by_id.get(record)
 
-        trial = derive(key, [*self._records(key), envelope], lookup, now=self._clock)
+        records = [*self._records(key), envelope]
+        trial = derive(key, records, lookup, now=self._clock, void=self._void)
         return trial.reason(envelope.id)
 
     def _records(self, key: RecordId) -> list[Envelope]:
@@ -249,13 +262,80 @@ class LedgerState:
     # -- applying ---------------------------------------------------------
 
     def apply(self, envelopes: Iterable[Envelope]) -> LedgerDelta:
-        """Add records (duplicates and known ones are ignored); say what changed."""
+        """Add records (duplicates and known ones are ignored); say what changed.
+
+        Member records first: when they change which member a key signs for, or
+        which of its records count, every record is read again (a rebuild: member
+        records are few, and this keeps the state a function of the record set)."""
+        batch = envelopes if isinstance(envelopes, list) else list(envelopes)
+        members = [env for env in batch if is_member_record(env) and env.id not in self._by_id]
+        if members and self.members.add(members) and self._plain:
+            return self._rebuild(batch)
+        return self._apply(batch)
+
+    def _rebuild(self, batch: list[Envelope]) -> LedgerDelta:
+        """Every record applied again under the member records now held; the delta
+        against the state before."""
+        raw = [self._raw.get(rid, env) for rid, env in self._by_id.items()]
+        before = (
+            dict(self._offers),
+            dict(self._profiles),
+            set(self._vouches.newest()),
+            set(self._receipts.all()),
+            dict(self._credit),
+            set(self._rejected),
+            set(self._pending),
+        )
+        members, clock = self.members, self._clock
+        self.__init__(now=clock)  # type: ignore[misc]
+        self.members = members
+        self._apply([*raw, *batch])
+        offers, profiles, vouches, receipts, credit, rejected, pending = before
+        now_vouches, now_receipts = set(self._vouches.newest()), set(self._receipts.all())
+        return LedgerDelta(
+            offers=frozenset(
+                rid
+                for rid in offers.keys() | self._offers.keys()
+                if offers.get(rid) != self._offers.get(rid)
+            ),
+            profiles=frozenset(
+                key
+                for key in profiles.keys() | self._profiles.keys()
+                if profiles.get(key) != self._profiles.get(key)
+            ),
+            vouches_added=tuple(sorted(now_vouches - vouches, key=attrgetter("created_at", "id"))),
+            vouches_removed=tuple(
+                sorted(vouches - now_vouches, key=attrgetter("created_at", "id"))
+            ),
+            receipts_added=tuple(
+                sorted(now_receipts - receipts, key=attrgetter("created_at", "id"))
+            ),
+            receipts_removed=tuple(
+                sorted(receipts - now_receipts, key=attrgetter("created_at", "id"))
+            ),
+            credit_changed=credit != self._credit,
+            rejected=frozenset(self._rejected.keys() - rejected),
+            pending=frozenset(self._pending.keys() - pending),
+            members_changed=True,
+        )
+
+    def _apply(self, envelopes: Iterable[Envelope]) -> LedgerDelta:
         dirty: dict[RecordId, tuple[int, bytes] | None] = {}  # partition -> its key's rank
         profiles: set[PublicKey] = set()
+        judging = bool(self.members.named_any)
         for env in envelopes:
             rid = env.id
             if rid in self._by_id:
                 continue
+            if not is_member_record(env):  # those are in self.members already (apply)
+                self._plain += 1
+                if judging:
+                    attributed = self.members.judge(env)
+                    if isinstance(attributed, str):
+                        self._void[rid] = attributed
+                    elif attributed is not env:
+                        self._raw[rid] = env
+                        env = attributed
             self._by_id[rid] = env
             if (waiting := self._waiters.pop(rid, None)) is not None:
                 dirty.update(dict.fromkeys(waiting))  # partitions with a record that waited
@@ -266,7 +346,9 @@ class LedgerState:
             if rid in self._members:
                 dirty[rid] = None  # records that name it, wrongly, as their offer or vouch
             if key is None:
-                if self._profile(env):
+                if rid in self._void:
+                    self._rejected[rid] = f"{env.body.NAME}: {self._void[rid]}"
+                elif self._profile(env):
                     profiles.add(env.author)
                 continue
             self._members.setdefault(key, []).append(env)
@@ -306,13 +388,14 @@ class LedgerState:
             and key not in self._offers
             and key not in self._members
             and key not in self._parts
+            and key not in self._void
         ):  # a new offer that nothing names yet: most of a first load
             state = lone_offer_state(head, head.body, self._clock)
             self._offers[key] = state
             change.offers.add(key)
             self._add_offer(key, state)
             return
-        new = derive(key, self._records(key), self._by_id.get, now=self._clock)
+        new = derive(key, self._records(key), self._by_id.get, now=self._clock, void=self._void)
         old = self._parts.pop(key, NOTHING)
         if new.rejected or new.pending or new.receipts or new.credit or new.revoke:
             self._parts[key] = Part(

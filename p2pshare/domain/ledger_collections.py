@@ -35,12 +35,15 @@ class LedgerDelta:
     credit_changed: bool = False
     rejected: frozenset[RecordId] = frozenset()  # records rejected now and not before
     pending: frozenset[RecordId] = frozenset()  # records pending now and not before
+    # Member records changed whom some key signs for: every record was read again.
+    members_changed: bool = False
 
     @property
     def evidence_changed(self) -> bool:
-        """Whether trust needs a look: vouches or receipts changed."""
+        """Whether trust needs a look: vouches or receipts changed (or whose they are)."""
         return bool(
-            self.vouches_added
+            self.members_changed
+            or self.vouches_added
             or self.vouches_removed
             or self.receipts_added
             or self.receipts_removed

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from p2pshare.domain.evidence import VouchEdge
 from p2pshare.domain.ledger_part import (
+    NOTHING,
     Handed,
     Lookup,
     Part,
@@ -57,15 +58,29 @@ from protocol import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 
-def derive(key: RecordId, records: Sequence[Envelope], lookup: Lookup, *, now: int) -> Part:
+def derive(
+    key: RecordId,
+    records: Sequence[Envelope],
+    lookup: Lookup,
+    *,
+    now: int,
+    void: Mapping[RecordId, str] = NOTHING.rejected,
+) -> Part:
     """Apply the rules to the records of the partition keyed by `key`. `now` only
-    decides whether an open offer reads EXPIRED."""
-    if len(records) == 1 and records[0].id == key and isinstance(records[0].body, Offer):
+    decides whether an open offer reads EXPIRED. `void`: records that do not count
+    for their member (attribution.py), with why; they are rejected, and so is what
+    depends on them."""
+    if (
+        len(records) == 1
+        and records[0].id == key
+        and isinstance(records[0].body, Offer)
+        and key not in void
+    ):
         return lone_offer(records[0], records[0].body, now)  # most offers: nothing to decide
-    return _Rules(key, records, lookup).run(now)
+    return _Rules(key, records, lookup, void).run(now)
 
 
 def _a(noun: str) -> str:
@@ -78,10 +93,17 @@ _B = TypeVar("_B", Offer, Forward, Accept, Handoff, Vouch)
 class _Rules:
     """One pass over one partition, phase by phase."""
 
-    def __init__(self, key: RecordId, records: Iterable[Envelope], lookup: Lookup) -> None:
+    def __init__(
+        self,
+        key: RecordId,
+        records: Iterable[Envelope],
+        lookup: Lookup,
+        void: Mapping[RecordId, str],
+    ) -> None:
         self.key = key
         self.lookup = lookup
         self.sorted = sorted(records, key=order)
+        self.void = void
         self.rejected: dict[RecordId, str] = {}
         self.pending: dict[RecordId, RecordId] = {}
         self.withdraw: Envelope | None = None  # the withdraw that counts
@@ -150,7 +172,11 @@ class _Rules:
     def run(self, now: int) -> Part:
         kinds: dict[type, list[Envelope]] = {}
         none: list[Envelope] = []
+        void = self.void
         for env in self.sorted:
+            if void and (why := void.get(env.id)) is not None:
+                self._reject(env, why)  # not its member's: what names it is rejected too
+                continue
             kinds.setdefault(type(env.body), []).append(env)
         for env in kinds.get(Vouch, none):
             body = env.body
@@ -391,7 +417,7 @@ class _Rules:
                     created_at=key.created_at,
                 )
             return Part(rejected, pending, vouch=vouch, revoke=revoke)
-        if key is None or not isinstance(key.body, Offer):
+        if key is None or not isinstance(key.body, Offer) or key.id in self.rejected:
             return Part(rejected, pending)
         return offer_part(
             key,

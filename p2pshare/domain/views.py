@@ -98,6 +98,8 @@ class Viewpoint:
     blocked: frozenset[PublicKey] = frozenset()
     open_contact: Callable[[OfferState], str] = lambda state: ""
     open_note: Callable[[OfferState, RecordId], str] = lambda state, link: ""
+    # The keys that sign for a member now (its root, its devices): one for most.
+    devices: Callable[[PublicKey], tuple[PublicKey, ...]] = lambda member: (member,)
 
 
 def known_members(ledger: Ledger, me: PublicKey) -> set[PublicKey]:
@@ -264,6 +266,8 @@ class PeerItem:
     # None when not connected; and the addresses of those connections.
     connection: str | None = None
     addresses: list[str] = field(default_factory=list)
+    # The member's device ids (its records' keys), theirs that I know; [id] for one key.
+    devices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -312,6 +316,7 @@ def peers(view: Viewpoint) -> list[PeerItem]:
                 connector_credit=ledger.connector_credit.get(key, 0),
                 muted=key in muted,
                 blocked=key in blocked,
+                devices=[_mid(device) for device in view.devices(key)],
             )
         )
     items.sort(key=lambda item: (-item.trust, item.name.casefold(), item.id))

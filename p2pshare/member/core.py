@@ -94,7 +94,24 @@ class MemberCore:
 
     @property
     def me(self) -> PublicKey:
+        """The key this device signs with (its libp2p peer id's key)."""
         return self.identity.public_key
+
+    @property
+    def member_key(self) -> PublicKey:
+        """The member this device signs for: the key of its member id, which every
+        device of the member shares (docs/PROTOCOL.md §Members and devices). It is
+        `me` until a certificate names this device; "mine" in every view is this."""
+        return self._derived.member_of(self.me)
+
+    def is_device_key(self, key: PublicKey) -> bool:
+        """Whether a member record names `key` (so its records may not count): a set
+        lookup, safe from the event loop while the worker applies records."""
+        return self._derived.names_key(key)
+
+    def keys_of(self, member: PublicKey) -> tuple[PublicKey, ...]:
+        """The keys that sign for `member` now: its root, then its devices."""
+        return self._derived.keys_of(member)
 
     def now(self) -> int:
         return int(self._clock())
@@ -154,25 +171,26 @@ class MemberCore:
         return self._derived.trust(self.now())
 
     def scores(self) -> dict[PublicKey, float]:
-        return self.trust_graph().scores(self.me)
+        return self.trust_graph().scores(self.member_key)
 
     # -- names and ids -------------------------------------------------------
 
     def name_of(self, key: PublicKey) -> str:
         self._derived.ensure_profiles()
-        return views.display_name(self._view(), self.me, key)
+        return views.display_name(self._view(), self.member_key, key)
 
     def known_members(self) -> set[PublicKey]:
+        me = self.member_key
         if not self._derived.whole:  # every author and subject, from the store's indexes
-            return self.store.members() - {self.me}
-        return views.known_members(self.ledger(), self.me)
+            return {self._derived.member_of(key) for key in self.store.members()} - {me}
+        return views.known_members(self.ledger(), me)
 
     def viewpoint(self) -> views.Viewpoint:
         """This member's view now: what every view in p2pshare.domain.views reads."""
         self._derived.make_whole()
         profile = self.profile()
         return views.Viewpoint(
-            me=self.me,
+            me=self.member_key,
             now=self.now(),
             ledger=self.ledger(),
             trust=self.trust_graph(),
@@ -182,18 +200,20 @@ class MemberCore:
             blocked=frozenset(self.marks.blocked),
             open_contact=self.open_contact,
             open_note=self.open_note,
+            devices=self._derived.keys_of,
         )
 
     def resolve_member(self, text: str) -> PublicKey:
         """A member id, a unique prefix of one, or a unique display name."""
         text = text.strip()
         try:
-            return protocol.public_key_of(text)
+            return self._derived.member_of(protocol.public_key_of(text))  # a device's id too
         except protocol.BadMemberId:
             pass
         known = self.known_members()
         self._derived.ensure_profiles()
-        names = {k: v.profile.name for k, v in self._view().profiles.items() if k != self.me}
+        me = self.member_key
+        names = {k: v.profile.name for k, v in self._view().profiles.items() if k != me}
         return lookup.match_member(text, known, names, self.name_of)
 
     def resolve_offer(self, text: str) -> OfferState:
@@ -221,8 +241,9 @@ class MemberCore:
         """
         if created_at is None:
             created_at = self.now()
-        if isinstance(body, _NEWEST_WINS):
-            previous = self.store.by_author(self.me, body.KIND)  # indexed: O(mine of a kind)
+        if isinstance(body, _NEWEST_WINS):  # newest of the member's, from any of its devices
+            keys = {self.me, *self.keys_of(self.member_key)}
+            previous = [env for key in keys for env in self.store.by_author(key, body.KIND)]
             latest = max((env.created_at for env in previous), default=-1)
             created_at = max(created_at, latest + 1)
         envelope = protocol.sign(body, key=self.identity.signing_key, created_at=created_at)
@@ -255,7 +276,7 @@ class MemberCore:
 
     def profile(self) -> Profile | None:
         self._derived.ensure_profiles()
-        view = self._view().profiles.get(self.me)
+        view = self._view().profiles.get(self.member_key)
         return view.profile if view else None
 
     def set_profile(
@@ -291,8 +312,8 @@ class MemberCore:
 
     def open_contact(self, offer: OfferState) -> str:
         """The offer's contact details, if this member may read them ('' if none)."""
-        return sealing.open_contact(offer, self.me, self.identity.seal_key)
+        return sealing.open_contact(offer, self.member_key, self.identity.seal_key)
 
     def open_note(self, offer: OfferState, link_id: RecordId) -> str:
         """A forward's note: public, or sealed to me; '' if it is not mine to read."""
-        return sealing.open_note(offer, link_id, self.me, self.identity.seal_key)
+        return sealing.open_note(offer, link_id, self.member_key, self.identity.seal_key)

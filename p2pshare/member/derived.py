@@ -25,6 +25,7 @@ from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import Ledger, LedgerDelta, LedgerState
 from p2pshare.domain.trust import TrustGraph
 from protocol import (
+    Device,
     Envelope,
     Forward,
     Handoff,
@@ -32,6 +33,8 @@ from protocol import (
     Profile,
     RecordId,
     Revoke,
+    Rotate,
+    Unlink,
     Vouch,
 )
 
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from p2pshare.store import Store
-    from protocol import Body
+    from protocol import Body, PublicKey
 
 ADVANCE_SECONDS = 3600  # re-date trust evidence (decay) this often; a minute moves ~1e-6
 _PAGE = 5000  # rows per catch-up read
@@ -113,7 +116,9 @@ class Derived:
 
     def _apply(self, records: Sequence[Envelope]) -> LedgerDelta:
         delta = self._state.apply(records)
-        if self._trust is not None and delta.evidence_changed:
+        if delta.members_changed:
+            self._trust = None  # whose evidence it is changed: built again when read
+        elif self._trust is not None and delta.evidence_changed:
             removed = [e.id for e in delta.vouches_removed] + [r.id for r in delta.receipts_removed]
             self._trust.apply([*delta.vouches_added, *delta.receipts_added], removed)
         return delta
@@ -123,8 +128,17 @@ class Derived:
     def _ensure(self, part: bytes, fetch: Iterable[Envelope]) -> None:
         if self.whole or part in self._parts:
             return
+        self.ensure_members()
         self._parts.add(part)
         self._apply([self._compact(env) for env in fetch])
+
+    def ensure_members(self) -> None:
+        """On demand: every member record (few), read before any other, so each
+        record is read as its member's from the start."""
+        if not self.whole and b"members" not in self._parts:
+            self._parts.add(b"members")
+            kinds = (Device.KIND, Unlink.KIND, Rotate.KIND)
+            self._apply([env for kind in kinds for env in self._store.by_kind(kind)])
 
     def ensure_offer(self, offer: RecordId) -> None:
         """On demand: the offer and every record naming it (its partition)."""
@@ -154,6 +168,26 @@ class Derived:
     def __contains__(self, record: object) -> bool:
         return record in self._state
 
+    def member_of(self, key: PublicKey) -> PublicKey:
+        """The member `key` signs for (docs/PROTOCOL.md §Members and devices)."""
+        if self.whole:
+            self.load()
+        else:
+            self.ensure_members()
+        return self._state.members.member_of(key)
+
+    def names_key(self, key: PublicKey) -> bool:
+        """Whether a member record held names `key` (no loading: see MemberCore)."""
+        return self._state.members.named(key)
+
+    def keys_of(self, member: PublicKey) -> tuple[PublicKey, ...]:
+        """The keys that sign for `member` now (its root, its devices)."""
+        if self.whole:
+            self.load()
+        else:
+            self.ensure_members()
+        return self._state.members.keys_of(member)
+
     def make_whole(self) -> None:
         """From on demand to whole (a view that reads everything): load every record."""
         self.whole = True
@@ -163,6 +197,8 @@ class Derived:
         """The ledger now: whole, or of what was loaded on demand."""
         if self.whole:
             self.load()
+        else:
+            self.ensure_members()
         return self._state.ledger(now)
 
     def check(self, envelope: Envelope) -> str | None:
@@ -170,6 +206,7 @@ class Derived:
         if self.whole:
             self.load()
         else:
+            self.ensure_members()
             self.ensure_references(envelope)
         return self._state.check(envelope)
 

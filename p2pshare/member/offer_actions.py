@@ -52,7 +52,7 @@ class OfferActions(MemberCore):
             sealed = sealing.seal_text(
                 contact,
                 self.identity.seal_public,
-                protocol.offer_contact_context(self.me, now),
+                protocol.offer_contact_context(self.member_key, now),
             )
         body = build(
             Offer,
@@ -70,7 +70,7 @@ class OfferActions(MemberCore):
 
     def _reached_me(self, state: OfferState) -> RecordId:
         """Where my forward or accept continues the chain: how the offer reached me."""
-        chain = state.chain_to(self.me)
+        chain = state.chain_to(self.member_key)
         return chain[-1].id if chain else state.id
 
     def forward(self, offer: OfferState, *, to: PublicKey | None, note: str = "") -> Envelope:
@@ -79,10 +79,10 @@ class OfferActions(MemberCore):
         private = b""
         public_note = note
         if to is not None:
-            if to == self.me:
+            if to == self.member_key:
                 raise UserError("you cannot forward an offer to yourself")
             if note:
-                context = protocol.forward_note_context(self.me, parent, to)
+                context = protocol.forward_note_context(self.member_key, parent, to)
                 private = sealing.seal_text(note, self._seal_key_of(to), context)
                 public_note = ""
         body = build(
@@ -101,7 +101,7 @@ class OfferActions(MemberCore):
 
     def handoff(self, offer: OfferState, *, to: PublicKey) -> Envelope:
         """Give my offer to a member who accepted it, with the contact sealed to them."""
-        if offer.author != self.me:
+        if offer.author != self.member_key:
             raise UserError("only the offer's author can hand it off")
         accept = offer.accepted_by(to)
         if accept is None:
@@ -109,13 +109,13 @@ class OfferActions(MemberCore):
         contact = b""
         if offer.offer.contact:
             text = self.open_contact(offer)
-            context = protocol.handoff_contact_context(self.me, offer.id, to)
+            context = protocol.handoff_contact_context(self.member_key, offer.id, to)
             contact = sealing.seal_text(text, self._seal_key_of(to), context)
         body = build(Handoff, offer=offer.id, accept=accept.id, to=to, contact=contact)
         return self._commit(body)
 
     def withdraw(self, offer: OfferState, *, reason: str = "") -> Envelope:
-        if offer.author != self.me:
+        if offer.author != self.member_key:
             raise UserError("only the offer's author can withdraw it")
         if offer.withdrawn is not None:
             raise UserError("this offer is already withdrawn")

@@ -38,10 +38,10 @@ class ReceiptActions(MemberCore):
         note: str = "",
     ) -> Envelope:
         """Sign the receipt for a hand-off: mine as author, or my confirmation as recipient."""
-        if offer.author == self.me:
+        if offer.author == self.member_key:
             handoffs = [h for h in offer.handoffs if to is None or h.to == to]
         else:
-            handoffs = [h for h in offer.handoffs if h.to == self.me]
+            handoffs = [h for h in offer.handoffs if h.to == self.member_key]
         if not handoffs:
             raise UserError("this offer has no hand-off you can report on")
         if len(handoffs) > 1:
@@ -65,7 +65,7 @@ class ReceiptActions(MemberCore):
         Only members on the chain that brought the offer to the recipient can be
         named; the latest credit counts, and the outcome is left as it is.
         """
-        if offer.author != self.me:
+        if offer.author != self.member_key:
             raise UserError("only the offer's author can credit its forwarders")
         handoffs = [h for h in offer.handoffs if to is None or h.to == to]
         if not handoffs:
@@ -93,7 +93,7 @@ class ReceiptActions(MemberCore):
     def reply(self, offer: OfferState, *, note: str, rating: int = 0) -> Envelope:
         """Answer the author's "not fulfilled" about my hand-off: my own outcome says
         fulfilled, with my side in `note`; it travels with the author's outcome."""
-        handoff = offer.handoff_to(self.me)
+        handoff = offer.handoff_to(self.member_key)
         if handoff is None or handoff.outcome is None:
             raise UserError("there is no outcome about your hand-off to reply to")
         if handoff.outcome.fulfilled:

@@ -24,13 +24,13 @@ class VouchActions(MemberCore):
     """The member's vouches (part of `Member`, actions.py)."""
 
     def vouch(self, subject: PublicKey, *, skills: Iterable[str] = (), note: str = "") -> Envelope:
-        if subject == self.me:
+        if self._derived.member_of(subject) == self.member_key:
             raise UserError("you cannot vouch for yourself")
         body = build(Vouch, subject=subject, skills=protocol.normalize_skills(skills), note=note)
         return self._commit(body)
 
     def revoke(self, vouch: Envelope) -> Envelope:
-        if vouch.author != self.me:
+        if self._derived.member_of(vouch.author) != self.member_key:
             raise UserError("you can only revoke your own vouches")
         self._derived.ensure_vouch(vouch.id)
         if vouch.id in self._view().revoked:

@@ -14,7 +14,12 @@ carried it (issue 16 §2; sync used to skip the rate limit and the strikes):
    (a key is free, so the per-key budget cannot be the only limit);
 6. the ledger, when the owner gives one (`judge`, issue 16 §5): what it refuses
    (a hand-off by someone not the offer's author...) is a strike; what names a
-   record not here yet waits (waiting.py) until it can be judged.
+   record not here yet waits (waiting.py) until it can be judged. A record its
+   key does not sign for its member at its date (an unlinked device's, a
+   contested key's: domain/attribution.py) is refused as "member" without a
+   strike: a peer that has not seen the unlink yet relays it in good faith. One
+   dated before its device's certificate waits, like any record that names one
+   not here yet.
 
 What an honest peer could not have sent (too big, undecodable, badly signed,
 absurdly dated) is a strike; `strikes` of them and the peer is reported to
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING
 import trio
 
 import protocol
+from p2pshare.domain.attribution import NOT_COUNTED
 from p2pshare.domain.ledger_part import PENDING
 from p2pshare.net.buckets import Buckets, TokenBucket
 from p2pshare.net.held import HeldRecords
@@ -188,8 +194,12 @@ class Door:
         return envelope
 
     def refuse_waiting(self, envelope: Envelope, peer: str, why: str) -> None:
-        """A record that waited is refused by the ledger now: a strike for its sender."""
-        self._refuse(peer, "ledger", why, live=False, invalid=True)
+        """A record that waited is refused by the ledger now: a strike for its sender
+        (none when it is only not its member's: see the module)."""
+        if why.startswith(NOT_COUNTED):
+            self._refuse(peer, "member", why, live=False)
+        else:
+            self._refuse(peer, "ledger", why, live=False, invalid=True)
 
     def strikes_of(self, peer: str) -> int:
         return self._strikes.get(peer, 0)
@@ -225,6 +235,8 @@ class Door:
             if refusal is not None:
                 return self._refuse(peer, refusal[0], refusal[1], live=live)
         if self.judge is not None and (why := self.judge(envelope)) is not None:
+            if why.startswith(NOT_COUNTED):
+                return self._refuse(peer, "member", why, live=live)
             if not why.startswith(PENDING):
                 return self._refuse(peer, "ledger", why, live=live, invalid=True)
             if not self.waiting.add(envelope, peer):

@@ -111,7 +111,9 @@ class NodeCore:
         self._node: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._changes = ChangeFeed(self._absorb)
-        self._feed_cache = FeedCache()  # the feed, kept current (worker thread only)
+        self._feed_cache = FeedCache(
+            freeze_heap=freeze_heap
+        )  # the feed, kept current (worker thread only)
         self._trusted: frozenset[str] = frozenset()  # whom the node keeps connected first
 
     # -- lifecycle -------------------------------------------------------------
@@ -296,7 +298,11 @@ class NodeCore:
         if self._member is None:
             return None
         if not self._state_lock.acquire(blocking=False):
-            if partition_of(envelope) in (None, envelope.id):
+            # A key a member record names (a device) may sign a record that does not
+            # count: judged once the worker is done, like a record naming another.
+            if partition_of(envelope) in (None, envelope.id) and not self._member.is_device_key(
+                envelope.author
+            ):
                 return None
             return f"{PENDING} yet (the member's state is being updated)"
         try:
