@@ -111,6 +111,14 @@ class Notice:
     severity: str = "information"  # information | warning
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DevicePaired:
+    """A new device of this member joined with a pairing code and is certified."""
+
+    device_id: str
+    label: str
+
+
 Event = (
     NodeStarted
     | NodeFailed
@@ -123,4 +131,5 @@ Event = (
     | ClockSkew
     | Changed
     | Notice
+    | DevicePaired
 )

@@ -23,13 +23,17 @@ import trio
 from libp2p.peer.id import ID
 
 from p2pshare.errors import UserError
+from p2pshare.events import DevicePaired
 from p2pshare.member.home import Home, ensure_listen
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
 from p2pshare.net.config import NodeConfig
 from p2pshare.net.dialer import Dialer
 from p2pshare.net.discovery import Mdns, PeerBook, bootstrap
+from p2pshare.net.invite import parse_peer
 from p2pshare.net.lifecycle import close_connections, serve_host, start_mdns
+from p2pshare.net.pairing import PROTOCOL as PAIR_PROTOCOL
+from p2pshare.net.pairing import Joined, PairingDesk, join
 from p2pshare.net.peer_sharing import PeerSharing
 from p2pshare.net.peer_standing import PeerStanding
 from p2pshare.net.peer_watch import PeerWatch
@@ -145,6 +149,17 @@ class Node:
         assert self._sharing is not None, "the node is not running"
         return await self._sharing.find(member_id)
 
+    async def pair(self, address: str, *, code: str, label: str) -> Joined:
+        """As a new device: dial the device offering `code` at `address` and pair with it
+        (net/pairing.py); PairingFailed or UserError say why not."""
+        assert self._dialer is not None, "the node is not running"
+        assert self._host is not None
+        await self._dialer.dial(address)
+        peer = parse_peer(address).member_id
+        with trio.fail_after(10):
+            stream = await self._host.new_stream(ID.from_base58(peer), [PAIR_PROTOCOL])
+        return await join(stream, code=code, device_key=self.identity.signing_key, label=label)
+
     async def sync_with(self, member_id: str) -> int:
         """Run one catch-up session with a connected peer now; records received."""
         assert self._flow is not None
@@ -249,6 +264,15 @@ class Node:
         self._door, self._gate = flow.door, flow.gate
         await flow.prepare()
         sharing.install()
+        desk = PairingDesk(
+            self.home,
+            self.identity,
+            community=self.community,
+            store=lambda: self.store,
+            published=self.kick,
+            paired=lambda device, label: self._emit(DevicePaired(device_id=device, label=label)),
+        )
+        host.set_stream_handler(PAIR_PROTOCOL, desk.on_stream)
         self._book.load()
         standing.configured.update(bootstrap(self._book, self.home, cfg.peers))
         # The port chosen at init and kept in config.toml: an invite outlives a restart.

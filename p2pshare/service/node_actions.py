@@ -4,7 +4,9 @@ Each resolves what the person typed (an offer id, a member's name) on the
 store's worker thread. One that signs a record (p2pshare.member.actions) hands
 it to the change feed, waits until the app has been told of it, and returns its
 id, hex; a refusal is a UserError with the reason, and leaves nothing behind.
-Marking a member and dialling a peer sign nothing.
+Marking a member and dialling a peer sign nothing. This member's devices
+(issue 15): the list, a pairing code for a new one (net/pairing.py answers it),
+and revoking one (an unlink record).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import protocol
+from p2pshare.domain.device_views import DeviceItem, Pairing
 from p2pshare.errors import UserError
 from p2pshare.events import Changed
+from p2pshare.member import devices, pairing_codes
 from p2pshare.service.node_core import NodeCore
 
 if TYPE_CHECKING:
@@ -151,3 +155,46 @@ class NodeActions(NodeCore):
         if self._bridge is None or self._node is None:
             raise UserError("the node is not running")
         await self._bridge.call(self._node.dial, address, timeout=10)
+
+    # -- this member's devices -----------------------------------------------------
+
+    async def devices(self) -> list[DeviceItem]:
+        """This member's devices: this one first, then by link date."""
+
+        def read() -> list[DeviceItem]:
+            membership = devices.load_membership(self.home, self.member.identity)
+            return devices.device_items(devices.directory_of(self.member.store), membership)
+
+        return await self._run(read)
+
+    async def start_pairing(self, *, manage: bool = False) -> Pairing:
+        """A one-time code for a new device; the running node pairs it (DevicePaired)."""
+        info = self.status.info
+        if self._node is None or info is None:
+            raise UserError("the node is not running: a new device has nothing to dial")
+        membership = await self._run(devices.load_membership, self.home, self.member.identity)
+        if not membership.manage:
+            raise UserError("this device may not add devices: pair from the root or a managing one")
+        offered = await self._run(lambda: pairing_codes.offer_pairing(self.home, manage=manage))
+        return Pairing(code=offered.code, addresses=info.addresses, expires_at=offered.expires_at)
+
+    async def revoke_device(
+        self, device_id: str, *, reason: str = "", since: int | None = None
+    ) -> str:
+        """Unlink one of this member's devices from `since` (default now); the record id."""
+
+        def act(m: Member) -> protocol.Envelope:
+            now = m.now()
+            if since is not None and not 0 <= since <= now:
+                raise UserError("a device is revoked from a date in the past, not the future")
+            membership = devices.load_membership(self.home, m.identity)
+            body = devices.unlink_body(
+                devices.directory_of(m.store),
+                membership,
+                device_id,
+                reason=reason,
+                since=now if since is None else since,
+            )
+            return m.commit(body)
+
+        return await self._act(act)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from p2pshare.domain.activity import ActivityItem
+    from p2pshare.domain.device_views import DeviceItem, Pairing
     from p2pshare.domain.views import FeedItem, PeerItem
     from p2pshare.events import Event, NodeInfo
 
@@ -134,6 +135,21 @@ class NodePort(Protocol):
     async def set_profile(self, **fields: Any) -> str: ...
 
     async def mark(self, member_id: str, mark: str, on: bool = True) -> None: ...
+
+    # -- this member's devices (issue 15) --
+
+    async def devices(self) -> list[DeviceItem]: ...  # this device first, then by link date
+
+    async def start_pairing(self, *, manage: bool = False) -> Pairing:
+        """Offer a one-time code for a new device; the node pairs in the background
+        and reports `DevicePaired` (or a warning Notice when a pairing fails)."""
+        ...
+
+    async def revoke_device(
+        self, device_id: str, *, reason: str = "", since: int | None = None
+    ) -> str:
+        """Unlink one of this member's devices from `since` (default now); the record id."""
+        ...
 
 
 class HomePort(Protocol):
