@@ -5,10 +5,17 @@ when the feed is first read, when trust moves, and every RERANK_SECONDS (an
 offer's freshness decays and it expires); between those, the rows of offers
 whose state changed are patched in place (domain/live_feed.py). Only the store's
 worker thread touches it, so it needs no lock.
+
+In the app's own process (`freeze_heap`) every whole ranking ends with the heap
+frozen (gc.freeze), as the first load does (node_core.py): its ~100,000 rows live
+until the next ranking, and a full collection that walked them took ~70 ms, on
+whichever keystroke it fell (issue 10's worst cursor move). Frozen, the collector
+never walks them; reference counting still frees them when the ranking is replaced.
 """
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from p2pshare.domain import views
@@ -24,7 +31,9 @@ RERANK_SECONDS = 300  # rank the whole feed again this often: freshness decays, 
 class FeedCache:
     """The ranked feed and the offers declined, both read again when they may be stale."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, freeze_heap: bool = False) -> None:
+        """`freeze_heap`: the app's own process (not tests, which hold many nodes)."""
+        self._freeze_heap = freeze_heap
         self._feed: LiveFeed | None = None
         self._ranked_at = 0  # the member's clock when it was ranked
         self._declined: set[str] | None = None  # offers (hex) I declined
@@ -62,6 +71,12 @@ class FeedCache:
         if self._feed is None or now - self._ranked_at >= RERANK_SECONDS:
             self._feed = LiveFeed(views.feed(member.viewpoint()))
             self._ranked_at = now
+            if self._freeze_heap:
+                # Collect first: the build left its rows young (bulk_allocation), so this
+                # is the young collection that was due anyway, and no garbage cycle
+                # (a closed screen's widgets) is frozen with them, out of reach for good.
+                gc.collect()
+                gc.freeze()
         return self._feed
 
     def _declined_ids(self, member: Member) -> set[str]:
