@@ -111,9 +111,8 @@ class NodeCore:
         self._node: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._changes = ChangeFeed(self._absorb)
-        self._feed_cache = FeedCache(
-            freeze_heap=freeze_heap
-        )  # the feed, kept current (worker thread only)
+        # the feed, kept current (worker thread only)
+        self._feed_cache = FeedCache(freeze_heap=freeze_heap)
         self._trusted: frozenset[str] = frozenset()  # whom the node keeps connected first
 
     # -- lifecycle -------------------------------------------------------------
