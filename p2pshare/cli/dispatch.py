@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from p2pshare.cli.activity import cmd_activity
+from p2pshare.cli.device_commands import cmd_device
 from p2pshare.cli.file_commands import cmd_export, cmd_import
 from p2pshare.cli.identity_commands import cmd_init, cmd_profile, cmd_recovery_words
 from p2pshare.cli.member_commands import cmd_mark, cmd_revoke, cmd_vouch
@@ -47,6 +48,7 @@ COMMANDS: dict[str, Callable[[Home, argparse.Namespace], int]] = {
     "mute": cmd_mark,
     "block": cmd_mark,
     "activity": cmd_activity,
+    "device": cmd_device,
 }
 
 

@@ -63,6 +63,9 @@ EXAMPLES = {
     "mute": "p2pshare mute Rex",
     "block": "p2pshare block Rex --undo",
     "demo": "p2pshare demo --peers 4 --dir ~/p2pshare-demo",
+    "device add": "p2pshare device add --label laptop",
+    "device list": "p2pshare device list --json",
+    "device revoke": "p2pshare device revoke 12D3KooWQx --reason stolen --since 2026-03-01",
 }
 
 

@@ -2,7 +2,8 @@
 
 `init` creates the identity (keys, optionally under a passphrase), shows its
 recovery words once and signs the first profile; `init --recover` restores an
-identity from those words; `profile set` signs a new profile only when something changes.
+identity from those words; `init --join` pairs a new device with a member
+(device_commands.py); `profile set` signs a new profile only when something changes.
 stdout carries only what a script needs (the member id, the record id); the
 guidance for a person goes to stderr.
 """
@@ -33,6 +34,14 @@ if TYPE_CHECKING:
 def cmd_init(home: Home, args: argparse.Namespace) -> int:
     if ident.exists(home):
         raise UserError(f"{home.path} already has an identity; nothing was changed")
+    if args.join is not None:
+        if args.recover or args.name is not None:
+            raise UsageError("init --join takes the member's profile: no --name or --recover")
+        from p2pshare.cli.device_commands import join_home
+
+        member_id = join_home(home, args)
+        out(member_id)
+        return 0
     if args.recover:
         identity = _recover(home, args)
     else:

@@ -39,9 +39,12 @@ def running_node_info(home: Home) -> dict[str, Any]:
 
 
 def cmd_id(home: Home, args: argparse.Namespace) -> int:
+    from p2pshare.member.devices import load_membership
+
     member = open_member(home)
     profile = member.profile()
     info = running_node_info(home)
+    membership = load_membership(home, member.identity)
     data = {
         "id": member.identity.member_id,
         "name": profile.name if profile else "",
@@ -52,6 +55,10 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
         "reachability": info.get("reachability", "unknown"),
         "relays": info.get("relays", []),  # relays holding a reservation for this node
         "relaying": bool(info.get("relaying", False)),  # serve --relay
+        # issue 15: the member this home signs for, and this device's key (the node's
+        # peer id, which `id` is too); the same for a home that holds the member's root
+        "member": membership.member_id,
+        "device": membership.device_id,
     }
     if args.json:
         print_json(data)
@@ -62,6 +69,8 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
             out(f"address: {addr}")
         if data["running"]:
             out(f"reachability: {data['reachability']}")
+        if data["member"] != data["id"]:  # a paired device: the member it signs for
+            out(f"member: {data['member']}")
         out(f"invite: {data['invite']}" if data["invite"] else "no node running on this home")
     return 0
 

@@ -169,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="restore your identity from the words `init` showed you (read from stdin)",
     )
+    p.add_argument(
+        "--join",
+        metavar="CODE",
+        help="make this machine a device of a member: the code `device add` printed",
+    )
+    p.add_argument("--label", help="this device's name for its member (default: the host name)")
+    _network_options(p, inherit=True)
 
     sub.add_parser(
         "recovery-words", help="print the words that restore you on a new machine (init --recover)"
@@ -205,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default="")
     p = sub.add_parser("revoke", help="take back one of your vouches")
     p.add_argument("vouch", metavar="VOUCH")
+
+    _add_device_commands(sub)
 
     for name, text in (
         ("offers", "the feed: offers you hold, best first"),
@@ -328,6 +337,25 @@ def _add_offer_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = offer.add_parser("withdraw", help="take your offer back")
     p.add_argument("offer", metavar="OFFER")
     p.add_argument("--reason", default="")
+
+
+def _add_device_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    device = sub.add_parser("device", help="this member's devices: add, list, revoke")
+    actions = device.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = actions.add_parser("add", help="print a one-time code that pairs a new device")
+    p.add_argument("--manage", action="store_true", help="it may add and revoke devices too")
+    p.add_argument("--label", help="its name (default: the one the new device gives)")
+    _network_options(p, inherit=True)
+    p = actions.add_parser("list", help="this member's devices")
+    p.add_argument("--json", action="store_true")
+    p = actions.add_parser("revoke", help="unlink a lost or retired device")
+    p.add_argument("device", metavar="DEVICE", help="a device id, or a unique prefix of it")
+    p.add_argument("--reason", default="")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="refuse its records from this date on (default: now), e.g. 2026-03-01",
+    )
 
 
 def _home_after_the_command(parser: argparse.ArgumentParser) -> None:

@@ -163,7 +163,7 @@ def device_items(directory: MemberDirectory, membership: Membership) -> list[Dev
             items.append(
                 DeviceItem(
                     device_id=member_id(span.key),
-                    label="root" if span.key != me else (membership.label or "this device"),
+                    label="root key",
                     this_device=span.key == me,
                     root=span.key == current_root,
                     manage=span.until == NEVER,

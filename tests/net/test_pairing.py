@@ -102,7 +102,8 @@ def test_a_wrong_code_pairs_nothing_and_burns_the_code(tmp_path: Path) -> None:
             desk = await start_peer(nursery, make_home(tmp_path, "desk"))
             offered = offer_pairing(desk.home, manage=False)
             slot, words = offered.code.split("-", 1)
-            wrong = f"{slot}-{'abandon-ability-able' if words != 'abandon-ability-able' else 'zoo-zoo-zoo'}"
+            other = "abandon-ability-able" if words != "abandon-ability-able" else "zoo-zoo-zoo"
+            wrong = f"{slot}-{other}"
             home, identity = _new_device(tmp_path)
             node = await _joining_node(nursery, home, identity)
             with pytest.raises(PairingFailed, match="wrong code"):

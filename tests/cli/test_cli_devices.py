@@ -1,0 +1,246 @@
+"""`device add` and `init --join` as two real processes on loopback; `device list`,
+`device revoke` and `id --json` (issue 15).
+
+A member's home offers a code; a fresh home joins with it and becomes a device of
+the same member, with its own key. A wrong code pairs nothing and burns the code
+on both sides; an expired one is refused. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+from cli_homes import Homes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from p2pshare.member import identity as ident
+from p2pshare.member.actions import Member
+from p2pshare.member.home import Home
+from p2pshare.member.pairing_codes import offer_pairing
+from protocol import DEVICE_CONSENT, Device, PublicKey, member_id, sign_consent
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+LOOPBACK = ["--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"]
+WAIT = 60.0  # seconds: a bound, on a loaded machine; every wait returns once its condition holds
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("P2PSHARE_")}
+
+
+def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "p2pshare", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        env=_env(),
+        check=False,
+    )
+
+
+def start(home: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "p2pshare", "--home", str(home), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+
+
+def first_lines(proc: subprocess.Popen[str], last: str) -> dict[str, str]:
+    """The `key value` lines a process prints on stdout, up to the one starting `last`."""
+    assert proc.stdout is not None
+    fd, buf = proc.stdout.fileno(), b""
+    found: dict[str, str] = {}
+    deadline = time.monotonic() + WAIT
+    while last not in found:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {last!r} line in time: {found}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 4096)
+        assert chunk, f"exited early: {proc.wait()} {proc.stderr.read() if proc.stderr else ''}"
+        buf += chunk
+        *done, buf = buf.split(b"\n")
+        for line in done:
+            key, _, value = line.decode().strip().partition(" ")
+            found.setdefault(key, value)
+    return found
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=WAIT)
+    return proc.returncode, out, err
+
+
+@pytest.fixture
+def procs() -> Iterator[list[subprocess.Popen[str]]]:
+    running: list[subprocess.Popen[str]] = []
+    yield running
+    for proc in running:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _init(home: Path, name: str) -> str:
+    done = cli(home, "init", "--name", name)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.network
+def test_device_add_and_init_join_make_one_member_of_two_machines(
+    tmp_path: Path, procs: list[subprocess.Popen[str]]
+) -> None:
+    desk, laptop = tmp_path / "desk", tmp_path / "laptop"
+    member = _init(desk, "Ana")
+    adding = start(desk, "device", "add", "--label", "laptop", *LOOPBACK)
+    procs.append(adding)
+    shown = first_lines(adding, "command")
+    code = shown["code"]
+    command = shown["command"].split()
+    assert command[:3] == ["p2pshare", "init", "--join"]
+    assert command[3] == code
+    assert command[4] == "--peer"
+    assert command[5].endswith(f"/p2p/{member}")
+    joined = cli(laptop, *command[1:], *LOOPBACK)
+    assert joined.returncode == 0, joined.stderr
+    assert joined.stdout.strip() == member  # the member's id, as `init` prints
+    code_out, out, err = finish(adding)
+    assert code_out == 0, err
+    device = out.strip().splitlines()[-1].removeprefix("paired ")
+
+    ids = json.loads(cli(laptop, "id", "--json").stdout)
+    assert ids["member"] == member
+    assert ids["device"] == device == ids["id"]
+    assert device != member  # its own key: its own libp2p peer
+    assert json.loads(cli(desk, "id", "--json").stdout)["member"] == member
+    # the laptop holds the member's seal key (sealing to the member reaches it), not the root
+    laptop_keys, desk_keys = ident.load(Home(laptop)), ident.load(Home(desk))
+    assert laptop_keys.seal_public == desk_keys.seal_public
+    assert laptop_keys.root_seed is None
+    # both see the laptop as the member's device; the laptop took the member's profile
+    listed = json.loads(cli(laptop, "device", "list", "--json").stdout)
+    assert listed[0]["device_id"] == device
+    assert listed[0]["this_device"]
+    assert listed[0]["label"] == "laptop"
+    assert not listed[0]["manage"]  # not asked for --manage
+    desk_list = json.loads(cli(desk, "device", "list", "--json").stdout)
+    assert [d["device_id"] for d in desk_list] == [member, device]
+    # a device that does not manage cannot add another
+    refused = cli(laptop, "device", "add")
+    assert refused.returncode == 1
+    assert "may not add devices" in refused.stderr
+
+
+@pytest.mark.network
+def test_a_wrong_code_pairs_nothing_and_says_so_on_both_sides(
+    tmp_path: Path, procs: list[subprocess.Popen[str]]
+) -> None:
+    desk, laptop = tmp_path / "desk", tmp_path / "laptop"
+    _init(desk, "Ana")
+    adding = start(desk, "device", "add", *LOOPBACK)
+    procs.append(adding)
+    shown = first_lines(adding, "command")
+    command = shown["command"].split()
+    slot, words = shown["code"].split("-", 1)
+    other = "abandon-ability-able" if words != "abandon-ability-able" else "zoo-zoo-zoo"
+    command[3] = f"{slot}-{other}"
+    joined = cli(laptop, *command[1:], *LOOPBACK)
+    assert joined.returncode == 1
+    assert "wrong code" in joined.stderr
+    code, _, err = finish(adding)
+    assert code == 1
+    assert "wrong code" in err
+    assert not ident.exists(Home(laptop))  # nothing of a member was written
+
+
+@pytest.mark.network
+def test_a_running_serve_answers_device_add_and_refuses_an_expired_code(
+    tmp_path: Path, procs: list[subprocess.Popen[str]]
+) -> None:
+    desk, laptop, phone = tmp_path / "desk", tmp_path / "laptop", tmp_path / "phone"
+    member = _init(desk, "Ana")
+    serve = start(desk, "serve", *LOOPBACK)
+    procs.append(serve)
+    address = first_lines(serve, "invite")["listening"]
+    # an expired code, offered as if ten minutes ago: the serve refuses it
+    stale = offer_pairing(Home(desk), manage=False, now=int(time.time()) - 3600)
+    late = cli(phone, "init", "--join", stale.code, "--peer", address, *LOOPBACK)
+    assert late.returncode == 1
+    assert "expired" in late.stderr
+    # `device add` with serve running: the serve pairs, the command reports it
+    adding = start(desk, "device", "add", "--manage")
+    procs.append(adding)
+    command = first_lines(adding, "command")["command"].split()
+    assert command[5].endswith(f"/p2p/{member}")
+    joined = cli(laptop, *command[1:], *LOOPBACK)
+    assert joined.returncode == 0, joined.stderr
+    code, out, err = finish(adding)
+    assert code == 0, err
+    assert out.strip().splitlines()[-1].startswith("paired ")
+    listed = json.loads(cli(laptop, "device", "list", "--json").stdout)
+    assert listed[0]["manage"]
+
+
+def _certify(home: Path, label: str) -> str:
+    """A device certificate signed by the home's root, as a pairing makes it."""
+    device = Ed25519PrivateKey.generate()
+    key = PublicKey(device.public_key().public_bytes_raw())
+    member = Member.open(Home(home))
+    try:
+        consent = sign_consent(DEVICE_CONSENT, member.me, key=device)
+        member.commit(
+            Device(member=member.me, device=key, label=label, manage=False, consent=consent)
+        )
+    finally:
+        member.close()
+    return member_id(key)
+
+
+def test_revoke_unlinks_a_device_and_refuses_what_it_cannot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    homes = Homes(tmp_path, capsys)
+    me = homes.run("ana", "init", "--name", "Ana")
+    ids = homes.json("ana", "id")
+    assert ids["member"] == ids["device"] == ids["id"] == me  # a home made by init: its root
+    phone = _certify(tmp_path / "ana", "old phone")
+    listed = homes.json("ana", "device", "list")
+    assert [(d["device_id"], d["label"], d["unlinked_from"]) for d in listed] == [
+        (me, "root key", None),
+        (phone, "old phone", None),
+    ]
+    assert "old phone" in homes.run("ana", "device", "list")
+
+    refusals = {
+        ("12D3KooWnobody",): "is not one of this member's devices",
+        (me,): "root key",
+        (phone, "--since", "2999-01-01"): "in the future",
+        (phone, "--since", "last tuesday"): "--since",
+    }
+    for args, reason in refusals.items():
+        assert reason in homes.run("ana", "device", "revoke", *args, ok=False)
+
+    record = homes.run("ana", "device", "revoke", phone[:20], "--reason", "lost on a train")
+    assert len(record) == 64
+    revoked = homes.json("ana", "device", "list")[1]
+    assert revoked["device_id"] == phone
+    assert revoked["unlinked_from"] is not None
+    assert revoked["reason"] == "lost on a train"
+    assert "revoked from" in homes.run("ana", "device", "list")
+    assert "revoked already" in homes.run("ana", "device", "revoke", phone, ok=False)
