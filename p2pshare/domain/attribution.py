@@ -26,6 +26,7 @@ record when a batch changes what a key signs for (member records are few).
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import TYPE_CHECKING, TypeVar
 
 from p2pshare.domain.ledger_part import PENDING
@@ -145,7 +146,7 @@ def _copy(record: _T, changes: dict[str, object]) -> _T:
     member keys that passed them where they were decoded."""
     cls = type(record)
     if (names := _NAMES.get(cls)) is None:
-        names = _NAMES[cls] = tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
     new = object.__new__(cls)
     for name in names:
         object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
