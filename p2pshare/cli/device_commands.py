@@ -44,7 +44,9 @@ _ADDRESSES_SHOWN = 4
 
 
 def cmd_device(home: Home, args: argparse.Namespace) -> int:
-    action = {"add": _add, "list": _list, "revoke": _revoke}[args.action]
+    action = {"add": _add, "list": _list, "revoke": _revoke, "rotate-root": _rotate_root}[
+        args.action
+    ]
     return action(home, args)
 
 
@@ -122,6 +124,45 @@ def _revoke(home: Home, args: argparse.Namespace) -> int:
         "this (a running node publishes it).",
         file=sys.stderr,
     )
+    return 0
+
+
+def _rotate_root(home: Home, args: argparse.Namespace) -> int:
+    """A new root key, shown once as words, and a new key for this home (member/rotation.py)."""
+    from p2pshare.cli.member_access import passphrase_prompt
+    from p2pshare.member import identity as ident
+    from p2pshare.member.recovery import paper, words_for
+    from p2pshare.member.rotation import rotate_root
+    from p2pshare.store import NodeLock, NodeLockedError
+
+    label = devices.check_label(args.label or socket.gethostname() or "device")
+    lock = NodeLock(home.lock_file)
+    try:
+        lock.acquire()  # no node may sign with the old key while it is replaced
+    except NodeLockedError:
+        raise UserError(
+            "a node runs on this home (serve or the app): stop it, then rotate"
+        ) from None
+    try:
+        passphrase = passphrase_prompt() if ident.is_encrypted(home) else None
+        member = open_member(home)
+        try:
+            rotated = rotate_root(member, label=label, passphrase=passphrase)
+        finally:
+            member.close()
+    finally:
+        lock.release()
+    print(
+        "The member's root key is now a new one. Write these words on paper and keep them\n"
+        "offline: they are the only copy of the new root (p2pshare init --recover), which\n"
+        "you need to rotate again. They are not shown again. Your old words no longer\n"
+        "restore the root. This home signs with a new device key from now on.\n\n"
+        f"{paper(words_for(rotated.new_root))}\n",
+        file=sys.stderr,
+    )
+    out(f"root {rotated.new_root.member_id}")
+    out(f"device {rotated.device_id}")
+    out(f"record {rotated.rotation.id.hex()}")
     return 0
 
 

@@ -65,6 +65,7 @@ EXAMPLES = {
     "demo": "p2pshare demo --peers 4 --dir ~/p2pshare-demo",
     "device add": "p2pshare device add --label laptop",
     "device list": "p2pshare device list --json",
+    "device rotate-root": "p2pshare device rotate-root --label desk",
     "device revoke": "p2pshare device revoke 12D3KooWQx --reason stolen --since 2026-03-01",
 }
 

@@ -117,7 +117,15 @@ def cmd_recovery_words(home: Home, args: argparse.Namespace) -> int:
     """The words `init` showed, again: for a member who lost the paper, and for a
     home made before recovery words existed (48 words). Whoever can run this can
     read identity.pem too, so it gives away nothing the home does not."""
-    words = words_for(ident.load(home, passphrase_prompt))
+    from p2pshare.member.devices import load_membership
+
+    identity = ident.load(home, passphrase_prompt)
+    if not load_membership(home, identity).is_root:
+        raise UserError(
+            "this home is a device of its member, not its root: the root's words are the "
+            "backup (shown by `init` or `device rotate-root` on the home that made them)"
+        )
+    words = words_for(identity)
     print(
         "Anyone who reads these words can act as you. Keep them on paper, offline.",
         file=sys.stderr,

@@ -340,7 +340,7 @@ def _add_offer_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_device_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
-    device = sub.add_parser("device", help="this member's devices: add, list, revoke")
+    device = sub.add_parser("device", help="this member's devices: add, list, revoke, rotate-root")
     actions = device.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = actions.add_parser("add", help="print a one-time code that pairs a new device")
     p.add_argument("--manage", action="store_true", help="it may add and revoke devices too")
@@ -356,6 +356,8 @@ def _add_device_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
         metavar="DATE",
         help="refuse its records from this date on (default: now), e.g. 2026-03-01",
     )
+    p = actions.add_parser("rotate-root", help="a new root key (new words), this home a device")
+    p.add_argument("--label", help="this home's name as a device (default: the host name)")
 
 
 def _home_after_the_command(parser: argparse.ArgumentParser) -> None:

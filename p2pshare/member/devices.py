@@ -214,7 +214,7 @@ def unlink_body(
     if len(found) > 1:
         raise UserError(f"{wanted} names {len(found)} devices: give more of the id")
     item = found[0]
-    if item.device_id == membership.member_id:
+    if item.root or item.device_id == membership.member_id:
         raise UserError("that is the member's root key: it is rotated, never revoked")
     if item.unlinked_from is not None:
         raise UserError(f"{item.device_id} is revoked already (from {item.unlinked_from})")

@@ -228,6 +228,29 @@ def restore(home: Home, identity: Identity, *, passphrase: bytes | None = None) 
     _write_new(home, pem)
 
 
+def replace_keys(home: Home, identity: Identity, *, passphrase: bytes | None = None) -> None:
+    """Put `identity` in place of the home's keys (a root rotation, member/rotation.py):
+    written in full under a temporary name (0600), then renamed over identity.pem, so
+    a crash leaves the old file or the new one, never a part."""
+    if passphrase is not None and not passphrase:
+        raise IdentityError("an empty passphrase would leave the key unencrypted")
+    pem = _pem(identity)
+    if passphrase is not None:
+        pem = encrypt_keys(pem, passphrase)
+    temporary = home.path / f".identity.pem.{secrets.token_hex(8)}.new"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, home.key_file)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    _sync_directory(home)
+
+
 def _already(home: Home) -> IdentityError:
     return IdentityError(f"{home.path} already has an identity; nothing was changed")
 

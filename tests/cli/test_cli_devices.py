@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -20,10 +21,12 @@ import pytest
 from cli_homes import Homes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from p2pshare.cli import main as cli_main
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
 from p2pshare.member.pairing_codes import offer_pairing
+from p2pshare.member.recovery import identity_from_words
 from protocol import DEVICE_CONSENT, Device, PublicKey, member_id, sign_consent
 
 if TYPE_CHECKING:
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 LOOPBACK = ["--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"]
+WORD_LINE = re.compile(r"^\s*[0-9]+\.\s")  # a line of the words' paper: " 1. foil  2. fee"
 WAIT = 60.0  # seconds: a bound, on a loaded machine; every wait returns once its condition holds
 
 
@@ -244,3 +248,34 @@ def test_revoke_unlinks_a_device_and_refuses_what_it_cannot(
     assert revoked["reason"] == "lost on a train"
     assert "revoked from" in homes.run("ana", "device", "list")
     assert "revoked already" in homes.run("ana", "device", "revoke", phone, ok=False)
+
+
+def test_rotate_root_keeps_the_member_and_makes_this_home_a_device(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    homes = Homes(tmp_path, capsys)
+    me = homes.run("ana", "init", "--name", "Ana")
+    old_key = ident.load(Home(tmp_path / "ana"))
+    capsys.readouterr()
+    assert cli_main.main(["--home", str(tmp_path / "ana"), "device", "rotate-root"]) == 0
+    out, err = capsys.readouterr()
+    lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
+    # the new root's words, shown once on stderr, restore exactly the new root
+    paper = "\n".join(line for line in err.splitlines() if WORD_LINE.match(line))
+    assert identity_from_words(paper).member_id == lines["root"]
+    new_key = ident.load(Home(tmp_path / "ana"))
+    assert new_key.public_key != old_key.public_key  # a new device key signs from now on
+    assert new_key.seal_public == old_key.seal_public  # sealed text still opens
+    assert new_key.root_seed is None  # the new root is on paper only
+    ids = homes.json("ana", "id")
+    assert ids["member"] == me  # the member id never changes
+    assert ids["device"] == lines["device"] != me
+    listed = homes.json("ana", "device", "list")
+    assert [(d["device_id"], d["this_device"], d["root"], d["manage"]) for d in listed] == [
+        (lines["device"], True, False, True),
+        (lines["root"], False, True, True),
+    ]
+    # this home no longer holds the root: no second rotation, no root words from here
+    assert "does not hold the member's root" in homes.run("ana", "device", "rotate-root", ok=False)
+    assert "not its root" in homes.run("ana", "recovery-words", ok=False)
+    assert "root key" in homes.run("ana", "device", "revoke", lines["root"], ok=False)

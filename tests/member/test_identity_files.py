@@ -224,3 +224,20 @@ def test_an_empty_passphrase_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ident.IdentityError, match="empty passphrase"):
         ident.restore(home, ident.generate(), passphrase=b"")
     assert not home.key_file.exists()
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_a_rotation_replaces_the_keys_whole_and_private(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    old = ident.create(home, passphrase=b"pw")
+    new = ident.Identity(Ed25519PrivateKey.generate(), old.seal_key)
+    ident.replace_keys(home, new, passphrase=b"pw")
+    loaded = ident.load(home, lambda: b"pw")
+    assert loaded.public_key == new.public_key != old.public_key
+    assert loaded.seal_public == old.seal_public
+    assert loaded.root_seed is None  # the device key has no seed: the root is elsewhere
+    assert mode(home.key_file) == 0o600
+    assert [p.name for p in home.path.iterdir() if p.name.endswith(".new")] == []
+    with pytest.raises(ident.IdentityError, match="empty passphrase"):
+        ident.replace_keys(home, old, passphrase=b"")
+    assert ident.load(home, lambda: b"pw").public_key == new.public_key  # unchanged
