@@ -96,6 +96,7 @@ from p2pshare.domain.trust_explain import (
     TrustPath,
     render_explanation,
 )
+from p2pshare.domain.trust_outward import distances, outward, outward_matrix
 from p2pshare.domain.trust_records import RecordRows
 from p2pshare.domain.trust_scale import standing_vector
 from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
@@ -309,15 +310,13 @@ class TrustGraph:
         if v is None:
             x = np.zeros(len(self._r.keys), dtype=np.float64)
         else:
+            dist = distances(self._edges, v)
             start = self._warm.pop(viewer, None)
             if start is not None:
                 # The exact vector is 0 wherever the walk cannot reach (any more): start
                 # there from 0 too, and the solve keeps those entries exactly 0.
-                reach = self._edges.reachable(v)
-                masked = np.zeros_like(start)
-                masked[reach] = start[reach]
-                start = masked
-            y = solve(self._edges.matrix, v, start)
+                start = np.where(dist < len(dist), start, 0.0)
+            y = solve(outward_matrix(self._edges, dist), v, start)
             self._warm[viewer] = y  # most recent last
             while len(self._warm) > WARM_VIEWERS:
                 del self._warm[next(iter(self._warm))]
@@ -396,7 +395,12 @@ class TrustGraph:
             self._r.rows,
             lambda row: self._vouches[self._r.vouch_ids[row]].skills,
         )
-        paths, more = explainer.top_paths(v, t, float(x[v]), raw, limit) if raw > 0.0 else ((), 0)
+        outward_edges = outward(self._edges, distances(self._edges, v))
+        paths, more = (
+            explainer.top_paths(v, t, float(x[v]), raw, limit, outward_edges)
+            if raw > 0.0
+            else ((), 0)
+        )
         counts, evidence, ignored = explainer.evidence_about(t, trust, limit)
         return Explanation(
             viewer=viewer,

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from p2pshare.domain.trust_edges import FAILURE_WEIGHT, Edges, EvidenceRows, FloatArray
+from p2pshare.domain.trust_edges import (
+    FAILURE_WEIGHT,
+    BoolArray,
+    Edges,
+    EvidenceRows,
+    FloatArray,
+)
 from p2pshare.domain.trust_solve import ALPHA
 
 if TYPE_CHECKING:
@@ -156,7 +162,7 @@ class Explainer:
         return out
 
     def top_paths(
-        self, v: int, t: int, start: float, raw: float, limit: int
+        self, v: int, t: int, start: float, raw: float, limit: int, walked: BoolArray
     ) -> tuple[tuple[TrustPath, ...], int]:
         """Simple paths v → t by their share of the raw score, best first, at any depth;
         and how many more simple paths the search found past the listed ones.
@@ -167,7 +173,8 @@ class Explainer:
         paths come off the heap in order. At least `limit` paths are listed, more
         (up to `MAX_LISTED`) until they cover `COVERAGE` of the score; the rest
         (longer paths, and walks that go round a loop) is the remainder. Nodes that
-        cannot reach `t` at all are pruned.
+        cannot reach `t` at all are pruned; `walked` marks the edges the walk
+        follows (trust_outward.py: none back towards the viewer).
         """
         e = self._edges
         # can each node reach t? breadth-first levels over in-edges, vectorized
@@ -204,8 +211,10 @@ class Explainer:
                     more += 1
                 continue
             lo, hi = int(indptr[node]), int(indptr[node + 1])
-            for nxt, p in zip(e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), strict=True):
-                if not can[nxt] or nxt in path:
+            for nxt, p, ok in zip(
+                e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), walked[lo:hi].tolist(), strict=True
+            ):
+                if not ok or not can[nxt] or nxt in path:
                     continue
                 heapq.heappush(heap, (-(prob_path * (1.0 - ALPHA) * p), (*path, nxt)))
         return tuple(found), more
