@@ -203,7 +203,7 @@ def member_records(data: st.DataObject, people: dict[str, Member]) -> list[p.Env
 
     def at() -> int:
         offset: int = data.draw(st.integers(-5, SPAN))
-        return T0 + offset
+        return int(T0 + offset)
 
     records: list[p.Envelope] = []
     if data.draw(st.booleans()):
