@@ -223,10 +223,12 @@ class PairingDesk:
         store: Callable[[], Store | None],
         published: Callable[[], None],
         paired: Callable[[str, str], None],
+        failed: Callable[[str], None],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._home, self._identity, self._community = home, identity, community
         self._store, self._published, self._paired = store, published, paired
+        self._failed = failed
         self._clock = clock
 
     async def on_stream(self, stream: Any) -> None:

@@ -30,6 +30,7 @@ from p2pshare.errors import UserError
 from p2pshare.events import (
     Changed,
     ClockSkew,
+    DevicePaired,
     Event,
     NodeFailed,
     NodeInfo,
@@ -241,6 +242,8 @@ class NodeCore:
                 self._emit(clock_notice(event))
             if isinstance(event, RecordsArrived):
                 self._changes.add(event.records, event.seqs)
+            if isinstance(event, DevicePaired):  # the node stored the device's certificate
+                self._changes.catch_up()
 
     async def refresh(self) -> None:
         """Read what other processes wrote to the store now, and wait until it shows."""
