@@ -25,9 +25,12 @@ The model
    follows out-edges in proportion to their weight (normalized per node) and
    jumps back to the viewer with probability ``ALPHA`` at every step, and from
    any node without out-edges. The raw score is the walk's stationary
-   distribution. Each node passes on exactly (1 - ALPHA) of the mass it holds,
+   distribution. Each node passes on at most (1 - ALPHA) of the mass it holds,
    however many edges it signs, so evidence counts in proportion to the trust of
-   its signer, and a node the viewer cannot reach scores exactly 0.
+   its signer, and a node the viewer cannot reach scores exactly 0. The walk
+   moves outward (trust_outward.py): an edge to a member nearer the viewer (in
+   hops) passes nothing, its share ends the walk, so mass cannot go round a
+   loop back to where it came from and be counted again.
 3. Failed hand-offs add no edge. After propagation they lower the fulfiller's
    score by a reliability factor ``(1 + P) / (1 + P + FAILURE_WEIGHT * F)``,
    where F and P sum the signers' trust times recency over failed and fulfilled
@@ -47,6 +50,9 @@ into it signed from outside (attack edges), so the mass a Sybil region holds is
 at most ``sum((1 - ALPHA) * pi(u) * p(u→s) for each attack edge u→s) / ALPHA``:
 bounded by its attack edges, independent of how many identities, vouches,
 forwards or receipts it makes among itself (bench/bench_sybil.py measures it).
+Since the walk moves outward, no identity of a region holds more than what
+reaches it along paths that never turn back: a funnel's centre gets what its
+attack edges carry, not that times the echo of its own identities.
 For the feed, `offer_signal` takes the *max* trust over whoever posted or
 forwarded an offer, never a sum: a thousand forwards by untrusted identities
 are worth exactly nothing.

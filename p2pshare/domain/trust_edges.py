@@ -355,13 +355,6 @@ class Edges:
             ((1.0 - ALPHA) * self.prob, dst, indptr), shape=(n, n)
         )
 
-    def reachable(self, v: int) -> IntArray:
-        """The members a walk from `v` can reach (breadth-first, in C)."""
-        from scipy.sparse import csgraph
-
-        order = csgraph.breadth_first_order(self.forward, v, return_predecessors=False)
-        return np.asarray(order, dtype=np.int64)
-
     def patch(self, evidence: EvidenceRows, touched: IntArray, now: float) -> None:
         """Recompute the pairs in sorted `touched` (edge and outcome pairs alike)."""
         pairs, vouch_w, ful_u, fwd_u = evidence.edge_sums(now, touched)
