@@ -234,7 +234,8 @@ def _add_with_own_node(home: Home, args: argparse.Namespace, label: str) -> int:
         listen=tuple(args.listen),
         peers=tuple(args.peer),
         mdns=not args.no_mdns,
-        community=getattr(args, "community", None),
+        community=getattr(args, "community", None)
+        or devices.load_membership(home, member.identity).community,
     )
     node = Node(home, member.identity, config)
     node.judge = member.judge

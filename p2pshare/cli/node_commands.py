@@ -85,6 +85,8 @@ def cmd_invite(home: Home, args: argparse.Namespace) -> int:
 
 def cmd_serve(home: Home, args: argparse.Namespace) -> int:
     """Run the node headless until SIGINT/SIGTERM; addresses and invite on stdout once."""
+    from p2pshare.member.devices import load_membership
+
     member = open_member(home)  # kept open: the ledger's judge at the node's door
     identity = member.identity
     import trio
@@ -97,7 +99,8 @@ def cmd_serve(home: Home, args: argparse.Namespace) -> int:
         listen=tuple(args.listen),
         peers=tuple(args.peer),
         mdns=not args.no_mdns,
-        community=args.community,
+        # a paired device joins its member's community unless told otherwise
+        community=args.community or load_membership(home, identity).community,
         relay=args.relay,
     )
     node = Node(home, identity, config)

@@ -47,6 +47,7 @@ from spake2.spake2 import SPAKEError
 from p2pshare.errors import UserError
 from p2pshare.member import devices, pairing_codes
 from p2pshare.net.framing import FramedStream, FrameError
+from p2pshare.net.invite import check_community
 from protocol import (
     DEVICE_CONSENT,
     Device,
@@ -111,7 +112,10 @@ def _open(key: bytes, count: int, sealed: Any) -> Any:
         raise PairingFailed("the other side sent a damaged message")
     nonce = count.to_bytes(12, "big")
     plain = ChaCha20Poly1305(key).decrypt(nonce, sealed, _AAD)  # InvalidTag: wrong code
-    return msgpack.unpackb(plain, raw=False, max_bin_len=MAX_FRAME, max_array_len=MAX_RECORDS)
+    try:
+        return msgpack.unpackb(plain, raw=False, max_bin_len=MAX_FRAME, max_array_len=MAX_RECORDS)
+    except Exception as exc:  # sealed by the key's holder, still untrusted bytes
+        raise PairingFailed(f"the other side sent a damaged message ({exc})") from None
 
 
 async def _read(framed: FramedStream) -> list[Any]:
@@ -189,6 +193,10 @@ def _joined(given: Any, me: bytes, member: PublicKey) -> Joined:
     seal, community, records = given
     if type(seal) is not bytes or len(seal) != 32 or not isinstance(community, str):
         raise PairingFailed("the welcome is damaged")
+    try:
+        check_community(community)
+    except UserError as exc:
+        raise PairingFailed(f"the welcome names no valid community ({exc})") from None
     if not isinstance(records, list) or not records or not all(type(r) is bytes for r in records):
         raise PairingFailed("the welcome has no certificate")
     try:
@@ -268,10 +276,13 @@ class PairingDesk:
             raise PairingFailed("a damaged key exchange") from None
         asked = await _read(framed)
         try:
-            key, label = _open(join_key, 0, asked[1] if len(asked) == 2 else None)
-        except (InvalidTag, ValueError, TypeError):
+            opened = _open(join_key, 0, asked[1] if len(asked) == 2 else None)
+        except InvalidTag:
             await _send(framed, [_OK, "wrong code: it is used up now, ask for a new one"])
             raise PairingFailed("a wrong code was typed: the code is used up") from None
+        if not isinstance(opened, list) or len(opened) != 2:
+            raise PairingFailed("a damaged device key and label")
+        key, label = opened
         if type(key) is not bytes or len(key) != 32 or member_id(key) != joiner:
             await _send(framed, [_OK, "the device key is not the one that dialled"])
             raise PairingFailed("the device key is not the one that dialled")
@@ -284,11 +295,12 @@ class PairingDesk:
         await _send(framed, [_JOIN, _seal(offer_key, 0, bytes(membership.member))])
         consented = await _read(framed)
         try:
-            tag, consent = _open(join_key, 1, consented[1] if len(consented) == 2 else None)
-        except (InvalidTag, ValueError, TypeError):
+            opened = _open(join_key, 1, consented[1] if len(consented) == 2 else None)
+        except InvalidTag:
             raise PairingFailed("a damaged consent") from None
-        if tag != "consent":
+        if not isinstance(opened, list) or len(opened) != 2 or opened[0] != "consent":
             raise PairingFailed("a damaged consent")
+        consent = opened[1]
         try:
             body = Device(
                 member=membership.member,

@@ -14,6 +14,7 @@ import pytest
 import trio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from libp2p.peer.id import ID
 
 from p2pshare.domain.member_directory import MemberDirectory
 from p2pshare.events import DevicePaired
@@ -23,7 +24,7 @@ from p2pshare.member.home import Home
 from p2pshare.member.identity import Identity
 from p2pshare.member.pairing_codes import offer_pairing, pairing_state
 from p2pshare.net.node import Node
-from p2pshare.net.pairing import PairingFailed
+from p2pshare.net.pairing import PROTOCOL, PairingFailed, join
 from protocol import Device, decode
 
 from .conftest import TEST_CONFIG, make_home, start_peer, wait_until
@@ -129,6 +130,30 @@ def test_an_expired_code_is_refused(tmp_path: Path) -> None:
             node = await _joining_node(nursery, home, identity)
             with pytest.raises(PairingFailed, match="expired"):
                 await node.pair(desk.addr, code=offered.code, label="laptop")
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+
+
+def test_a_device_key_that_did_not_dial_is_refused(tmp_path: Path) -> None:
+    """The key to certify must be the peer's own (Noise checked it): nobody can pair a
+    key through another peer's connection. The PAKE binds both peer ids, so such a
+    joiner cannot even finish the exchange; the code is burnt and nothing is signed."""
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            desk = await start_peer(nursery, make_home(tmp_path, "desk"))
+            offered = offer_pairing(desk.home, manage=True)
+            home, identity = _new_device(tmp_path)
+            node = await _joining_node(nursery, home, identity)
+            await node.dial(desk.addr)
+            stream = await node._host.new_stream(ID.from_base58(desk.id), [PROTOCOL])
+            with pytest.raises(PairingFailed, match="wrong code"):
+                await join(
+                    stream, code=offered.code, device_key=Ed25519PrivateKey.generate(), label="x"
+                )
+            assert desk.node.store is not None
+            assert directory_of(desk.node.store).members() == []
             nursery.cancel_scope.cancel()
 
     trio.run(main)
