@@ -54,7 +54,7 @@ def cmd_device(home: Home, args: argparse.Namespace) -> int:
 
 
 def _items(member: Member) -> tuple[devices.Membership, list[DeviceItem]]:
-    membership = devices.load_membership(member.home, member.identity)
+    membership = devices.load_membership(member.home, member.identity, member.store)
     return membership, devices.device_items(devices.directory_of(member.store), membership)
 
 
@@ -107,7 +107,7 @@ def _revoke(home: Home, args: argparse.Namespace) -> int:
     try:
         now = member.now()
         since = now if args.since is None else parse_since(args.since, now)
-        membership = devices.load_membership(home, member.identity)
+        membership = devices.load_membership(home, member.identity, member.store)
         body = devices.unlink_body(
             devices.directory_of(member.store),
             membership,
@@ -172,7 +172,7 @@ def _rotate_root(home: Home, args: argparse.Namespace) -> int:
 def _add(home: Home, args: argparse.Namespace) -> int:
     member = open_member(home)
     try:
-        membership = devices.load_membership(home, member.identity)
+        membership = devices.load_membership(home, member.identity, member.store)
     finally:
         member.close()
     if not membership.manage:

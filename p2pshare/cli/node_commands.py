@@ -44,7 +44,7 @@ def cmd_id(home: Home, args: argparse.Namespace) -> int:
     member = open_member(home)
     profile = member.profile()
     info = running_node_info(home)
-    membership = load_membership(home, member.identity)
+    membership = load_membership(home, member.identity, member.store)
     data = {
         "id": member.identity.member_id,
         "name": profile.name if profile else "",

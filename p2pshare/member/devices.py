@@ -81,13 +81,18 @@ def membership_file(home: Home) -> os.PathLike[str]:
     return home.path / "member.json"
 
 
-def load_membership(home: Home, identity: Identity) -> Membership:
-    """The member this home signs for: member.json's, else its own key (root and device)."""
+def load_membership(home: Home, identity: Identity, store: Store | None = None) -> Membership:
+    """The member this home signs for: member.json's; else, for a home holding a root
+    key, the member the records in `store` say it is root of (a root restored from
+    its words after a rotation), or its own key (root and first device)."""
     path = home.path / "member.json"
     try:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        return Membership(member=identity.public_key, device=identity.public_key)
+        member = identity.public_key
+        if store is not None:
+            member = directory_of(store).member_of(identity.public_key)
+        return Membership(member=member, device=identity.public_key)
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot read {path}: {exc}") from None
     try:

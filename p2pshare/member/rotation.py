@@ -51,7 +51,7 @@ def rotate_root(member: Member, *, label: str, passphrase: bytes | None) -> Rota
     """Rotate the root away from this home's key; UserError (changing nothing) if it
     does not hold the member's root now."""
     home, old = member.home, member.identity
-    membership = devices.load_membership(home, old)
+    membership = devices.load_membership(home, old, member.store)
     directory = devices.directory_of(member.store)
     now = member.now()
     if not membership.is_root or directory.root(membership.member, now) != old.public_key:

@@ -288,7 +288,7 @@ class PairingDesk:
             raise PairingFailed("the device key is not the one that dialled")
         if not isinstance(label, str):
             raise PairingFailed("a damaged label")
-        membership = devices.load_membership(self._home, self._identity)
+        membership = devices.load_membership(self._home, self._identity, self._store())
         if not membership.manage:
             await _send(framed, [_OK, "this device may not add devices"])
             raise PairingFailed("this device may not add devices")

@@ -162,7 +162,7 @@ class NodeActions(NodeCore):
         """This member's devices: this one first, then by link date."""
 
         def read() -> list[DeviceItem]:
-            membership = devices.load_membership(self.home, self.member.identity)
+            membership = devices.load_membership(self.home, self.member.identity, self.member.store)
             return devices.device_items(devices.directory_of(self.member.store), membership)
 
         return await self._run(read)
@@ -172,7 +172,9 @@ class NodeActions(NodeCore):
         info = self.status.info
         if self._node is None or info is None:
             raise UserError("the node is not running: a new device has nothing to dial")
-        membership = await self._run(devices.load_membership, self.home, self.member.identity)
+        membership = await self._run(
+            devices.load_membership, self.home, self.member.identity, self.member.store
+        )
         if not membership.manage:
             raise UserError("this device may not add devices: pair from the root or a managing one")
         offered = await self._run(lambda: pairing_codes.offer_pairing(self.home, manage=manage))
@@ -187,7 +189,7 @@ class NodeActions(NodeCore):
             now = m.now()
             if since is not None and not 0 <= since <= now:
                 raise UserError("a device is revoked from a date in the past, not the future")
-            membership = devices.load_membership(self.home, m.identity)
+            membership = devices.load_membership(self.home, m.identity, m.store)
             body = devices.unlink_body(
                 devices.directory_of(m.store),
                 membership,

@@ -8,6 +8,7 @@ on both sides; an expired one is refused. Every wait is bounded.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -251,7 +252,7 @@ def test_revoke_unlinks_a_device_and_refuses_what_it_cannot(
 
 
 def test_rotate_root_keeps_the_member_and_makes_this_home_a_device(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     homes = Homes(tmp_path, capsys)
     me = homes.run("ana", "init", "--name", "Ana")
@@ -279,3 +280,16 @@ def test_rotate_root_keeps_the_member_and_makes_this_home_a_device(
     assert "does not hold the member's root" in homes.run("ana", "device", "rotate-root", ok=False)
     assert "not its root" in homes.run("ana", "recovery-words", ok=False)
     assert "root key" in homes.run("ana", "device", "revoke", lines["root"], ok=False)
+
+    # the new root's words restore it on a fresh home: once the records arrive, it is
+    # the same member's root (not a member of its own), and may rotate again
+    monkeypatch.setattr("sys.stdin", io.StringIO(paper))
+    assert homes.run("safe", "init", "--recover") == lines["root"]
+    homes.sync("ana", "safe")
+    restored = homes.json("safe", "id")
+    assert (restored["member"], restored["device"]) == (me, lines["root"])
+    again = homes.run("safe", "device", "rotate-root", "--label", "safe")
+    third = dict(line.split(" ", 1) for line in again.splitlines())["root"]
+    homes.sync("safe", "ana")
+    roots = [d["device_id"] for d in homes.json("ana", "device", "list") if d["root"]]
+    assert roots == [third]  # ana's home follows the second rotation
