@@ -102,6 +102,8 @@ class MemberCore:
         """The member this device signs for: the key of its member id, which every
         device of the member shares (docs/PROTOCOL.md §Members and devices). It is
         `me` until a certificate names this device; "mine" in every view is this."""
+        if self._follow:
+            self._derived.catch_up()
         return self._derived.member_of(self.me)
 
     def is_device_key(self, key: PublicKey) -> bool:

@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING
 import trio
 
 import protocol
-from p2pshare.domain.attribution import NOT_COUNTED
+from p2pshare.domain.attribution import NOT_COUNTED, is_member_record
 from p2pshare.domain.ledger_part import PENDING
 from p2pshare.net.buckets import Buckets, TokenBucket
 from p2pshare.net.held import HeldRecords
 from p2pshare.net.refusals import Refusals
 from p2pshare.net.waiting import Waiting
-from protocol import Envelope, ProtocolError, RecordId
+from protocol import Device, Envelope, ProtocolError, RecordId, Rotate, Unlink
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -180,8 +180,11 @@ class Door:
 
         decoded = await trio.to_thread.run_sync(decode_all) if todo else []
         now = self._clock()
+        # Keys the batch's own member records name: their other records are judged
+        # once those are stored (a sync's order is by id, not by date).
+        named = _named_keys(decoded) if self.judge is not None else frozenset()
         for i, envelope in zip(todo, decoded, strict=True):
-            verdict = verdicts[i] = self._after_decode(peer, envelope, now, live=False)
+            verdict = verdicts[i] = self._after_decode(peer, envelope, now, live=False, named=named)
             if verdict.ok and verdict.envelope is not None:
                 self._recent[verdict.envelope.id] = None  # the caller stores it: no need to hold
         return [v for v in verdicts if v is not None]
@@ -215,7 +218,13 @@ class Door:
         return None
 
     def _after_decode(
-        self, peer: str, envelope: Envelope | ProtocolError, now: float, *, live: bool
+        self,
+        peer: str,
+        envelope: Envelope | ProtocolError,
+        now: float,
+        *,
+        live: bool,
+        named: frozenset[bytes] = frozenset(),
     ) -> Verdict:
         if isinstance(envelope, ProtocolError):
             return self._refuse(peer, "invalid", str(envelope), live=live, invalid=True)
@@ -234,15 +243,15 @@ class Door:
             refusal = self._strangers_budget(peer, author, now)
             if refusal is not None:
                 return self._refuse(peer, refusal[0], refusal[1], live=live)
+        if named and envelope.author in named and not is_member_record(envelope):
+            batch = f"{PENDING} (its key's member records came in the same batch)"
+            return self._wait(peer, envelope, batch, live=live)
         if self.judge is not None and (why := self.judge(envelope)) is not None:
             if why.startswith(NOT_COUNTED):
                 return self._refuse(peer, "member", why, live=live)
             if not why.startswith(PENDING):
                 return self._refuse(peer, "ledger", why, live=live, invalid=True)
-            if not self.waiting.add(envelope, peer):
-                return self._refuse(peer, "waiting-full", why, live=live)
-            self.refusals.add(peer, "waiting")
-            return Verdict("waiting", envelope, why)
+            return self._wait(peer, envelope, why, live=live)
         if ahead > lim.max_skew:
             if not self.held.hold(envelope, peer):
                 return self._refuse(peer, "held-full", f"dated {ahead} s ahead", live=live)
@@ -258,6 +267,12 @@ class Door:
         self.accepted += 1
         self.accepted_live += live
         return Verdict(OK, envelope)
+
+    def _wait(self, peer: str, envelope: Envelope, why: str, *, live: bool) -> Verdict:
+        if not self.waiting.add(envelope, peer):
+            return self._refuse(peer, "waiting-full", why, live=live)
+        self.refusals.add(peer, "waiting")
+        return Verdict("waiting", envelope, why)
 
     def _strangers_budget(self, peer: str, author: str, now: float) -> tuple[str, str] | None:
         lim = self.limits
@@ -305,3 +320,16 @@ class Door:
                 if self._on_misbehaving is not None:
                     self._on_misbehaving(peer)
         return Verdict(kind, None, detail, invalid)
+
+
+def _named_keys(decoded: Sequence[Envelope | ProtocolError]) -> frozenset[bytes]:
+    """Every key the member records among `decoded` name or are signed by."""
+    named: set[bytes] = set()
+    for env in decoded:
+        if isinstance(env, Envelope) and is_member_record(env):
+            body = env.body
+            assert isinstance(body, Device | Unlink | Rotate)
+            named.update((env.author, body.member, getattr(body, "device", body.member)))
+            if isinstance(body, Rotate):
+                named.add(body.new_root)
+    return frozenset(named)
