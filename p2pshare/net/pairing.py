@@ -114,7 +114,7 @@ def _open(key: bytes, count: int, sealed: Any) -> Any:
     plain = ChaCha20Poly1305(key).decrypt(nonce, sealed, _AAD)  # InvalidTag: wrong code
     try:
         return msgpack.unpackb(plain, raw=False, max_bin_len=MAX_FRAME, max_array_len=MAX_RECORDS)
-    except Exception as exc:  # sealed by the key's holder, still untrusted bytes
+    except (ValueError, TypeError, msgpack.UnpackException) as exc:  # still untrusted bytes
         raise PairingFailed(f"the other side sent a damaged message ({exc})") from None
 
 
@@ -124,7 +124,7 @@ async def _read(framed: FramedStream) -> list[Any]:
         raise PairingFailed("the other side closed the pairing")
     try:
         message = msgpack.unpackb(frame, raw=False, max_bin_len=MAX_FRAME, max_array_len=8)
-    except Exception as exc:  # untrusted bytes: any failure is a damaged message
+    except (ValueError, TypeError, msgpack.UnpackException) as exc:  # untrusted bytes
         raise PairingFailed(f"the other side sent a damaged message ({exc})") from None
     if not isinstance(message, list) or not message or type(message[0]) is not int:
         raise PairingFailed("the other side sent a damaged message")
@@ -257,12 +257,17 @@ class PairingDesk:
                     return
                 await self._pair(framed, offered, joiner, hello[2])
         except (PairingFailed, FrameError, trio.TooSlowError) as exc:
-            reason = str(exc) or "the pairing took too long"
-            log.info("pairing with %s failed: %s", joiner, reason)
-            if offered is not None:
-                pairing_codes.end_pairing(self._home, offered.slot, offered.code, reason=reason)
+            self._end(offered, joiner, str(exc) or "the pairing took too long")
+        except Exception as exc:  # the stream or connection broke (libp2p's many kinds)
+            self._end(offered, joiner, f"the connection broke ({type(exc).__name__})")
         finally:
             await _close(stream)
+
+    def _end(self, offered: pairing_codes.Offered | None, joiner: str, reason: str) -> None:
+        log.info("pairing with %s failed: %s", joiner, reason)
+        if offered is not None:  # a knock on no open code is a stranger's: not reported
+            pairing_codes.end_pairing(self._home, offered.slot, offered.code, reason=reason)
+            self._failed(reason)
 
     async def _pair(
         self, framed: FramedStream, offered: pairing_codes.Offered, joiner: str, first: bytes

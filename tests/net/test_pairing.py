@@ -8,16 +8,18 @@ pairs nothing and burns the code.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import pytest
 import trio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from libp2p.network.stream.exceptions import StreamEOF, StreamReset
 from libp2p.peer.id import ID
 
 from p2pshare.domain.member_directory import MemberDirectory
-from p2pshare.events import DevicePaired
+from p2pshare.events import DevicePaired, Notice
 from p2pshare.member import identity as ident
 from p2pshare.member.devices import directory_of, load_membership, settle_joined
 from p2pshare.member.home import Home
@@ -116,6 +118,10 @@ def test_a_wrong_code_pairs_nothing_and_burns_the_code(tmp_path: Path) -> None:
             assert desk.node.store is not None
             assert directory_of(desk.node.store).members() == []
             assert not any(isinstance(e, DevicePaired) for e in desk.events)
+            warned = [e for e in desk.events if isinstance(e, Notice)]
+            assert warned
+            assert warned[0].severity == "warning"
+            assert "wrong code" in warned[0].text
             nursery.cancel_scope.cancel()
 
     trio.run(main)
@@ -154,6 +160,28 @@ def test_a_device_key_that_did_not_dial_is_refused(tmp_path: Path) -> None:
                 )
             assert desk.node.store is not None
             assert directory_of(desk.node.store).members() == []
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+
+
+def test_garbage_on_the_pairing_stream_burns_nothing_and_breaks_nothing(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            desk = await start_peer(nursery, make_home(tmp_path, "desk"))
+            offered = offer_pairing(desk.home, manage=False)
+            home, identity = _new_device(tmp_path)
+            node = await _joining_node(nursery, home, identity)
+            await node.dial(desk.addr)
+            for garbage in (b"\x00\x00\x00\x03\xc1\xc1\xc1", b"\x00\x00\x00\x01\x90", b"\xff" * 9):
+                stream = await node._host.new_stream(ID.from_base58(desk.id), [PROTOCOL])
+                await stream.write(garbage)
+                with trio.fail_after(30), contextlib.suppress(StreamEOF, StreamReset):
+                    while await stream.read(1024):
+                        pass  # the desk answers or closes; either ends this
+            # the open code was never reached, so it still pairs
+            joined = await node.pair(desk.addr, code=offered.code, label="laptop")
+            assert desk.has(joined.certificate.id)
             nursery.cancel_scope.cancel()
 
     trio.run(main)
