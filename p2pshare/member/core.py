@@ -106,6 +106,10 @@ class MemberCore:
             self._derived.catch_up()
         return self._derived.member_of(self.me)
 
+    def member_of(self, key: PublicKey) -> PublicKey:
+        """The member `key` signs for (itself, unless a certificate names it)."""
+        return self._derived.member_of(key)
+
     def is_device_key(self, key: PublicKey) -> bool:
         """Whether a member record names `key` (so its records may not count): a set
         lookup, safe from the event loop while the worker applies records."""

@@ -83,18 +83,23 @@ class NodeViews(NodeCore):
         def read() -> list[dict[str, Any]]:
             m = self.member
             state = self._offer(offer_id)
-            return [
-                {
-                    "id": said.id,
-                    "at": said.created_at,
-                    "who": member_id(said.author),
-                    "who_name": m.name_of(said.author) if said.author != m.me else "you",
-                    "text": said.text,
-                    "mine": said.author == m.me,
-                }
-                for said in m.said(state.id)
-                if said.kind == "message"
-            ]
+            me = m.member_key  # a message from another of my devices is mine too
+            out = []
+            for said in m.said(state.id):
+                if said.kind != "message":
+                    continue
+                who = m.member_of(said.author)
+                out.append(
+                    {
+                        "id": said.id,
+                        "at": said.created_at,
+                        "who": member_id(who),
+                        "who_name": m.name_of(who) if who != me else "you",
+                        "text": said.text,
+                        "mine": who == me,
+                    }
+                )
+            return out
 
         return await self._run(read)
 
