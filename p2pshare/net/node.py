@@ -154,8 +154,11 @@ class Node:
         (net/pairing.py); PairingFailed or UserError say why not."""
         assert self._dialer is not None, "the node is not running"
         assert self._host is not None
-        await self._dialer.dial(address)
-        peer = parse_peer(address).member_id
+        parse_peer(address)  # a UserError saying what is wrong with it
+        # the device is the last /p2p/ part: a circuit address names its relay first
+        peer = address.rstrip("/").rsplit("/p2p/", 1)[-1]
+        if peer not in self._connected and not await self._dialer.dial_peer(peer, [address]):
+            raise UserError(f"could not connect to {peer}")
         with trio.fail_after(10):
             stream = await self._host.new_stream(ID.from_base58(peer), [PAIR_PROTOCOL])
         return await join(stream, code=code, device_key=self.identity.signing_key, label=label)
