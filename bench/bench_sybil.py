@@ -21,7 +21,9 @@ to a Sybil. From 20 honest viewers (never attackers themselves) it reports:
 Then the attacks of issue 12 (bench/sybil_scenarios.py): small (S = 10) random and
 funnel-shaped regions with k = 1 … 20 attack edges, an attacker among the viewer's
 contacts, bot connector credit, stranger feed spam and smearing, each with Sybil
-mass, AUC and the best Sybil's rank.
+mass, AUC and the best Sybil's rank; and, for the viewers who still have a Sybil
+in their top 10 % at k = 5, the rank one honest newcomer given the same attack
+edges would have (`newcomer_twins`).
 
     python -m bench.bench_sybil
 """
@@ -33,14 +35,16 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal
+from protocol import PublicKey
 
 from . import sybil_scenarios, synthetic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from protocol import PublicKey
 
 HONEST = 1_000
 SYBIL_COUNTS = (10, 100, 1_000, 10_000)
@@ -81,6 +85,67 @@ def evidence_counts(ev: list[synthetic.Evidence]) -> Counter[PublicKey]:
 def share(values: Mapping[PublicKey, float], sybils: Sequence[PublicKey]) -> float:
     total = sum(values.values())
     return sum(values.get(s, 0.0) for s in sybils) / total if total else 0.0
+
+
+def _rank(scores: Mapping[PublicKey, float], best: float, them: set[PublicKey]) -> int:
+    return 1 + sum(1 for k, s in scores.items() if k not in them and s > best)
+
+
+def newcomer_twins() -> None:
+    """Issue 12 §5 against its bound: with k = 5 attack edges into a ten-identity region
+    (the scenario of bench/sybil_scenarios.shapes, same seeds), for each viewer who
+    has a Sybil in their top 10 %, the best Sybil's rank beside the rank of one honest
+    newcomer given the same five edges and no evidence of its own. The rule promises
+    the region no more than the newcomer: its identities share what the edges carry."""
+    keys = [Ed25519PrivateKey.from_private_bytes(i.to_bytes(32, "big")) for i in range(1, 1001)]
+    members = [PublicKey(k.public_key().public_bytes_raw()) for k in keys]
+    honest = synthetic.honest_network(random.Random(1), len(members), members=members)
+    newcomer = synthetic.keys(random.Random(77), 1)[0]
+    k, top = 5, len(members) // 10
+    print(f"a region of 10 against one honest newcomer with the same {k} attack edges:")
+    attackers = random.Random(1000 + k).sample(honest.members, k)
+    others = [m for m in honest.members if m not in set(attackers)]
+    viewers = random.Random(7).sample(others, 12)
+    twin = synthetic.attack_edges(random.Random(k), attackers, [newcomer] * k)
+    alone = TrustGraph(
+        [*honest.vouches, *twin.vouches], [*honest.receipts, *twin.receipts], now=synthetic.NOW
+    )
+    for shape, build in (("random", synthetic.sybil_region), ("funnel", synthetic.funnel_region)):
+        region = build(random.Random(10), 10)
+        attack = synthetic.attack_edges(
+            random.Random(k), attackers, [region.members[i % 10] for i in range(k)]
+        )
+        parts = [honest, region, attack]
+        graph = TrustGraph(
+            [v for p in parts for v in p.vouches],
+            [r for p in parts for r in p.receipts],
+            now=synthetic.NOW,
+        )
+        sybils = set(region.members)
+        for viewer in viewers:
+            scores = graph.scores(viewer)
+            rank = _rank(scores, max(scores[s] for s in sybils), sybils)
+            if rank > top:
+                continue
+            mine = alone.scores(viewer)
+            hops = min(_hops(graph, viewer, a) for a in attackers)
+            twin_rank = _rank(mine, mine[newcomer], {newcomer})
+            print(
+                f"  {shape:<6} viewer {viewers.index(viewer):>2} (nearest attacker {hops} hops): "
+                f"best Sybil rank {rank:>3}, the newcomer {twin_rank:>3}"
+            )
+
+
+def _hops(graph: TrustGraph, viewer: PublicKey, target: PublicKey) -> int:
+    """Edges on the shortest path from `viewer` to `target` (-1: none)."""
+    seen, frontier, depth = {viewer}, [viewer], 0
+    while frontier:
+        if target in frontier:
+            return depth
+        nxt = [o for m in frontier for o in graph.transitions(m) if o not in seen]
+        seen.update(nxt)
+        frontier, depth = list(dict.fromkeys(nxt)), depth + 1
+    return -1
 
 
 def main() -> None:
@@ -149,6 +214,8 @@ def main() -> None:
             )
     print()
     sybil_scenarios.run(auc)  # the attacks of issue 12: shapes, contacts, bots, spam, smears
+    print()
+    newcomer_twins()
     print(f"total {time.perf_counter() - started:.0f} s")
 
 
