@@ -200,6 +200,17 @@ def test_a_running_serve_answers_device_add_and_refuses_an_expired_code(
     assert out.strip().splitlines()[-1].startswith("paired ")
     listed = json.loads(cli(laptop, "device", "list", "--json").stdout)
     assert listed[0]["manage"]
+    # a managing device adds the next one: the phone (which failed before) is Ana's too
+    adding = start(laptop, "device", "add", "--label", "phone", *LOOPBACK)
+    procs.append(adding)
+    command = first_lines(adding, "command")["command"].split()
+    joined = cli(phone, *command[1:], *LOOPBACK)
+    assert joined.returncode == 0, joined.stderr
+    assert joined.stdout.strip() == member
+    assert finish(adding)[0] == 0
+    chain = json.loads(cli(phone, "device", "list", "--json").stdout)
+    assert (chain[0]["label"], chain[0]["this_device"]) == ("phone", True)
+    assert json.loads(cli(phone, "id", "--json").stdout)["member"] == member
 
 
 def _certify(home: Path, label: str) -> str:
