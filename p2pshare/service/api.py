@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from p2pshare.errors import UserError
 from p2pshare.member import identity
 from p2pshare.member.actions import create_member
+from p2pshare.member.devices import load_membership
 from p2pshare.member.recovery import words_for
 from p2pshare.service.node_actions import NodeActions
 from p2pshare.service.node_core import NetworkOptions, Status
@@ -37,8 +39,14 @@ def create_identity(home: Home, **profile: Any) -> str:
 
 
 def recovery_words(home: Home, passphrase: bytes | None) -> list[str]:
-    """The words that restore this member (member/recovery.py), for the app to show once."""
-    return words_for(identity.load(home, lambda: passphrase))
+    """The words that restore this member (member/recovery.py), for the app to show once;
+    a UserError on a home that is a device of its member (the root's words are elsewhere)."""
+    keys = identity.load(home, lambda: passphrase)
+    if not load_membership(home, keys).is_root:
+        raise UserError(
+            "this home is a device of its member, not its root: the root's words are the backup"
+        )
+    return words_for(keys)
 
 
 class NodeAPI(NodeActions, NodeViews):
