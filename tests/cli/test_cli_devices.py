@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from cli_homes import Homes
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from p2pshare.cli import main as cli_main
 from p2pshare.member import identity as ident
@@ -304,3 +306,40 @@ def test_rotate_root_keeps_the_member_and_makes_this_home_a_device(
     homes.sync("safe", "ana")
     roots = [d["device_id"] for d in homes.json("ana", "device", "list") if d["root"]]
     assert roots == [third]  # ana's home follows the second rotation
+
+
+def test_a_home_from_before_devices_is_its_members_root_and_first_device(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Upgrade: a key file of two independent keys (no seed, no member.json) and its
+    records keep their member; the key is the root and may add devices."""
+    home = Home(tmp_path / "old").ensure()
+    keys = (Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+    home.key_file.write_bytes(
+        b"".join(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            for key in keys
+        )
+    )
+    homes = Homes(tmp_path, capsys)
+    homes.run("old", "profile", "set", "--name", "Olga")
+    me = member_id(keys[0].public_key().public_bytes_raw())
+    ids = homes.json("old", "id")
+    assert ids["id"] == ids["member"] == ids["device"] == me
+    assert homes.json("old", "device", "list") == [
+        {
+            "device_id": me,
+            "label": "root key",
+            "this_device": True,
+            "root": True,
+            "manage": True,
+            "linked_at": 0,
+            "unlinked_from": None,
+            "reason": "",
+        }
+    ]
+    assert len(homes.run("old", "recovery-words").split()) == 48 * 2  # numbered words
