@@ -343,3 +343,23 @@ def test_a_home_from_before_devices_is_its_members_root_and_first_device(
         }
     ]
     assert len(homes.run("old", "recovery-words").split()) == 48 * 2  # numbered words
+
+
+def test_join_and_add_refuse_bad_input_before_any_network(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    homes = Homes(tmp_path, capsys)
+    peer = "/ip4/127.0.0.1/tcp/9/p2p/12D3KooWJGKK2MJ363H38rZXLbzkSFn6mg5MMob2LpgzawoYYmLf"
+    refusals = {
+        ("init", "--join", "arctic-velvet-harbor", "--peer", peer): "a number and three words",
+        ("init", "--join", "7-arctic-velvet-harbour", "--peer", peer): "'harbour' is not a word",
+        ("init", "--join", "7-arctic-velvet-harbor"): "needs --peer",
+        ("init", "--join", "7-arctic-velvet-harbor", "--name", "X"): "no --name",
+        ("init", "--join", "7-" + "x" * 200, "--peer", peer): "too long",
+    }
+    for args, reason in refusals.items():
+        assert reason in homes.run("new", *args, ok=False)
+    assert not ident.exists(Home(tmp_path / "new"))
+    homes.run("ana", "init", "--name", "Ana")
+    assert "label" in homes.run("ana", "device", "add", "--label", "  ", ok=False)
+    assert "label" in homes.run("ana", "device", "add", "--label", "a\tb", ok=False)
