@@ -155,8 +155,8 @@ def _rotate_root(home: Home, args: argparse.Namespace) -> int:
     print(
         "The member's root key is now a new one. Write these words on paper and keep them\n"
         "offline: they are the only copy of the new root (p2pshare init --recover), which\n"
-        "you need to rotate again. They are not shown again. Your old words no longer\n"
-        "restore the root. This home signs with a new device key from now on.\n\n"
+        "you need to rotate again, with your sealing key. They are not shown again. Your\n"
+        "old words no longer restore the root. This home signs with a new device key now.\n\n"
         f"{paper(words_for(rotated.new_root))}\n",
         file=sys.stderr,
     )

@@ -1,8 +1,10 @@
 """Rotating the member's root key (issue 15; docs/PROTOCOL.md §15 rotate, §Roots and rotations).
 
 `p2pshare device rotate-root` runs on the home that holds the member's root. It
-draws a new root seed (identity.py derives the key from it, so 24 new words
-restore it) and a new device key for this home, then signs, dated the same
+draws a new root key and a new device key for this home; the new root's backup
+is 48 words (recovery.py's two-key format: the new root's Ed25519 key and the
+member's X25519 seal key, which a rotation keeps), so a root restored from them
+is the member's root with the member's seal key. Then it signs, dated the same
 second:
 
 - a rotate record by the old root, naming the new root with its consent: from
@@ -21,7 +23,6 @@ peer id changes with its key: earlier invites of this home stop working.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 class Rotated:
     """What a rotation made: the new root (its words, shown once) and this home's new key."""
 
-    new_root: ident.Identity  # its seed is the only copy: show its words, then drop it
+    new_root: ident.Identity  # the only copy of the new root key: show its words, drop it
     device_id: str
     rotation: protocol.Envelope
     certificate: protocol.Envelope
@@ -59,7 +60,9 @@ def rotate_root(member: Member, *, label: str, passphrase: bytes | None) -> Rota
             "this home does not hold the member's root key: rotate from the home that does "
             "(the one made by `init`, or restored from the root's words)"
         )
-    new_root = ident.from_seed(secrets.token_bytes(ident.SEED_BYTES))
+    # The new root's backup holds the member's seal key too (recovery.py's 48 words: the
+    # two keys), so a root restored from it opens what is sealed to the member.
+    new_root = ident.Identity(Ed25519PrivateKey.generate(), old.seal_key)
     device_key = Ed25519PrivateKey.generate()
     device = PublicKey(device_key.public_key().public_bytes_raw())
     rotation = member.commit(

@@ -274,9 +274,11 @@ def test_rotate_root_keeps_the_member_and_makes_this_home_a_device(
     assert cli_main.main(["--home", str(tmp_path / "ana"), "device", "rotate-root"]) == 0
     out, err = capsys.readouterr()
     lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
-    # the new root's words, shown once on stderr, restore exactly the new root
+    # the new root's words, shown once on stderr, restore the new root and the seal key
     paper = "\n".join(line for line in err.splitlines() if WORD_LINE.match(line))
-    assert identity_from_words(paper).member_id == lines["root"]
+    restored_root = identity_from_words(paper)
+    assert restored_root.member_id == lines["root"]
+    assert restored_root.seal_public == old_key.seal_public  # the member's, kept
     new_key = ident.load(Home(tmp_path / "ana"))
     assert new_key.public_key != old_key.public_key  # a new device key signs from now on
     assert new_key.seal_public == old_key.seal_public  # sealed text still opens
