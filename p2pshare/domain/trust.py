@@ -52,7 +52,8 @@ bounded by its attack edges, independent of how many identities, vouches,
 forwards or receipts it makes among itself (bench/bench_sybil.py measures it).
 Since the walk moves outward, no identity of a region holds more than what
 reaches it along paths that never turn back: a funnel's centre gets what its
-attack edges carry, not that times the echo of its own identities.
+attack edges carry, not that times the echo of its own identities (loops among
+identities at one distance from the viewer still count: trust_outward.py).
 For the feed, `offer_signal` takes the *max* trust over whoever posted or
 forwarded an offer, never a sum: a thousand forwards by untrusted identities
 are worth exactly nothing.

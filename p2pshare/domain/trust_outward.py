@@ -16,10 +16,15 @@ back) turned the flow of one attack edge into several times that flow for its
 centre (issue 12 §5: a ten-identity region given an edge by a member two hops
 from the viewer ranked in the viewer's top 10 %). Every loop goes back towards
 the viewer somewhere or stays within one layer; a region's identities are first
-reached through its attack edges, so the loops inside it are cut, and what its
-identities hold is what those edges carry, split among them rather than
-multiplied. An honest member keeps what reaches them along every path that does
-not turn back: the many routes of an honest neighbourhood still add up.
+reached through its attack edges, so its loops through a nearer identity are cut:
+an identity reached through one attack edge holds at most what that edge carries,
+shared with the identities it passes it to rather than multiplied by their echo.
+An honest member keeps what reaches them along every path that does not turn
+back: the many routes of an honest neighbourhood, sideways ones included, still
+add up. The price of keeping the sideways routes: identities that attack edges
+reach at the same distance can still echo among themselves (README, Benchmarks,
+has the figures; a strict order that follows no sideways edge both ways loses an
+honest neighbourhood's routes and ranks a far region above honest members).
 
 Pure and order-independent: the distances and the mask depend only on the edge
 arrays, which `Edges.patch` and a full build leave bit for bit alike.
