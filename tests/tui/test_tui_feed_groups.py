@@ -67,6 +67,11 @@ def summary(screen: FeedScreen) -> str:
     return shown_text(screen.query_one("#feed-summary"))
 
 
+def footer(screen: FeedScreen) -> str:
+    """The keys the footer offers, as drawn."""
+    return " ".join(shown_text(key) for key in screen.query("FooterKey"))
+
+
 def test_three_copies_are_one_row_counted_three_and_another_authors_stays_apart() -> None:
     node, _, _ = spammy_node()
     app = fake_app(node)
@@ -108,6 +113,32 @@ def test_space_lists_the_copies_and_folds_them_and_enter_opens_the_best() -> Non
         await wait_for(pilot, lambda: isinstance(app.screen, OfferScreen))
         assert app.screen.offer_id == copies[2]  # type: ignore[attr-defined]
         assert all(c in app.seen for c in copies)  # the copies were read with it
+
+    drive(app, scenario)
+
+
+def test_the_footer_offers_space_where_the_cursor_rests_on_a_group_and_only_there() -> None:
+    """Space works on a group's row at once; the footer says so once the cursor rests
+    (redrawing it on every key was the slowest cursor move, issue 10)."""
+    node, copies, _ = spammy_node()
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await feed_ready(pilot)
+        offers = screen.query_one(OfferList)
+        garden = next(item.id for item in offers.items if item.title == "Garden design")
+        await cursor_to(pilot, screen, garden)
+        drawn = "Filters"  # a key the footer always offers: it is drawn, not being redrawn
+        await wait_for(pilot, lambda: drawn in footer(screen))
+        assert "Copies" not in footer(screen)
+        await cursor_to(pilot, screen, copies[2])
+        await wait_for(pilot, lambda: "Copies" in footer(screen))
+        # through the group and off it again quickly: the footer ends where the cursor is
+        group_row = offers.cursor
+        offers.set_cursor(offers.index_of(garden) or 0)
+        offers.set_cursor(group_row)
+        offers.set_cursor(offers.index_of(garden) or 0)
+        await wait_for(pilot, lambda: drawn in footer(screen) and "Copies" not in footer(screen))
 
     drive(app, scenario)
 
@@ -216,6 +247,7 @@ def test_snapshot_of_a_group_listed_under_its_best(snap_compare: SnapCompare) ->
         await cursor_to(pilot, screen, copies[2])
         await pilot.press("space")
         await wait_for(pilot, lambda: len(mallory_lines(screen)) == 3)
+        await wait_for(pilot, lambda: "Copies" in footer(screen))  # once the cursor rests
         await pilot.pause()
 
     assert snap_compare(fake_app(node), terminal_size=(120, 24), run_before=run_before)

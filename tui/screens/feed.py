@@ -47,6 +47,10 @@ MIN_TRUST = [
     ("top 20%", 0.8),
 ]
 REFRESH_DELAY = 0.15  # coalesce bursts of records into one refresh
+# The footer offers space (Copies) once the cursor rests on a group's row this long: a
+# footer redrawn on the key itself took ~30 ms (Textual mounts its keys again), the
+# worst cursor move of a feed whose copies alternate with single rows (issue 10).
+FOOTER_DELAY = 0.2
 NEEDS_NODE = frozenset({"compose", "accept", "forward", "decline"})  # actions that write records
 
 
@@ -76,7 +80,8 @@ class FeedScreen(NodeScreen):
         self._pending: dict[str, FeedItem | None] = {}  # rows that came during a read
         self.filters = Filters()
         self.shown = Shown([], Copies(), frozenset(), frozenset(), 0)  # what the list shows
-        self._on_group = False  # the cursor is on a group's row (the footer offers space)
+        self._on_group = False  # the cursor is on a group's row (space opens it)
+        self._footer_timer: Timer | None = None
         self.loaded = False
         self._load_asked = False
         self._refresh_timer: Timer | None = None
@@ -105,7 +110,7 @@ class FeedScreen(NodeScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until the node is open there is nothing to post or act on: those keys show dimmed."""
         if action == "toggle_group":  # in the footer only where there is a group to open
-            return self._on_group
+            return self._on_group  # (the footer asks again once the cursor rests)
         return None if action in NEEDS_NODE and not self.shell.node_open else True
 
     def on_resize(self) -> None:
@@ -312,11 +317,18 @@ class FeedScreen(NodeScreen):
         self._group_under_cursor(event.item)
 
     def _group_under_cursor(self, item: FeedItem | None) -> None:
+        """Space works at once on a group's row; the footer says so when the cursor rests."""
         offers = self.query_one(OfferList)
         on_group = item is not None and (len(offers.group(item)) > 1 or offers.nested(item))
         if on_group != self._on_group:
             self._on_group = on_group
-            self.refresh_bindings()
+            if self._footer_timer is not None:
+                self._footer_timer.stop()
+            self._footer_timer = self.set_timer(FOOTER_DELAY, self._footer_rested)
+
+    def _footer_rested(self) -> None:
+        self._footer_timer = None
+        self.refresh_bindings()
 
     def action_toggle_group(self) -> None:
         """List the copies of the offer under the cursor under it, or fold them again
