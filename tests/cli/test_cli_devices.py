@@ -115,6 +115,8 @@ def test_device_add_and_init_join_make_one_member_of_two_machines(
 ) -> None:
     desk, laptop = tmp_path / "desk", tmp_path / "laptop"
     member = _init(desk, "Ana")
+    posted = cli(desk, "offer", "post", "--title", "Keynote in Lisbon", "--skills", "talks")
+    assert posted.returncode == 0, posted.stderr
     adding = start(desk, "device", "add", "--label", "laptop", *LOOPBACK)
     procs.append(adding)
     shown = first_lines(adding, "command")
@@ -131,6 +133,9 @@ def test_device_add_and_init_join_make_one_member_of_two_machines(
     assert code_out == 0, err
     device = out.strip().splitlines()[-1].removeprefix("paired ")
 
+    # the member's history came along with the pairing: the laptop holds Ana's offer
+    offers = json.loads(cli(laptop, "offers", "--all", "--json").stdout)
+    assert [o["id"] for o in offers] == [posted.stdout.strip()]
     ids = json.loads(cli(laptop, "id", "--json").stdout)
     assert ids["member"] == member
     assert ids["device"] == device == ids["id"]
