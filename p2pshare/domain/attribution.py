@@ -40,10 +40,12 @@ NOT_COUNTED = "not its member's record"
 """The start of the reason for a record whose key does not sign for its member at its date."""
 
 MEMBER_KINDS = (Device, Unlink, Rotate)
+_MEMBER_TYPES = frozenset(MEMBER_KINDS)  # exact types: records are final, and this runs per record
+_NAMING_TYPES = frozenset((Forward, Handoff, Vouch, Credit))  # bodies that name member keys
 
 
 def is_member_record(env: Envelope) -> bool:
-    return isinstance(env.body, MEMBER_KINDS)
+    return type(env.body) in _MEMBER_TYPES
 
 
 class Attribution:
@@ -95,14 +97,17 @@ class Attribution:
 
     def judge(self, env: Envelope) -> Envelope | str:
         """`env` as its member wrote it, or why it does not count (see the module)."""
-        if not self._named:
+        named = self._named
+        if not named:
             return env
         author = env.author
-        if author in self._named:
+        body = env.body
+        if author not in named and type(body) not in _NAMING_TYPES:
+            return env  # most records: a key no member record names, naming nobody
+        if author in named:
             if (why := self.directory.verdict(env)) is not None:
                 return _reason(self.directory, env, why)
             author = self.directory.member_of(author)
-        body = env.body
         changes: dict[str, object] = {}
         if isinstance(body, Forward | Handoff) and body.to in self._named:
             changes["to"] = self.directory.member_of(body.to)

@@ -143,7 +143,6 @@ class LedgerState:
         self.members = Attribution()  # the member records: who signs for whom
         self._raw: dict[RecordId, Envelope] = {}  # records attribution rewrote, as signed
         self._void: dict[RecordId, str] = {}  # records that do not count for their member
-        self._plain = 0  # records applied that are not member records
         self._members: dict[RecordId, list[Envelope]] = {}  # key -> its other records
         self._parts: dict[RecordId, Part] = {}  # key -> its Part, unless just an offer/vouch
         self._waiters: dict[RecordId, set[RecordId]] = {}  # missing id -> partitions waiting
@@ -269,7 +268,7 @@ class LedgerState:
         records are few, and this keeps the state a function of the record set)."""
         batch = envelopes if isinstance(envelopes, list) else list(envelopes)
         members = [env for env in batch if is_member_record(env) and env.id not in self._by_id]
-        if members and self.members.add(members) and self._plain:
+        if members and self.members.add(members) and self._by_id:
             return self._rebuild(batch)
         return self._apply(batch)
 
@@ -327,15 +326,13 @@ class LedgerState:
             rid = env.id
             if rid in self._by_id:
                 continue
-            if not is_member_record(env):  # those are in self.members already (apply)
-                self._plain += 1
-                if judging:
-                    attributed = self.members.judge(env)
-                    if isinstance(attributed, str):
-                        self._void[rid] = attributed
-                    elif attributed is not env:
-                        self._raw[rid] = env
-                        env = attributed
+            if judging and not is_member_record(env):  # those are in self.members (apply)
+                attributed = self.members.judge(env)
+                if isinstance(attributed, str):
+                    self._void[rid] = attributed
+                elif attributed is not env:
+                    self._raw[rid] = env
+                    env = attributed
             self._by_id[rid] = env
             if (waiting := self._waiters.pop(rid, None)) is not None:
                 dirty.update(dict.fromkeys(waiting))  # partitions with a record that waited
