@@ -8,6 +8,8 @@ repaint, never for the real API's store poll or a thread. `FakeHome` is the
 matching `HomePort`. Records that "arrive from the network" are the `arrive_*`
 methods. What the fake does not model (signatures, sealing, the ledger's rules)
 is covered by the tests that drive the real NodeAPI (test_tui_integration.py).
+The member has two devices, this one (its root) and a phone; `complete_pairing`
+is the new device that joins with the code `start_pairing` offered.
 """
 
 from __future__ import annotations
@@ -19,10 +21,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from p2pshare.domain.activity import ActivityItem
+from p2pshare.domain.device_views import DeviceItem, Pairing
 from p2pshare.domain.lookalike_names import fingerprints, lookalike_groups, shown_name
 from p2pshare.domain.views import FeedItem, PeerItem
 from p2pshare.errors import NotFound, UserError
-from p2pshare.events import Changed, Event, NodeFailed, NodeInfo, NodeStarted, Notice
+from p2pshare.events import (
+    Changed,
+    DevicePaired,
+    Event,
+    NodeFailed,
+    NodeInfo,
+    NodeStarted,
+    Notice,
+)
 from protocol import RecordId
 
 if TYPE_CHECKING:
@@ -33,6 +44,10 @@ T0 = 1_700_000_000
 DAY = 86_400
 ME = "12D3KooWme"
 WORDS = ("acid", "brave", "cable", "dinner", "eagle", "fabric", "garden", "habit")
+PHONE = "12D3KooWphone"  # my second device; the first is my own key (ME), the root
+PAIRING_WORDS = "arctic-velvet-harbor"
+PAIRING_TTL = 600  # a pairing code's life, in seconds, as the real node's
+NOON = T0 - 10 * 3600  # 12:13 UTC that day: the same date on screen from UTC-11 to UTC+11
 
 
 def fixed_clock() -> float:
@@ -109,6 +124,29 @@ class FakeNode:
             "region": "",
             "available": True,
         }
+        self.my_devices: list[DeviceItem] = [
+            DeviceItem(
+                device_id=ME,
+                label="laptop",
+                this_device=True,
+                root=True,
+                manage=True,
+                linked_at=NOON - 90 * DAY,
+                unlinked_from=None,
+            ),
+            DeviceItem(
+                device_id=PHONE,
+                label="phone",
+                this_device=False,
+                root=False,
+                manage=False,
+                linked_at=NOON - 30 * DAY,
+                unlinked_from=None,
+            ),
+        ]
+        self.pairing: Pairing | None = None  # the code offered, until a device joins with it
+        self.clock: Callable[[], float] = fixed_clock  # when a code is offered, for its expiry
+        self._pairing_manage = False
         self._seq = 0
 
     # -- setting the scene (synchronous, no events) -------------------------------
@@ -122,9 +160,10 @@ class FakeNode:
         headline: str = "",
         region: str = "",
         member_id: str = "",
+        devices: Sequence[str] = (),
     ) -> str:
         """A peer; `member_id` defaults to one made from the name (give one to add two
-        members of the same name)."""
+        members of the same name); `devices` to the member's own key alone."""
         member_id = member_id or f"12D3KooW{name.lower()}"
         item = PeerItem(
             id=member_id,
@@ -141,6 +180,7 @@ class FakeNode:
             connector_credit=0,
             muted=False,
             blocked=False,
+            devices=list(devices) or [member_id],
         )
         self._peers[member_id] = FakePeer(item=item, base_trust=trust)
         return member_id
@@ -215,6 +255,26 @@ class FakeNode:
         self._changed(offer.id)
         if offer.author == ME:
             self._emit(Notice(text=text, offer=_rid(offer.id)))
+
+    def complete_pairing(self, label: str = "desktop") -> str:
+        """A new device joins with the code offered: certified, listed, `DevicePaired`."""
+        assert self.pairing is not None, "no pairing was started"
+        device_id = f"12D3KooW{label.lower()}"
+        self.my_devices.append(
+            DeviceItem(
+                device_id=device_id,
+                label=label,
+                this_device=False,
+                root=False,
+                manage=self._pairing_manage,
+                linked_at=NOON,
+                unlinked_from=None,
+            )
+        )
+        self.pairing = None
+        self._emit(Changed(peers=True))
+        self._emit(DevicePaired(device_id=device_id, label=label))
+        return device_id
 
     def add_activity(
         self,
@@ -586,6 +646,50 @@ class FakeNode:
         else:
             raise UserError(f"unknown mark {mark!r}")
         self._emit(Changed(peers=True))
+
+    # -- NodePort: this member's devices ---------------------------------------------
+
+    async def devices(self) -> list[DeviceItem]:
+        return sorted(self.my_devices, key=lambda d: (not d.this_device, d.linked_at, d.device_id))
+
+    async def start_pairing(self, *, manage: bool = False) -> Pairing:
+        self._call("start_pairing", {"manage": manage})
+        if not self._this_device().manage:
+            raise UserError("this device may not add devices: pair it with manage first")
+        info = self.status.info
+        self.pairing = Pairing(
+            code=f"{self._seq % 9 + 1}-{PAIRING_WORDS}",
+            addresses=info.addresses if info else (),
+            expires_at=int(self.clock()) + PAIRING_TTL,
+        )
+        self._pairing_manage = manage
+        self._seq += 1
+        return self.pairing
+
+    async def revoke_device(
+        self, device_id: str, *, reason: str = "", since: int | None = None
+    ) -> str:
+        self._call("revoke_device", {"device_id": device_id, "reason": reason, "since": since})
+        found = [d for d in self.my_devices if d.device_id == device_id]
+        if not found:
+            raise NotFound(f"no device {device_id} of yours")
+        device = found[0]
+        if device.root:
+            raise UserError("the root key is rotated, never unlinked")
+        if not (self._this_device().manage or device.this_device):
+            raise UserError("this device may not revoke devices: pair it with manage first")
+        until = T0 if since is None else since
+        if until > T0:
+            raise UserError("since: a date to come; an unlink reaches only the past")
+        if device.unlinked_from is not None and device.unlinked_from <= until:
+            until, reason = device.unlinked_from, device.reason  # the earliest holds
+        index = self.my_devices.index(device)
+        self.my_devices[index] = replace(device, unlinked_from=until, reason=reason)
+        self._emit(Changed(peers=True))
+        return self._new_id("unlink", device_id)
+
+    def _this_device(self) -> DeviceItem:
+        return next(d for d in self.my_devices if d.this_device)
 
     # -- plumbing ---------------------------------------------------------------------------
 

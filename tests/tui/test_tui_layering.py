@@ -69,6 +69,7 @@ PORT_SIDE = {
     "p2pshare.errors",
     "p2pshare.domain.views",
     "p2pshare.domain.activity",
+    "p2pshare.domain.device_views",  # the devices and pairing of the Profile (issue 15)
     # pure and stdlib-only: the escaping and standing words the CLI uses too, so the app
     # shows member-written text exactly as `p2pshare show` does (issue 16 §6)
     "p2pshare.domain.display_text",

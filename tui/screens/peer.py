@@ -1,7 +1,8 @@
 """A peer's page: profile, history, why I trust them (the paths from me drawn as a tree,
 widgets/trust_paths.py); vouch, revoke, mute, block.
 
-Their name is the views' `display_name` (a fingerprint after a name that looks like
+A member may sign with several device keys (issue 15): the page lists them under its
+member id. Their name is the views' `display_name` (a fingerprint after a name that looks like
 another's), their trust a standing ("top 12%"), and all they wrote is escaped.
 """
 
@@ -42,6 +43,16 @@ def explain_rest(report: dict[str, Any], *, drawn: bool) -> str:
             if not line.lstrip().startswith(("you ", "and other paths"))
         ]
     return "\n".join(safe(line) for line in lines) or ("" if drawn else "[dim]—[/dim]")
+
+
+def device_lines(p: PeerItem) -> list[str]:
+    """'devices    <id>' and one line for each further key; one line when the member's
+    own key is its only one."""
+    devices = [d for d in p.devices if d] or [p.id]
+    if devices == [p.id]:
+        return ["devices    one, its member key"]
+    pad = " " * len("devices    ")
+    return [f"{'devices    ' if i == 0 else pad}{escape(d)}" for i, d in enumerate(devices)]
 
 
 class PeerScreen(NodeScreen):
@@ -108,6 +119,7 @@ class PeerScreen(NodeScreen):
                 f"region     {safe(p.region) or '—'}",
                 f"available  {'yes' if p.available else 'no'}",
                 f"member id  {p.id}",
+                *device_lines(p),
             ]
             if marks:
                 lines.append(f"[b $warning]{', '.join(marks)}[/] (only on this machine)")

@@ -1,5 +1,8 @@
 """Everyone this member knows: trust, vouches, fulfilled and failed, connection state.
 
+One row per member, however many device keys sign for it (issue 15): a member with
+several reads "2 devices" first among its marks; the peer's page lists them.
+
 Trust is the member's standing ("top 12%", as `p2pshare peers` writes it), which does
 not jump when a new best peer appears; names are told apart by the fingerprint the
 views give look-alikes, kept when the column cuts a long name; every text a member
@@ -67,8 +70,8 @@ class PeersScreen(NodeScreen):
         table.add_column("vouches", key="vouches", width=7)
         table.add_column("fulfilled", key="fulfilled", width=9)
         table.add_column("failed", key="failed", width=6)
-        table.add_column("skills", key="skills", width=30)
-        table.add_column("marks", key="marks", width=16)
+        table.add_column("skills", key="skills", width=26)
+        table.add_column("marks", key="marks", width=20)
         table.add_column("headline", key="headline")
         table.focus()
         self.load()
@@ -113,6 +116,7 @@ class PeersScreen(NodeScreen):
         marks = ", ".join(
             m
             for m, on_ in (
+                (f"{len(p.devices)} devices", len(p.devices) > 1),
                 ("vouched", bool(p.vouched_by_me)),
                 ("muted", p.muted),
                 ("blocked", p.blocked),

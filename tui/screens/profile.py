@@ -1,5 +1,6 @@
-"""My profile: edit it; my member id and invite (copyable); my return on sharing,
-in totals and as charts by month and by peer (widgets/share_chart.py)."""
+"""My profile: edit it; my member id and invite (copyable); my devices, to add one with
+a pairing code or revoke one (devices*.py, issue 15); my return on sharing, in totals
+and as charts by month and by peer (widgets/share_chart.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,21 @@ from rich.markup import escape
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Static, Switch
+from textual.widgets import Button, Input, Label, OptionList, Static, Switch
 
 from p2pshare.errors import UserError
+from p2pshare.events import DevicePaired
 
-from ..fmt import csv, name_fit
+from ..fmt import csv, name_fit, one_line
 from ..widgets.share_chart import LEGEND, ChartRow, ShareChart, month_label, months_between
 from .base import NodeScreen
 from .compose import field_of
+from .devices import DeviceJoined, DeviceList, revocable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from p2pshare.events import Changed
+    from p2pshare.events import Changed, Event
     from p2pshare.service.port import NodePort
 
     from ..widgets.status_bar import StatusInfo
@@ -99,7 +102,9 @@ class ProfileScreen(NodeScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("c", "copy_invite", "Copy invite"),
-        Binding("i", "copy_id", "Copy id"),
+        Binding("i", "copy_id", "Copy id", show=False),  # said by its heading: 80 columns
+        Binding("a", "add_device", "Add device"),
+        Binding("x", "revoke_device", "Revoke device"),
         Binding("r", "reload", "Refresh", show=False),
     ]
 
@@ -107,6 +112,8 @@ class ProfileScreen(NodeScreen):
         super().__init__(node)
         self.profile: dict[str, Any] = {}
         self.stats: dict[str, Any] = {}
+        self.devices_loaded = False
+        self._listening = False
 
     def body(self) -> ComposeResult:
         with Horizontal(id="profile"):
@@ -130,10 +137,13 @@ class ProfileScreen(NodeScreen):
                 yield Static("", id="form-error", classes="error")
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
             with VerticalScroll(id="profile-side"):
-                yield Label("Member id", classes="section")
+                yield Label("Member id (i to copy)", classes="section")
                 yield Static("", id="member-id", classes="copyable")
                 yield Label("Invite (c to copy)", classes="section")
                 yield Static("", id="invite", classes="copyable")
+                yield Label("Devices (a to add; tab, then x to revoke)", classes="section")
+                yield DeviceList(id="devices")
+                yield Static("", id="devices-note", classes="dim -hidden")
                 yield Label("Return on sharing, by month", classes="section")
                 yield ShareChart(
                     "nothing passed on yet: forward an offer (f, in the feed)", id="by-month"
@@ -147,11 +157,21 @@ class ProfileScreen(NodeScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = "My profile"
+        if not self._listening:  # DevicePaired is for this screen alone: the app shows no toast
+            self._listening = True
+            self.node.subscribe(self._node_event)
         self.load()
 
     def on_changed(self, event: Changed) -> None:
         if event.offers or event.trust:
             self._load_stats()
+        if event.peers:  # a certificate or an unlink may have arrived (from the CLI too)
+            self.load_devices()
+
+    def _node_event(self, event: Event) -> None:
+        """The node's listener (on the app's loop): a device joined, as a message here."""
+        if isinstance(event, DevicePaired) and self.is_attached:
+            self.post_message(DeviceJoined(event))
 
     def _show_status(self, info: StatusInfo) -> None:
         super()._show_status(info)
@@ -174,6 +194,24 @@ class ProfileScreen(NodeScreen):
             escape(p["invite"]) or "[dim]no invite yet: the node is not online[/dim]"
         )
         self._load_stats()
+        self.load_devices()
+
+    @work(exclusive=True, group="devices", exit_on_error=False)
+    async def load_devices(self) -> None:
+        note = self.query_one("#devices-note", Static)
+        try:
+            devices = await self.node.devices()
+        except UserError as exc:
+            note.update(f"[$error]{escape(str(exc))}[/]")
+            note.remove_class("-hidden")
+            return
+        self.query_one(DeviceList).show(devices)
+        this = next((d for d in devices if d.this_device), None)
+        may_manage = this is not None and (this.root or this.manage)
+        note.update("this device may not add or revoke devices: the root or a managing one may")
+        note.set_class(may_manage, "-hidden")
+        self.devices_loaded = True
+        self.refresh_bindings()
 
     @work(exclusive=True, group="stats", exit_on_error=False)
     async def _load_stats(self) -> None:
@@ -246,3 +284,52 @@ class ProfileScreen(NodeScreen):
         if member_id := self.profile.get("id"):
             self.app.copy_to_clipboard(member_id)
             self.notify("Member id copied", timeout=2)
+
+    # -- devices (issue 15) -----------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "revoke_device":  # shown dimmed until a device that can go is highlighted
+            device = self.query_one(DeviceList).current
+            return True if device is not None and revocable(device) else None
+        return True
+
+    @on(OptionList.OptionHighlighted, "#devices")
+    def _device_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#devices")
+    def _copy_device_id(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.copy_to_clipboard(event.option.id)
+            self.notify("Device id copied", timeout=2)
+
+    def action_add_device(self) -> None:
+        from .devices_pairing import PairingScreen
+
+        if not isinstance(self.app.screen, PairingScreen):
+            self.app.push_screen(PairingScreen(self.node))
+
+    @on(DeviceJoined)
+    def _device_joined(self, message: DeviceJoined) -> None:
+        from .devices_pairing import PairingScreen
+
+        if isinstance(self.app.screen, PairingScreen):
+            self.app.screen.dismiss(None)
+        label = escape(one_line(message.event.label)) or "a new device"
+        self.notify(f"“{label}” is one of your devices now", title="Device added", timeout=6)
+        self.load_devices()
+
+    def action_revoke_device(self) -> None:
+        from .devices_revoke import RevokeDeviceScreen
+
+        device = self.query_one(DeviceList).current
+        if device is None or not revocable(device):
+            return
+
+        def done(revoked: bool | None) -> None:
+            if revoked:
+                label = escape(one_line(device.label)) or "the device"
+                self.notify(f"“{label}” unlinked: what it signs from then on is refused")
+                self.load_devices()
+
+        self.app.push_screen(RevokeDeviceScreen(self.node, device), done)
