@@ -27,9 +27,10 @@ from p2pshare.member.identity import Identity
 from p2pshare.member.pairing_codes import offer_pairing, pairing_state
 from p2pshare.net.node import Node
 from p2pshare.net.pairing import PROTOCOL, PairingFailed, join
+from p2pshare.net.relay import reserve
 from protocol import Device, decode
 
-from .conftest import TEST_CONFIG, make_home, start_peer, wait_until
+from .conftest import TEST_CONFIG, connect, make_home, start_peer, wait_until, with_config
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -182,6 +183,28 @@ def test_garbage_on_the_pairing_stream_burns_nothing_and_breaks_nothing(tmp_path
             # the open code was never reached, so it still pairs
             joined = await node.pair(desk.addr, code=offered.code, label="laptop")
             assert desk.has(joined.certificate.id)
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+
+
+def test_a_device_pairs_through_a_relay(tmp_path: Path) -> None:
+    """The code's command may name a circuit address (relay first, then the device):
+    the new device reaches the offering device through the relay and pairs."""
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            relay = await start_peer(nursery, make_home(tmp_path, "relay"), with_config(relay=True))
+            desk = await start_peer(nursery, make_home(tmp_path, "desk"))
+            await connect(desk, relay)
+            assert await reserve(desk.node._host, ID.from_base58(relay.id)) is not None
+            offered = offer_pairing(desk.home, manage=False)
+            home, identity = _new_device(tmp_path)
+            node = await _joining_node(nursery, home, identity)
+            circuit = f"{relay.addr}/p2p-circuit/p2p/{desk.id}"
+            joined = await node.pair(circuit, code=offered.code, label="laptop")
+            assert desk.has(joined.certificate.id)
+            assert node.peer_links()[desk.id]["connection"] == "relayed"
             nursery.cancel_scope.cancel()
 
     trio.run(main)
