@@ -189,7 +189,7 @@ def _add(home: Home, args: argparse.Namespace) -> int:
 def _show_code(
     home: Home, offered: Offered, addresses: list[str], args: argparse.Namespace
 ) -> None:
-    peers = " ".join(f"--peer {address}" for address in addresses[:_ADDRESSES_SHOWN])
+    peers = " ".join(f"--peer {address}" for address in shown_addresses(addresses))
     out(f"code {offered.code}")
     out(f"command p2pshare init --join {offered.code} {peers}".rstrip())
     sys.stdout.flush()
@@ -199,6 +199,18 @@ def _show_code(
         file=sys.stderr,
         flush=True,
     )
+
+
+def shown_addresses(addresses: list[str]) -> list[str]:
+    """The addresses the new machine is told to dial: at most four, those another machine
+    can reach first (LAN or public, then circuits through relays), loopback last."""
+
+    def rank(address: str) -> int:
+        if "/p2p-circuit" in address:
+            return 1
+        return 2 if address.startswith(("/ip4/127.", "/ip6/::1/")) else 0
+
+    return sorted(addresses, key=rank)[:_ADDRESSES_SHOWN]
 
 
 def _wait_in_file(home: Home, offered: Offered) -> Offered:

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from p2pshare.cli import main as cli_main
+from p2pshare.cli.device_commands import shown_addresses
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
@@ -370,3 +371,13 @@ def test_join_and_add_refuse_bad_input_before_any_network(
     homes.run("ana", "init", "--name", "Ana")
     assert "label" in homes.run("ana", "device", "add", "--label", "  ", ok=False)
     assert "label" in homes.run("ana", "device", "add", "--label", "a\tb", ok=False)
+
+
+def test_the_command_names_addresses_another_machine_can_reach_first() -> None:
+    me = "12D3KooWJGKK2MJ363H38rZXLbzkSFn6mg5MMob2LpgzawoYYmLf"
+    loopback = f"/ip4/127.0.0.1/tcp/4001/p2p/{me}"
+    lan = f"/ip4/192.168.1.20/tcp/4001/p2p/{me}"
+    circuit = f"/ip4/198.51.100.7/tcp/4001/p2p/{me[:-4]}AAAA/p2p-circuit/p2p/{me}"
+    extra = [f"/ip4/10.0.0.{n}/tcp/4001/p2p/{me}" for n in range(2, 6)]
+    assert shown_addresses([loopback, circuit, lan]) == [lan, circuit, loopback]
+    assert shown_addresses([loopback, *extra]) == extra  # four at most
