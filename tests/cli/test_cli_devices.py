@@ -218,7 +218,14 @@ def test_a_running_serve_answers_device_add_and_refuses_an_expired_code(
     assert finish(adding)[0] == 0
     chain = json.loads(cli(phone, "device", "list", "--json").stdout)
     assert (chain[0]["label"], chain[0]["this_device"]) == ("phone", True)
+    phone_id = json.loads(cli(phone, "id", "--json").stdout)["device"]
     assert json.loads(cli(phone, "id", "--json").stdout)["member"] == member
+    # and a managing device may revoke one: the unlink counts, signed by the laptop
+    revoked = cli(laptop, "device", "revoke", phone_id, "--reason", "sold")
+    assert revoked.returncode == 0, revoked.stderr
+    rows = {d["device_id"]: d for d in json.loads(cli(laptop, "device", "list", "--json").stdout)}
+    assert rows[phone_id]["unlinked_from"] is not None
+    assert rows[phone_id]["reason"] == "sold"
 
 
 def _certify(home: Path, label: str) -> str:
