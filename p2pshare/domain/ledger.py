@@ -58,6 +58,8 @@ from p2pshare.domain.ledger_collections import (
     at,
 )
 from p2pshare.domain.ledger_part import NOTHING, Part, lone_offer_state, order, partition_of
+from p2pshare.domain.ledger_rebuild import Snapshot
+from p2pshare.domain.ledger_rebuild import delta as rebuilt
 from p2pshare.domain.ledger_rules import derive
 from p2pshare.domain.ledger_views import (
     MAX_CHAIN,
@@ -171,6 +173,31 @@ class LedgerState:
             View(self._pending, lambda: sorted(self._pending, key=by_rank)),
         )
 
+    def _reset(self) -> None:
+        """Empty the derived state in place, so the views handed out stay live; the
+        member records and the clock stay."""
+        for held in (
+            self._by_id,
+            self._raw,
+            self._void,
+            self._members,
+            self._parts,
+            self._waiters,
+            self._offers,
+            self._late,
+            self._profiles,
+            self._revoked,
+            self._credit,
+            self._rejected,
+            self._pending,
+        ):
+            held.clear()
+        self._newest_offer = (-1, b"")
+        self._expiry = ExpiryIndex(self._expires)
+        self._authors = SortedKeys[PublicKey](lambda author: (0, author))
+        self._vouches = VouchIndex()
+        self._receipts = ReceiptIndex()
+
     def _rank(self, record: RecordId) -> tuple[int, bytes]:
         return order(self._by_id[record])
 
@@ -276,46 +303,20 @@ class LedgerState:
         """Every record applied again under the member records now held; the delta
         against the state before."""
         raw = [self._raw.get(rid, env) for rid, env in self._by_id.items()]
-        before = (
-            dict(self._offers),
-            dict(self._profiles),
-            set(self._vouches.newest()),
-            set(self._receipts.all()),
-            dict(self._credit),
-            set(self._rejected),
-            set(self._pending),
-        )
-        members, clock = self.members, self._clock
-        self.__init__(now=clock)  # type: ignore[misc]
-        self.members = members
+        before = self._snapshot()
+        self._reset()
         self._apply([*raw, *batch])
-        offers, profiles, vouches, receipts, credit, rejected, pending = before
-        now_vouches, now_receipts = set(self._vouches.newest()), set(self._receipts.all())
-        return LedgerDelta(
-            offers=frozenset(
-                rid
-                for rid in offers.keys() | self._offers.keys()
-                if offers.get(rid) != self._offers.get(rid)
-            ),
-            profiles=frozenset(
-                key
-                for key in profiles.keys() | self._profiles.keys()
-                if profiles.get(key) != self._profiles.get(key)
-            ),
-            vouches_added=tuple(sorted(now_vouches - vouches, key=attrgetter("created_at", "id"))),
-            vouches_removed=tuple(
-                sorted(vouches - now_vouches, key=attrgetter("created_at", "id"))
-            ),
-            receipts_added=tuple(
-                sorted(now_receipts - receipts, key=attrgetter("created_at", "id"))
-            ),
-            receipts_removed=tuple(
-                sorted(receipts - now_receipts, key=attrgetter("created_at", "id"))
-            ),
-            credit_changed=credit != self._credit,
-            rejected=frozenset(self._rejected.keys() - rejected),
-            pending=frozenset(self._pending.keys() - pending),
-            members_changed=True,
+        return rebuilt(before, self._snapshot())
+
+    def _snapshot(self) -> Snapshot:
+        return Snapshot.of(
+            offers=self._offers,
+            profiles=self._profiles,
+            vouches=self._vouches.newest(),
+            receipts=self._receipts.all(),
+            credit=self._credit,
+            rejected=self._rejected,
+            pending=self._pending,
         )
 
     def _apply(self, envelopes: Iterable[Envelope]) -> LedgerDelta:
