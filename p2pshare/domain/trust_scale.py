@@ -5,7 +5,8 @@ mass relative to the single best-supported peer, so it jumps whenever a new best
 peer appears: one fulfilled hand-off can move everyone else's number by half.
 The standing of a member is instead their percentile among the members the
 viewer's evidence reaches: the share of those members whose score is at most
-theirs (1.0: the most trusted; 0.0: no path from the viewer). A new member,
+theirs, scores within `TIE` counting as equal (1.0: the most trusted; 0.0: no
+path from the viewer). A new member,
 however trusted, moves anyone else's standing by at most 1 / (members reached);
 identities the viewer does not reach (a Sybil flood with no attack edge) are not
 counted at all, so they can neither dilute nor inflate it.
@@ -30,7 +31,12 @@ if TYPE_CHECKING:
 
     from protocol import PublicKey
 
-__all__ = ["standing", "standing_vector", "standings"]
+__all__ = ["TIE", "standing", "standing_vector", "standings"]
+
+# Scores closer than this count as equal: the walk is solved to TOLERANCE (1e-12), so
+# two members whose evidence is alike may come out a few ulps apart, in either order
+# depending on where a (warm) solve started; their standings must not depend on that.
+TIE = 1e-9
 
 
 def standings(scores: Mapping[PublicKey, float]) -> dict[PublicKey, float]:
@@ -40,7 +46,7 @@ def standings(scores: Mapping[PublicKey, float]) -> dict[PublicKey, float]:
     n = len(reached)
     if not n:
         return {}
-    return {k: bisect_right(reached, s) / n for k, s in scores.items() if s > 0.0}
+    return {k: bisect_right(reached, s + TIE) / n for k, s in scores.items() if s > 0.0}
 
 
 def standing(standings_: Mapping[PublicKey, float], key: PublicKey, me: PublicKey) -> float:
@@ -56,6 +62,6 @@ def standing_vector(trust: npt.NDArray[np.float64], v: int) -> npt.NDArray[np.fl
     out = np.zeros_like(others)
     if len(reached):
         at = others > 0.0
-        out[at] = np.searchsorted(reached, others[at], side="right") / len(reached)
+        out[at] = np.searchsorted(reached, others[at] + TIE, side="right") / len(reached)
     out[v] = 1.0
     return out

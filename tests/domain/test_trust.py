@@ -448,6 +448,20 @@ def test_random_batches_of_additions_and_removals_equal_a_full_rebuild(
     _same_state(g, TrustGraph(*_split(list(present.values())), now=NOW), POOL[:3])
 
 
+def test_members_with_alike_evidence_share_a_standing_however_the_solve_started() -> None:
+    """Shel and Dana each did one job for me: their scores tie, up to the solve's
+    accuracy, and Ann's failure reported by Dana weighs the same warm or cold."""
+    vouches = [vouch(SHEL, V)]
+    receipts = [receipt(DANA, ANN, fulfilled=False, forwarders=(V,)), receipt(V, SHEL)]
+    late = receipt(V, DANA, forwarders=(ANN,))
+    g = graph(vouches, receipts)
+    g.scores(V)  # solved before the update: the next solve starts warm
+    g.add(late)
+    fresh = graph(vouches, [*receipts, late])
+    assert_close(g.scores(V), fresh.scores(V))
+    assert g.score(V, SHEL) == pytest.approx(g.score(V, DANA), abs=EXACT)
+
+
 def test_a_record_added_and_removed_in_one_batch_is_absent() -> None:
     g = graph([vouch(V, SHEL)])
     late = vouch(V, ANN)
