@@ -24,6 +24,13 @@ and putting its new one in. A full rebuild (`Ledger.build`) is the same code wit
 every partition touched, so the incremental state equals a full rebuild by
 construction (and tests/domain/test_ledger_incremental.py checks it).
 
+Records are read as their members wrote them (attribution.py, docs/PROTOCOL.md
+§Records of a member): the author and the member keys a body names become the
+members they sign for, and a record that does not count for its member is
+rejected with why. Member records are few and change whose records are whose,
+so one that does rebuilds the state from every record (ledger_rebuild.py says
+what that changed); a record set gives one state, whatever the order.
+
 `now` only turns an OPEN offer EXPIRED (and back, if the clock goes back). The
 state keeps offers as of the latest `now` asked for; a new `now` re-dates only the
 offers whose expiry lies in between (an index by expiry), and a view at another
@@ -42,7 +49,6 @@ forged loop of forwards across two offers read "its chain loops".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from p2pshare.domain.attribution import Attribution, is_member_record
@@ -57,7 +63,14 @@ from p2pshare.domain.ledger_collections import (
     VouchIndex,
     at,
 )
-from p2pshare.domain.ledger_part import NOTHING, Part, lone_offer_state, order, partition_of
+from p2pshare.domain.ledger_part import (
+    NOTHING,
+    Part,
+    file_part,
+    lone_offer_state,
+    order,
+    partition_of,
+)
 from p2pshare.domain.ledger_rebuild import Snapshot
 from p2pshare.domain.ledger_rebuild import delta as rebuilt
 from p2pshare.domain.ledger_rules import derive
@@ -73,6 +86,7 @@ from p2pshare.domain.ledger_views import (
     ProfileView,
     WithdrawView,
 )
+from p2pshare.domain.offer_order import OfferOrder
 from protocol import Envelope, Offer, Profile, PublicKey, RecordId, Vouch
 
 if TYPE_CHECKING:
@@ -149,9 +163,8 @@ class LedgerState:
         self._parts: dict[RecordId, Part] = {}  # key -> its Part, unless just an offer/vouch
         self._waiters: dict[RecordId, set[RecordId]] = {}  # missing id -> partitions waiting
         self._clock = now  # the `now` offers are kept at
-        self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order, see _sort
-        self._newest_offer: tuple[int, bytes] = (-1, b"")
-        self._late: dict[RecordId, None] = {}  # offers that arrived older than the newest
+        self._offers: dict[RecordId, OfferState] = {}  # in (created_at, id) order once _order sorts
+        self._order = OfferOrder(self._offers)  # puts late arrivals in order on reading
         self._expiry = ExpiryIndex(self._expires)
         self._profiles: dict[PublicKey, ProfileView] = {}
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
@@ -184,7 +197,6 @@ class LedgerState:
             self._parts,
             self._waiters,
             self._offers,
-            self._late,
             self._profiles,
             self._revoked,
             self._credit,
@@ -192,7 +204,7 @@ class LedgerState:
             self._pending,
         ):
             held.clear()
-        self._newest_offer = (-1, b"")
+        self._order.clear()
         self._expiry = ExpiryIndex(self._expires)
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
         self._vouches = VouchIndex()
@@ -225,7 +237,7 @@ class LedgerState:
         profiles, revoked, credit, rejected, pending = self._views
         return Ledger(
             now=now,
-            offers=OfferMap(self._offers, self._sort_offers, now),
+            offers=OfferMap(self._offers, self._order.sort, now),
             profiles=profiles,
             vouches=self._vouches.newest(),
             revoked=revoked,
@@ -404,7 +416,7 @@ class LedgerState:
                 revoke=new.revoke,
             )
         if old.rejected or old.pending or new.rejected or new.pending:
-            self._file(key, old, new, change)
+            file_part(key, old, new, change, self._rejected, self._pending, self._waiters)
         if new.offer is not None:
             previous = self._offers.get(key)
             if previous is None or new.offer != previous:
@@ -434,56 +446,8 @@ class LedgerState:
                 self._revoked[key] = new.revoke
 
     def _add_offer(self, key: RecordId, offer: OfferState) -> None:
-        rank = (offer.created_at, key)
-        if rank < self._newest_offer:
-            self._late[key] = None
-        else:
-            self._newest_offer = rank
+        self._order.added(key, offer)
         self._expiry.add(key, offer.offer.expires_at)
-
-    def _sort_offers(self) -> None:
-        """Put `_offers` back in order, when read after older offers arrived. Those
-        were added at the end; the offers newer than the oldest of them are taken
-        out from the end and put back merged with them: O(those), not O(offers)."""
-        if not self._late:
-            return
-        offers, late = self._offers, self._late
-        rank = attrgetter("created_at", "id")
-        moving = [offers[rid] for rid in late]
-        lowest, most = min(map(rank, moving)), max(1024, len(offers) // 16)
-        for rid in reversed(offers):  # in order, late ones aside: stop at the first lower
-            if rid not in late:
-                if rank(offers[rid]) < lowest:
-                    break
-                moving.append(offers[rid])
-                if len(moving) > most:  # far back: one sort of everything is cheaper
-                    ordered = sorted(offers.values(), key=rank)
-                    offers.clear()
-                    offers.update({offer.id: offer for offer in ordered})
-                    late.clear()
-                    return
-        for offer in moving:
-            del offers[offer.id]
-        offers.update({offer.id: offer for offer in sorted(moving, key=rank)})
-        late.clear()
-
-    def _file(self, key: RecordId, old: Part, new: Part, change: Change) -> None:
-        """Move the partition's rejected and pending records from `old` to `new`."""
-        for record in old.rejected:
-            del self._rejected[record]
-        for record, missing in old.pending.items():
-            del self._pending[record]
-            waiting = self._waiters.get(missing)
-            if waiting is not None:
-                waiting.discard(key)
-                if not waiting:
-                    del self._waiters[missing]
-        self._rejected.update(new.rejected)
-        change.rejected.update(r for r in new.rejected if r not in old.rejected)
-        self._pending.update(new.pending)
-        change.pending.update(r for r in new.pending if r not in old.pending)
-        for missing in new.pending.values():
-            self._waiters.setdefault(missing, set()).add(key)
 
 
 def _second(item: tuple[RecordId, tuple[int, bytes] | None]) -> tuple[int, bytes]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from p2pshare.domain.builders import builder
 from p2pshare.domain.evidence import Receipt, VouchEdge
@@ -37,6 +37,9 @@ from protocol import (
     Vouch,
     Withdraw,
 )
+
+if TYPE_CHECKING:
+    from p2pshare.domain.ledger_collections import Change
 
 Lookup = Callable[[RecordId], Envelope | None]
 """Any record the ledger holds, by id (None if it has not arrived)."""
@@ -120,6 +123,34 @@ class Part:
 
 NOTHING = Part(or_empty({}), or_empty({}))
 """What a partition contributed before it was first derived."""
+
+
+def file_part(
+    key: RecordId,
+    old: Part,
+    new: Part,
+    change: Change,
+    rejected: dict[RecordId, str],
+    pending: dict[RecordId, RecordId],
+    waiters: dict[RecordId, set[RecordId]],
+) -> None:
+    """Move partition `key`'s rejected and pending records from `old` to `new` in the
+    state's `rejected`, `pending` and `waiters` (missing id -> partitions waiting)."""
+    for record in old.rejected:
+        del rejected[record]
+    for record, missing in old.pending.items():
+        del pending[record]
+        waiting = waiters.get(missing)
+        if waiting is not None:
+            waiting.discard(key)
+            if not waiting:
+                del waiters[missing]
+    rejected.update(new.rejected)
+    change.rejected.update(r for r in new.rejected if r not in old.rejected)
+    pending.update(new.pending)
+    change.pending.update(r for r in new.pending if r not in old.pending)
+    for missing in new.pending.values():
+        waiters.setdefault(missing, set()).add(key)
 
 
 def short(record: RecordId) -> str:
