@@ -654,12 +654,14 @@ class FakeNode:
 
     async def start_pairing(self, *, manage: bool = False) -> Pairing:
         self._call("start_pairing", {"manage": manage})
+        info = self.status.info
+        if info is None:  # as NodeAPI: the pairing runs on the network
+            raise UserError("the node is not running: a new device has nothing to dial")
         if not self._this_device().manage:
             raise UserError("this device may not add devices: pair it with manage first")
-        info = self.status.info
         self.pairing = Pairing(
             code=f"{self._seq % 9 + 1}-{PAIRING_WORDS}",
-            addresses=info.addresses if info else (),
+            addresses=info.addresses,
             expires_at=int(self.clock()) + PAIRING_TTL,
         )
         self._pairing_manage = manage

@@ -11,13 +11,17 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fake_node import DAY, ME, NOON, PHONE, T0, FakeHome, FakeNode
 from textual.widgets import DataTable, Input, Static, Switch
 from tui_helpers import drive, fake_app, feed_ready, shown_text, wait_for
 
+from p2pshare.domain.device_views import Pairing
+from protocol import Device, PublicKey
+from protocol.consent import DEVICE_CONSENT, sign_consent
 from tui.app import P2PShareApp
 from tui.screens.devices import DeviceList
-from tui.screens.devices_pairing import PairingScreen
+from tui.screens.devices_pairing import PairingScreen, join_command
 from tui.screens.devices_revoke import RevokeDeviceScreen
 from tui.screens.peer import PeerScreen
 from tui.screens.peers import PeersScreen
@@ -25,6 +29,7 @@ from tui.screens.profile import ProfileScreen
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
+    from tui_helpers import World
 
 TABLET = "12D3KooWtablet"
 
@@ -96,9 +101,10 @@ def test_the_profile_lists_this_device_first_the_root_and_the_unlinked_dimmed() 
 def test_a_device_that_may_not_manage_says_so() -> None:
     node = FakeNode()
     node.my_devices[0] = replace(node.my_devices[0], root=False, manage=False)
-    app = fake_app(node)
+    app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
         screen = await on_profile(pilot)
         note = screen.query_one("#devices-note", Static)
         assert note.display
@@ -110,6 +116,22 @@ def test_a_device_that_may_not_manage_says_so() -> None:
         await wait_for(pilot, lambda: "may not add devices" in shown_text(error))
         assert isinstance(app.screen, PairingScreen)
         assert app.screen.query_one("#pair-offer").has_class("-hidden")
+
+    drive(app, scenario)
+
+
+def test_offline_there_is_no_code_and_the_dialog_says_why() -> None:
+    node = FakeNode()
+    app = fake_app(node)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await on_profile(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PairingScreen))
+        await pilot.press("enter")
+        error = app.screen.query_one("#pair-error", Static)
+        await wait_for(pilot, lambda: "the node is not running" in text_of(error))
+        assert not app.screen.query_one("#pair-ok").disabled  # once online, try again
 
     drive(app, scenario)
 
@@ -150,9 +172,10 @@ def test_add_a_device_shows_the_code_the_command_and_the_time_then_closes_when_i
 
 def test_a_device_may_be_allowed_to_manage_and_joins_after_the_dialog_closed() -> None:
     node = FakeNode()
-    app = fake_app(node)
+    app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
         screen = await on_profile(pilot)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PairingScreen))
@@ -162,10 +185,6 @@ def test_a_device_may_be_allowed_to_manage_and_joins_after_the_dialog_closed() -
         await pilot.press("enter")
         await wait_for(pilot, lambda: node.pairing is not None)
         assert node.calls_to("start_pairing") == [{"manage": True}]
-        # offline: the command has no address, and the dialog says how the new one finds it
-        command = text_of(dialog.query_one("#pair-command", Static))
-        assert "--peer" not in command
-        assert "offline" in command
         await pilot.press("escape")  # the node still pairs in the background
         await wait_for(pilot, lambda: app.screen is screen)
         node.complete_pairing("desktop")
@@ -179,9 +198,10 @@ def test_a_code_that_expired_says_so_and_a_new_one_can_be_asked() -> None:
     node = FakeNode()
     now = [float(T0)]
     node.clock = lambda: now[0]
-    app = P2PShareApp(FakeHome(node), start_network=False, clock=node.clock)
+    app = P2PShareApp(FakeHome(node), start_network=True, clock=node.clock)
 
     async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
         await on_profile(pilot)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PairingScreen))
@@ -312,5 +332,55 @@ def test_a_member_with_two_devices_is_one_peer_row_and_its_page_lists_them() -> 
         profile = shown_text(app.screen.query_one("#peer-profile", Static))
         lines = [ln.strip() for ln in profile.split("\n")]
         assert lines[lines.index("devices    12D3KooWbob") + 1] == "12D3KooWbobphone"
+
+    drive(app, scenario)
+
+
+def test_the_command_names_the_address_a_new_machine_most_likely_reaches() -> None:
+    peer = f"/p2p/{ME}"
+    relayed = f"/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWrelay/p2p-circuit{peer}"
+    addresses = (f"/ip4/127.0.0.1/tcp/4001{peer}", relayed, f"/ip4/192.168.1.20/tcp/4001{peer}")
+    pairing = Pairing(code="7-arctic-velvet-harbor", addresses=addresses, expires_at=T0)
+    assert join_command(pairing) == (
+        f"p2pshare init --join 7-arctic-velvet-harbor --peer /ip4/192.168.1.20/tcp/4001{peer}"
+    )
+    assert join_command(replace(pairing, addresses=addresses[:2])).endswith(relayed)
+    # no address: the new machine looks for this one through the community's peers
+    assert join_command(replace(pairing, addresses=())) == (
+        "p2pshare init --join 7-arctic-velvet-harbor"
+    )
+
+
+def test_over_the_real_node_the_root_stays_and_a_certified_tablet_is_revoked(
+    world: World,
+) -> None:
+    """The app and NodeAPI agree: the home's own key is the root and this device, a device
+    it certified is listed, and the dialog's unlink is a record the node then shows."""
+    me = world.member("me")
+    tablet_key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    tablet = PublicKey(tablet_key.public_key().public_bytes_raw())
+    consent = sign_consent(DEVICE_CONSENT, bytes(me.member_key), key=tablet_key)
+    me.commit(
+        Device(member=me.member_key, device=tablet, label="tablet", manage=False, consent=consent)
+    )
+    app = world.app()
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await on_profile(pilot)
+        await wait_for(pilot, lambda: len(screen.query_one(DeviceList).devices) == 2)
+        lines = device_lines(screen)
+        assert lines[0] == "● root key · this device · root"
+        assert lines[2] == "tablet"
+        assert screen.check_action("revoke_device", ()) is None  # the root is rotated, not revoked
+        devices = screen.query_one(DeviceList)
+        devices.focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: devices.current is not None and not devices.current.root)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevokeDeviceScreen))
+        await pilot.press(*"sold it", "enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: "tablet · unlinked from" in " ".join(device_lines(screen)))
+        assert device_lines(screen)[2].endswith(": sold it")
 
     drive(app, scenario)

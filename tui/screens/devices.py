@@ -59,9 +59,10 @@ def device_prompt(device: DeviceItem) -> Content:
     if device.unlinked_from is not None:
         reason = one_line(device.reason)
         values["unlinked"] = day(device.unlinked_from) + (f": {reason}" if reason else "")
+        values["this"] = " · this device" if device.this_device else ""
         # the member's words go in as values, never as markup (Content.from_markup)
         return Content.from_markup(
-            "[dim]  $label · unlinked from $unlinked\n  $id  linked $linked[/dim]", **values
+            "[dim]  $label$this · unlinked from $unlinked\n  $id  linked $linked[/dim]", **values
         )
     tags = [t for t in ("this device" if device.this_device else "", roles(device)) if t]
     values["tags"] = "".join(f" · {t}" for t in tags)
