@@ -262,7 +262,7 @@ class NodeCore:
             told = [] if absorbed.first else notices_for(self.member, absorbed.fresh)
             rows = self._feed_cache.patch(self.member, absorbed)
             if absorbed.first or absorbed.trust:
-                self._trusted = trusted_ids(self.member.scores())
+                self._trusted = self._with_devices(trusted_ids(self.member.scores()))
             return absorbed, told, rows
 
         absorbed, told, rows = await self._run(work)
@@ -285,6 +285,16 @@ class NodeCore:
         me = self.member.me
         if self._node is not None and any(env.author == me for env in absorbed.fresh):
             self._kick()
+
+    def _with_devices(self, members: frozenset[str]) -> frozenset[str]:
+        """Member ids, and the peer ids of their devices (each device is its own peer)."""
+        keys_of = self.member.keys_of
+        devices = {
+            protocol.member_id(key)
+            for member in members
+            for key in keys_of(protocol.public_key_of(member))
+        }
+        return members | devices
 
     def _judge(self, envelope: protocol.Envelope) -> str | None:
         """The ledger's verdict at the node's door (issue 16 §5), on the event loop.

@@ -23,7 +23,7 @@ TRUSTED_PEERS = 256  # members the node keeps connections to first (see trusted_
 
 def notices_for(member: Member, fresh: Iterable[Envelope]) -> list[Notice]:
     """The notices new records call for, in the order they came."""
-    me = member.me
+    me = member.member_key  # records are about members, whichever device signed
     ledger = member.ledger()
     notices: list[Notice] = []
     for env in fresh:
@@ -31,15 +31,16 @@ def notices_for(member: Member, fresh: Iterable[Envelope]) -> list[Notice]:
         offer_id: RecordId | None = getattr(body, "offer", None)
         if env.kind == protocol.Offer.KIND:
             offer_id = env.id
-        if env.author == me or offer_id is None:
+        author = member.member_of(env.author)
+        if author == me or offer_id is None:
             continue
         state = ledger.offers.get(offer_id)
         if state is None:
             continue
-        who, title = member.name_of(env.author), state.offer.title
-        if isinstance(body, Forward) and body.to == me:
+        who, title = member.name_of(author), state.offer.title
+        if isinstance(body, Forward) and member.member_of(body.to) == me:
             notices.append(Notice(text=f"{who} forwarded you “{title}”", offer=offer_id))
-        elif isinstance(body, Handoff) and body.to == me:
+        elif isinstance(body, Handoff) and member.member_of(body.to) == me:
             notices.append(Notice(text=f"{who} handed you “{title}”", offer=offer_id))
         elif isinstance(body, Accept) and state.author == me:
             notices.append(Notice(text=f"{who} accepted your offer “{title}”", offer=offer_id))
