@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 import trio
+from signers import Member, get_member
 
 import protocol as p
 from p2pshare.domain import views
-from p2pshare.domain.ledger import OfferStatus
+from p2pshare.domain.ledger import LedgerState, OfferStatus
+from p2pshare.net.door import Door
 
 from .conftest import Peer, connect, make_home, network, start_peer, wait_until
 from .test_hostile_clock import gossiper
@@ -182,3 +184,61 @@ def test_two_devices_are_one_member_and_an_unlinked_device_is_refused_everywhere
                 late.close()
 
     trio.run(main)
+
+
+def test_the_door_lets_a_record_wait_for_its_certificate_and_refuses_an_unlinked_key_freely() -> (
+    None
+):
+    """No network: the door with a ledger as its judge, as a node has. A record whose
+    certificate chain is not all here waits (no strike) and is taken once it is; an
+    unlinked device's later record is refused as "member", no strike either; in a
+    sync batch, a record signed by a key the batch's own unlink names waits for it."""
+    ana, phone, tablet = get_member("ana"), get_member("ana-phone"), get_member("ana-tablet")
+    now = int(time.time())
+    state = LedgerState(now=now)
+    door = Door(lambda record: record in state, judge=state.check, clock=lambda: float(now))
+
+    def device(author: Member, key: Member, at: int, *, manage: bool = False) -> p.Envelope:
+        body = p.Device(
+            member=ana.pub,
+            device=key.pub,
+            label=key.name,
+            manage=manage,
+            consent=p.sign_consent(p.DEVICE_CONSENT, ana.pub, key=key.key),
+        )
+        return author.sign(body, at=at)
+
+    state.apply([device(phone, tablet, now - 50)])  # the phone's own certificate: not yet
+    offer = tablet.offer(at=now - 40)
+    verdict = door.check("relay", offer.data, live=True)
+    assert verdict.kind == "waiting"
+    state.apply([device(ana, phone, now - 60, manage=True)])
+    ready, refused = door.waiting.judge(state.check)
+    assert [env.id for env, _ in ready] == [offer.id]
+    assert refused == []
+
+    lost = now - 10
+    state.apply(
+        [
+            ana.sign(
+                p.Unlink(member=ana.pub, device=tablet.pub, valid_until=lost, reason=""), at=lost
+            )
+        ]
+    )
+    later = tablet.offer(at=now - 5, title="later")
+    verdict = door.check("relay", later.data, live=True)
+    assert verdict.kind == "member"
+    assert not verdict.invalid
+    assert door.strikes_of("relay") == 0
+
+    other = get_member("ana-other")
+    unlink = ana.sign(
+        p.Unlink(member=ana.pub, device=other.pub, valid_until=lost, reason=""), at=lost
+    )
+    record = other.offer(at=now - 5, title="in the same batch")
+
+    async def sync() -> list[str]:
+        verdicts = await door.admit_batch("peer", [record.data, unlink.data])
+        return [v.kind for v in verdicts]
+
+    assert trio.run(sync) == ["waiting", "ok"]
