@@ -281,14 +281,15 @@ class _Inbox:
 
     def said(self, said: Said) -> None:
         state = self.view.ledger.offers.get(said.offer)
-        if state is None or said.author == self.me:
+        author = self.view.member_of(said.author)  # signed by a device: its member said it
+        if state is None or author == self.me:
             return
-        title, who = _quote(state.offer.title), self.name(said.author)
+        title, who = _quote(state.offer.title), self.name(author)
         if said.kind == "declined":
             text = f"{who} declined {title}" + (f": {said.text}" if said.text else "")
         else:
             text = f"{who} about {title}: {said.text}"
-        self.add(bytes.fromhex(said.id), said.kind, said.created_at, state, said.author, text)
+        self.add(bytes.fromhex(said.id), said.kind, said.created_at, state, author, text)
 
 
 def activity(view: Viewpoint, said: Iterable[Said] = ()) -> list[ActivityItem]:

@@ -100,6 +100,8 @@ class Viewpoint:
     open_note: Callable[[OfferState, RecordId], str] = lambda state, link: ""
     # The keys that sign for a member now (its root, its devices): one for most.
     devices: Callable[[PublicKey], tuple[PublicKey, ...]] = lambda member: (member,)
+    # The member a key signs for (records the ledger did not read: messages, declines).
+    member_of: Callable[[PublicKey], PublicKey] = lambda key: key
 
 
 def known_members(ledger: Ledger, me: PublicKey) -> set[PublicKey]:

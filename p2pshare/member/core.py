@@ -207,6 +207,7 @@ class MemberCore:
             open_contact=self.open_contact,
             open_note=self.open_note,
             devices=self._derived.keys_of,
+            member_of=self._derived.member_of,
         )
 
     def resolve_member(self, text: str) -> PublicKey:
