@@ -323,13 +323,16 @@ class Door:
 
 
 def _named_keys(decoded: Sequence[Envelope | ProtocolError]) -> frozenset[bytes]:
-    """Every key the member records among `decoded` name or are signed by."""
+    """The keys whose records the member records among `decoded` may void or move to
+    a member: the devices certified or unlinked, and a rotation's old and new root
+    (a root's own records count whatever certificates and unlinks say)."""
     named: set[bytes] = set()
     for env in decoded:
         if isinstance(env, Envelope) and is_member_record(env):
             body = env.body
-            assert isinstance(body, Device | Unlink | Rotate)
-            named.update((env.author, body.member, getattr(body, "device", body.member)))
             if isinstance(body, Rotate):
-                named.add(body.new_root)
+                named.update((env.author, body.new_root))
+            else:
+                assert isinstance(body, Device | Unlink)
+                named.add(body.device)
     return frozenset(named)
