@@ -107,23 +107,22 @@ def _revoke(home: Home, args: argparse.Namespace) -> int:
     try:
         now = member.now()
         since = now if args.since is None else parse_since(args.since, now)
-        membership = devices.load_membership(home, member.identity, member.store)
-        body = devices.unlink_body(
-            devices.directory_of(member.store),
-            membership,
-            args.device,
-            reason=args.reason,
-            since=since,
-        )
-        envelope = member.commit(body)
+        revoked = devices.revoke(member, args.device, reason=args.reason, since=since)
     finally:
         member.close()
-    out(envelope.id.hex())
+    out(revoked.unlink.id.hex())
     print(
         "Revoked: its records dated from then on are refused by every member who receives "
         "this (a running node publishes it).",
         file=sys.stderr,
     )
+    if revoked.profile is not None:
+        print(
+            "The member has a new seal key: what others seal to it once they have the new "
+            "profile does not open on the revoked device; your other devices fetch the key "
+            "when they meet this one (what was sealed before stays readable to it).",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -89,7 +89,7 @@ def say(member: MemberCore, state: OfferState, text: str) -> list[Envelope]:
 
 def said(member: MemberCore, offer: RecordId | None = None) -> list[Said]:
     """Messages and declines I can read (of one offer, or all), oldest first."""
-    me, key = member.me, member.identity.seal_key
+    me, key = member.me, member.identity.seal_keys
     out: list[Said] = []
     for env in member.store.by_kind(Say.KIND):
         body = env.body

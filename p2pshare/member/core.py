@@ -319,8 +319,8 @@ class MemberCore:
 
     def open_contact(self, offer: OfferState) -> str:
         """The offer's contact details, if this member may read them ('' if none)."""
-        return sealing.open_contact(offer, self.member_key, self.identity.seal_key)
+        return sealing.open_contact(offer, self.member_key, self.identity.seal_keys)
 
     def open_note(self, offer: OfferState, link_id: RecordId) -> str:
         """A forward's note: public, or sealed to me; '' if it is not mine to read."""
-        return sealing.open_note(offer, link_id, self.member_key, self.identity.seal_key)
+        return sealing.open_note(offer, link_id, self.member_key, self.identity.seal_keys)

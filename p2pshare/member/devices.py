@@ -5,8 +5,11 @@ its key is the member id, root and first device, and no file says so. A home
 made by `init --join` holds a device key certified by the member, and
 `member.json` (0600, written new then renamed into place) records the member
 id, the device's label and its certificate (a `device` record, docs/PROTOCOL.md
-§Members and devices). The member's X25519 seal key is the one in identity.pem
-on every device: sealing to the member reaches every device.
+§Members and devices). Every device holds the member's X25519 seal keys: the one
+it was paired with in identity.pem, newer ones in its keyring (seal_keys.py).
+Revoking a device (`revoke`) makes the member a new seal key and publishes a
+profile naming it, so what is sealed to the member from then on does not open on
+the revoked device; the member's other devices fetch it (net/member_keys.py).
 
 The codes a device offers for pairing are member/pairing_codes.py's.
 """
@@ -27,6 +30,7 @@ from p2pshare.errors import UserError
 from protocol import (
     BadMemberId,
     Device,
+    Envelope,
     PublicKey,
     Unlink,
     decode,
@@ -35,6 +39,7 @@ from protocol import (
 )
 
 if TYPE_CHECKING:
+    from p2pshare.member.actions import Member
     from p2pshare.member.home import Home
     from p2pshare.member.identity import Identity
     from p2pshare.store import Store
@@ -242,6 +247,39 @@ def unlink_body(
         valid_until=since,
         reason=reason,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    """What revoking a device signed: the unlink, and the profile naming the new seal key."""
+
+    unlink: Envelope
+    profile: Envelope | None  # None: no new seal key (this device itself), or no profile yet
+
+
+def revoke(member: Member, text: str, *, reason: str, since: int) -> Revoked:
+    """Unlink the device `text` names (UserError why not), then give the member a new
+    seal key: kept in this home's keyring and named by a new profile, so text sealed to
+    the member from then on does not open on the revoked device. A device revoking
+    itself makes no key (it would hold it): revoke from another device for that."""
+    membership = load_membership(member.home, member.identity, member.store)
+    body = unlink_body(directory_of(member.store), membership, text, reason=reason, since=since)
+    unlink = member.commit(body)
+    if body.device == membership.device:
+        return Revoked(unlink, None)
+    return Revoked(unlink, renew_seal_key(member))
+
+
+def renew_seal_key(member: Member) -> Envelope | None:
+    """A new seal key for the member, kept before anything names it, then a profile
+    naming it (None when the member has no profile yet: the first one will)."""
+    keyring = member.identity.keyring
+    if keyring is None:
+        raise UserError("this identity was not loaded from a home: it has no keyring")
+    keyring.new_key(now=member.now())
+    if member.profile() is None:
+        return None
+    return member.set_profile()
 
 
 def check_label(text: str) -> str:

@@ -22,7 +22,8 @@ from p2pshare.errors import UserError
 ENV_HOME = "P2PSHARE_HOME"
 _PRIVATE_FILES = ("identity.pem", "records.db", "records.db-wal", "records.db-shm",
                   "p2pshare.log", "node.lock", "node.json", "peers.json", "marks.json",
-                  "config.toml", "member.json", "pairings.json", "pairings.lock")  # fmt: skip
+                  "config.toml", "member.json", "pairings.json", "pairings.lock",
+                  "seal_keys.json", "seal_keys.lock")  # fmt: skip
 
 
 def make_private(home: Path) -> None:

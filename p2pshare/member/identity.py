@@ -4,6 +4,11 @@ Both live in one PEM file in the home, mode 0600, optionally encrypted with a
 passphrase. They never leave the machine and never appear in a log or record
 (the word-list backup of them is p2pshare.member.recovery's business).
 
+The seal key in identity.pem is the first this home had (its *base*). A revoked
+device makes the member change seal keys: the newer ones live in the home's
+keyring (seal_keys.py), which `load` attaches; `seal_public` is then the newest,
+and `seal_keys` every one, to open old text with.
+
 A new identity grows from one 32-byte root seed, so that 24 words restore it::
 
     signing key (Ed25519 private bytes) = HKDF-SHA256(seed, info="p2pshare:identity:ed25519:v1")
@@ -61,6 +66,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from p2pshare.errors import UserError
+from p2pshare.member.seal_keys import SealKeyring
 from protocol import PublicKey, member_id
 
 if TYPE_CHECKING:
@@ -101,19 +107,34 @@ class IdentityError(UserError):
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """The two keys, and the root seed they came from (None for an identity made before it)."""
+    """The two keys, and the root seed they came from (None for an identity made before it).
+
+    `seal_key` is identity.pem's (the home's first); `keyring`, attached by `load`,
+    holds the member's newer seal keys (seal_keys.py)."""
 
     signing_key: Ed25519PrivateKey
     seal_key: X25519PrivateKey
     root_seed: bytes | None = field(default=None, compare=False)
+    keyring: SealKeyring | None = field(default=None, compare=False, repr=False)
 
     @property
     def public_key(self) -> PublicKey:
         return PublicKey(self.signing_key.public_key().public_bytes_raw())
 
     @property
+    def seal_keys(self) -> tuple[X25519PrivateKey, ...]:
+        """Every seal key this home holds for the member, the current one first."""
+        return self.keyring.keys() if self.keyring is not None else (self.seal_key,)
+
+    @property
+    def current_seal_key(self) -> X25519PrivateKey:
+        """The member's seal key as this home knows it (the newest it holds)."""
+        return self.seal_keys[0]
+
+    @property
     def seal_public(self) -> PublicKey:
-        return PublicKey(self.seal_key.public_key().public_bytes_raw())
+        """The current seal key's public key: the one this member's profile names."""
+        return PublicKey(self.current_seal_key.public_key().public_bytes_raw())
 
     @property
     def member_id(self) -> str:
@@ -370,9 +391,16 @@ def load(home: Home, passphrase: Callable[[], bytes | None] | None = None) -> Id
         or not isinstance(keys[1], X25519PrivateKey)
     ):
         raise IdentityError(f"{home.key_file} is not a p2pshare key file")
-    if seed_block is None:
-        return Identity(keys[0], keys[1])
-    return _with_seed(home, Identity(keys[0], keys[1]), seed_block)
+    stored = Identity(keys[0], keys[1])
+    if seed_block is not None:
+        stored = _with_seed(home, stored, seed_block)
+    return with_keyring(home, stored)
+
+
+def with_keyring(home: Home, identity: Identity) -> Identity:
+    """`identity` with the home's keyring attached (its newer seal keys, seal_keys.py)."""
+    keyring = SealKeyring(home.path, identity.seal_key)
+    return Identity(identity.signing_key, identity.seal_key, identity.root_seed, keyring)
 
 
 def _with_seed(home: Home, stored: Identity, block: bytes) -> Identity:

@@ -1,12 +1,15 @@
 """Private text: sealing it to one member, and opening what was sealed to this one.
 
-The member's X25519 key stays here and in identity.py; what cannot be opened
+The member's X25519 keys stay here, in identity.py and seal_keys.py; a home may
+hold several (the member changes seal key when it revokes a device), so opening
+tries each, the current one first. What cannot be opened
 (not ours, damaged, a wrong context) reads as "" rather than an error, since a
 view shows it as "not yours to read".
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -32,15 +35,22 @@ def seal_text(text: str, recipient: PublicKey, context: bytes) -> bytes:
         raise UserError(f"cannot seal private text: {exc}") from None
 
 
-def open_text(sealed: bytes, key: X25519PrivateKey, context: bytes) -> str:
-    """What was sealed to `key` under `context`, or "" if it cannot be opened."""
-    try:
-        return protocol.open_sealed(sealed, key=key, context=context).decode("utf-8", "replace")
-    except protocol.SealError:
-        return ""
+Keys = X25519PrivateKey | Sequence[X25519PrivateKey]  # one, or the member's keyring
 
 
-def open_contact(offer: OfferState, me: PublicKey, key: X25519PrivateKey) -> str:
+def open_text(sealed: bytes, key: Keys, context: bytes) -> str:
+    """What was sealed to `key` (or to one of the keys) under `context`, or "" if none
+    opens it."""
+    for one in (key,) if isinstance(key, X25519PrivateKey) else key:
+        try:
+            opened = protocol.open_sealed(sealed, key=one, context=context)
+        except protocol.SealError:
+            continue
+        return opened.decode("utf-8", "replace")
+    return ""
+
+
+def open_contact(offer: OfferState, me: PublicKey, key: Keys) -> str:
     """The offer's contact details, if `me` may read them ('' if none)."""
     if offer.author == me and offer.offer.contact:
         context = protocol.offer_contact_context(me, offer.created_at)
@@ -52,7 +62,7 @@ def open_contact(offer: OfferState, me: PublicKey, key: X25519PrivateKey) -> str
     return ""
 
 
-def open_note(offer: OfferState, link_id: RecordId, me: PublicKey, key: X25519PrivateKey) -> str:
+def open_note(offer: OfferState, link_id: RecordId, me: PublicKey, key: Keys) -> str:
     """A forward's note: public, or sealed to `me`; '' if it is not theirs to read."""
     link = next((link for link in offer.forwards if link.id == link_id), None)
     if link is None:

@@ -32,6 +32,8 @@ from p2pshare.net.dialer import Dialer
 from p2pshare.net.discovery import Mdns, PeerBook, bootstrap
 from p2pshare.net.invite import parse_peer
 from p2pshare.net.lifecycle import close_connections, serve_host, start_mdns
+from p2pshare.net.member_keys import PROTOCOL as MEMBER_KEYS_PROTOCOL
+from p2pshare.net.member_keys import MemberKeys
 from p2pshare.net.pairing import PROTOCOL as PAIR_PROTOCOL
 from p2pshare.net.pairing import Joined, PairingDesk, join
 from p2pshare.net.peer_sharing import PeerSharing
@@ -94,6 +96,7 @@ class Node:
         self._dialer: Dialer | None = None
         self._sharing: PeerSharing | None = None
         self._status: NodeStatus | None = None
+        self.member_keys: MemberKeys | None = None  # the member's seal keys among its devices
         # Set by the owner: members it trusts, never trimmed (peer_standing.py).
         self.trusted: Callable[[str], bool] = lambda member_id: False
         # Set by the owner: the ledger's verdict on a record at the door (door.py),
@@ -204,12 +207,16 @@ class Node:
         gossip.enlarge_queues()
         router = gossip.make_router(gossip.score_params(standing.app_score))
         pubsub = self._pubsub = gossip.make_pubsub(host, router, self.topic)
+        keys = self.member_keys = MemberKeys(
+            host, self.home, self.identity, store=lambda: self.store, connected=self._connected
+        )
+        emit = keys.watching(self._emit)  # a peer or a profile came: maybe a seal key to fetch
         watch = PeerWatch(
             host,
             pubsub,
             standing,
             self._connected,
-            emit=self._emit,
+            emit=emit,
             refusals=self._refusals,
             block_seconds=cfg.block_seconds,
             nursery=nursery,
@@ -253,7 +260,7 @@ class Node:
             self.store,
             topic=self.topic,
             config=cfg,
-            emit=self._emit,
+            emit=emit,
             known=self._known,
             trusted_author=lambda member_id: self.trusted(member_id),
             trusted_peer=standing.is_named,
@@ -279,6 +286,7 @@ class Node:
             ),
         )
         host.set_stream_handler(PAIR_PROTOCOL, desk.on_stream)
+        host.set_stream_handler(MEMBER_KEYS_PROTOCOL, keys.on_stream)
         self._book.load()
         standing.configured.update(bootstrap(self._book, self.home, cfg.peers))
         # The port chosen at init and kept in config.toml: an invite outlives a restart.
@@ -302,6 +310,7 @@ class Node:
                     tasks.start_soon(dialer.run)
                     await tasks.start(traversal.run)
                     tasks.start_soon(status.keep_node_file)
+                    tasks.start_soon(keys.run)
                     log.info("node %s listening on %s", self.member_id, addresses)
                     task_status.started(self.info)
                     if cfg.mdns:

@@ -6,7 +6,7 @@ it to the change feed, waits until the app has been told of it, and returns its
 id, hex; a refusal is a UserError with the reason, and leaves nothing behind.
 Marking a member and dialling a peer sign nothing. This member's devices
 (issue 15): the list, a pairing code for a new one (net/pairing.py answers it),
-and revoking one (an unlink record).
+and revoking one (an unlink record, then a new seal key and a profile naming it).
 """
 
 from __future__ import annotations
@@ -189,14 +189,11 @@ class NodeActions(NodeCore):
             now = m.now()
             if since is not None and not 0 <= since <= now:
                 raise UserError("a device is revoked from a date in the past, not the future")
-            membership = devices.load_membership(self.home, m.identity, m.store)
-            body = devices.unlink_body(
-                devices.directory_of(m.store),
-                membership,
-                device_id,
-                reason=reason,
-                since=now if since is None else since,
+            revoked = devices.revoke(
+                m, device_id, reason=reason, since=now if since is None else since
             )
-            return m.commit(body)
+            if revoked.profile is not None:  # the new seal key's profile goes out too
+                self._changes.add([revoked.profile])
+            return revoked.unlink
 
         return await self._act(act)
