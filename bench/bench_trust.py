@@ -11,10 +11,11 @@ weighted edges and 100,000 members / ~1,000,000. For each it reports
   solve of the same graph (a viewer never solved) and what a rebuild costs;
 - per viewer: scores for viewers not solved before (cold), against networkx
   **with scipy** (`networkx.pagerank(G, personalization={viewer: 1}, ...)`, which
-  runs `_pagerank_scipy`) on the same walk (the same transition probabilities, the
-  edges back towards the viewer sent to the viewer instead: trust_outward.py; the
-  graph is built per viewer, outside the timing), measured in the same run, with
-  the speed ratio and the largest difference of the raw vectors.
+  runs `_pagerank_scipy`) on the same walk (the same transition probabilities over
+  the walk's two states per member, trust_outward.py, the shares it may not take
+  sent to the viewer; the graph is built per viewer, outside the timing), measured
+  in the same run, with the speed ratio and the largest difference of the raw
+  vectors.
 
 Tolerances: p2pshare's raw vectors are proven within 1e-12 (L1) of the exact
 solution (trust_solve.TOLERANCE); networkx runs at tol = 1e-10 / N, i.e. it stops
@@ -84,22 +85,31 @@ def _networkx(graph: TrustGraph) -> nx.DiGraph:
 
 
 def _outward(full: nx.DiGraph, viewer: PublicKey) -> nx.DiGraph:
-    """The viewer's walk for networkx (trust_outward.py): edges back towards the viewer
-    left out, and their share of each member's walk sent to the viewer instead, which
-    is what ending the walk there means for the stationary distribution."""
+    """The viewer's walk for networkx (trust_outward.py): two nodes per member, (m, 0)
+    reached from nearer and (m, 1) from the same distance; from (m, 0) outward and
+    sideways edges, from (m, 1) outward ones; every share the walk may not take goes
+    to the viewer instead, which is what ending the walk means for the stationary
+    distribution. A member's raw score is the sum of its two nodes'."""
     hops = nx.single_source_shortest_path_length(full, viewer)
     far = len(full)
     g = nx.DiGraph()
-    g.add_nodes_from(full)
+    g.add_nodes_from((m, state) for m in full for state in (0, 1))
     for m, out in full.adjacency():
-        lost = 0.0
+        lost = [0.0, 0.0]
         for d, attrs in out.items():
-            if hops.get(d, far) >= hops.get(m, far):
-                g.add_edge(m, d, weight=attrs["weight"])
+            step, w = hops.get(d, far) - hops.get(m, far), attrs["weight"]
+            if step > 0:
+                g.add_edge((m, 0), (d, 0), weight=w)
+                g.add_edge((m, 1), (d, 0), weight=w)
+            elif step == 0:
+                g.add_edge((m, 0), (d, 1), weight=w)
+                lost[1] += w
             else:
-                lost += attrs["weight"]
-        if lost > 0.0:
-            g.add_edge(m, viewer, weight=lost)
+                lost[0] += w
+                lost[1] += w
+        for state in (0, 1):
+            if lost[state] > 0.0:
+                g.add_edge((m, state), (viewer, 0), weight=lost[state])
     return g
 
 
@@ -147,7 +157,7 @@ def _one_size(members: int, records: int, viewers: int, rng: random.Random) -> N
     _row(f"scores per viewer, cold (mean of {viewers})", t_ours)
 
     nxg, t_nxg = _timed(lambda: _networkx(graph))
-    tol = 1e-10 / graph_size(graph)
+    tol = 1e-10 / (2 * graph_size(graph))
     worst = 0.0
     t_nx = Span(0.0, 0.0)
     for v in picked[3:]:
@@ -172,9 +182,16 @@ def _one_size(members: int, records: int, viewers: int, rng: random.Random) -> N
 
 def _pagerank(graph: nx.DiGraph, viewer: PublicKey, tol: float) -> dict[PublicKey, float]:
     """networkx's personalized PageRank (its scipy implementation, scipy being installed)."""
-    ranks: dict[PublicKey, float] = nx.pagerank(
-        graph, alpha=1.0 - trust.ALPHA, personalization={viewer: 1.0}, tol=tol, max_iter=10_000
+    states = nx.pagerank(
+        graph,
+        alpha=1.0 - trust.ALPHA,
+        personalization={(viewer, 0): 1.0},
+        tol=tol,
+        max_iter=10_000,
     )
+    ranks: dict[PublicKey, float] = {}
+    for (member, _), x in states.items():
+        ranks[member] = ranks.get(member, 0.0) + x
     return ranks
 
 

@@ -28,9 +28,10 @@ The model
    distribution. Each node passes on at most (1 - ALPHA) of the mass it holds,
    however many edges it signs, so evidence counts in proportion to the trust of
    its signer, and a node the viewer cannot reach scores exactly 0. The walk
-   moves outward (trust_outward.py): an edge to a member nearer the viewer (in
-   hops) passes nothing, its share ends the walk, so mass cannot go round a
-   loop back to where it came from and be counted again.
+   moves outward (trust_outward.py): never to a member nearer the viewer (in
+   hops), never two steps in a row between members at one distance; a share it
+   may not take ends the walk. So it has no loop: it visits a member at most
+   once, and mass cannot go round a loop and be counted again.
 3. Failed hand-offs add no edge. After propagation they lower the fulfiller's
    score by a reliability factor ``(1 + P) / (1 + P + FAILURE_WEIGHT * F)``,
    where F and P sum the signers' trust times recency over failed and fulfilled
@@ -50,10 +51,10 @@ into it signed from outside (attack edges), so the mass a Sybil region holds is
 at most ``sum((1 - ALPHA) * pi(u) * p(u→s) for each attack edge u→s) / ALPHA``:
 bounded by its attack edges, independent of how many identities, vouches,
 forwards or receipts it makes among itself (bench/bench_sybil.py measures it).
-Since the walk moves outward, no identity of a region holds more than what
-reaches it along paths that never turn back: a funnel's centre gets what its
-attack edges carry, not that times the echo of its own identities (loops among
-identities at one distance from the viewer still count: trust_outward.py).
+Since the walk has no loop, no identity of a region scores more than the chance
+that the walk takes one of the region's attack edges: a funnel's centre gets what
+its attack edges carry, not that times the echo of its own identities, and no
+more than one honest newcomer given the same edges would.
 For the feed, `offer_signal` takes the *max* trust over whoever posted or
 forwarded an offer, never a sum: a thousand forwards by untrusted identities
 are worth exactly nothing.
@@ -103,7 +104,7 @@ from p2pshare.domain.trust_explain import (
     TrustPath,
     render_explanation,
 )
-from p2pshare.domain.trust_outward import distances, outward, outward_matrix
+from p2pshare.domain.trust_outward import distances, outward_matrix
 from p2pshare.domain.trust_records import RecordRows
 from p2pshare.domain.trust_scale import standing_vector
 from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
@@ -155,7 +156,9 @@ class TrustGraph:
         self._built = False
         self._raw: dict[PublicKey, FloatArray] = {}
         self._scores: dict[PublicKey, dict[PublicKey, float]] = {}
-        self._warm: dict[PublicKey, FloatArray] = {}  # unnormalized, maybe from before updates
+        # per viewer, the walk's two states by member (trust_outward.py), unnormalized,
+        # maybe from before updates
+        self._warm: dict[PublicKey, FloatArray] = {}
         self._r = RecordRows()  # filled, like _edges, by _build
         self._edges: Edges
 
@@ -284,8 +287,8 @@ class TrustGraph:
         n = len(self._r.keys)
         self._edges.remap(remap, n)
         for viewer, y in self._warm.items():
-            grown = np.zeros(n, dtype=np.float64)
-            grown[remap] = y
+            grown = np.zeros((2, n), dtype=np.float64)
+            grown[:, remap] = y
             self._warm[viewer] = grown
 
     def _drop_unmentioned(self) -> None:
@@ -299,7 +302,7 @@ class TrustGraph:
         self._edges.remap(remap, len(self._r.keys))
         stay = np.flatnonzero(remap >= 0)
         for viewer, y in self._warm.items():
-            self._warm[viewer] = y[stay]
+            self._warm[viewer] = y[:, stay]
 
     # scores --------------------------------------------------------------------
 
@@ -322,12 +325,12 @@ class TrustGraph:
             if start is not None:
                 # The exact vector is 0 wherever the walk cannot reach (any more): start
                 # there from 0 too, and the solve keeps those entries exactly 0.
-                start = np.where(dist < len(dist), start, 0.0)
-            y = solve(outward_matrix(self._edges, dist), v, start)
+                start = np.where(dist < len(dist), start, 0.0).reshape(-1)
+            y = solve(outward_matrix(self._edges, dist), v, start).reshape(2, -1)
             self._warm[viewer] = y  # most recent last
             while len(self._warm) > WARM_VIEWERS:
                 del self._warm[next(iter(self._warm))]
-            x = y / y.sum()
+            x = (y[0] + y[1]) / y.sum()
         self._raw[viewer] = x
         return x
 
@@ -402,9 +405,8 @@ class TrustGraph:
             self._r.rows,
             lambda row: self._vouches[self._r.vouch_ids[row]].skills,
         )
-        outward_edges = outward(self._edges, distances(self._edges, v))
         paths, more = (
-            explainer.top_paths(v, t, float(x[v]), raw, limit, outward_edges)
+            explainer.top_paths(v, t, float(x[v]), raw, limit, distances(self._edges, v))
             if raw > 0.0
             else ((), 0)
         )

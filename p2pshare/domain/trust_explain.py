@@ -18,10 +18,10 @@ import numpy as np
 
 from p2pshare.domain.trust_edges import (
     FAILURE_WEIGHT,
-    BoolArray,
     Edges,
     EvidenceRows,
     FloatArray,
+    IntArray,
 )
 from p2pshare.domain.trust_solve import ALPHA
 
@@ -162,7 +162,7 @@ class Explainer:
         return out
 
     def top_paths(
-        self, v: int, t: int, start: float, raw: float, limit: int, walked: BoolArray
+        self, v: int, t: int, start: float, raw: float, limit: int, dist: IntArray
     ) -> tuple[tuple[TrustPath, ...], int]:
         """Simple paths v → t by their share of the raw score, best first, at any depth;
         and how many more simple paths the search found past the listed ones.
@@ -173,8 +173,9 @@ class Explainer:
         paths come off the heap in order. At least `limit` paths are listed, more
         (up to `MAX_LISTED`) until they cover `COVERAGE` of the score; the rest
         (longer paths, and walks that go round a loop) is the remainder. Nodes that
-        cannot reach `t` at all are pruned; `walked` marks the edges the walk
-        follows (trust_outward.py: none back towards the viewer).
+        cannot reach `t` at all are pruned. A path takes the steps the walk takes
+        (trust_outward.py, `dist` the members' hop distances from v): never to a
+        nearer member, and never two steps in a row at one distance.
         """
         e = self._edges
         # can each node reach t? breadth-first levels over in-edges, vectorized
@@ -193,11 +194,13 @@ class Explainer:
         found: list[TrustPath] = []
         covered = 0.0
         more = 0
-        heap: list[tuple[float, tuple[int, ...]]] = [(-start, (v,))]
+        far = dist.tolist()
+        # (minus the path's term, the path, whether its last step stayed at one distance)
+        heap: list[tuple[float, tuple[int, ...], bool]] = [(-start, (v,), False)]
         budget = 20_000  # heap pops: the listed paths come first, then a count of others
         while heap and budget:
             budget -= 1
-            neg, path = heapq.heappop(heap)
+            neg, path, sideways = heapq.heappop(heap)
             prob_path = -neg
             if prob_path < 1e-6 * raw:
                 break
@@ -211,12 +214,13 @@ class Explainer:
                     more += 1
                 continue
             lo, hi = int(indptr[node]), int(indptr[node + 1])
-            for nxt, p, ok in zip(
-                e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), walked[lo:hi].tolist(), strict=True
-            ):
-                if not ok or not can[nxt] or nxt in path:
+            here = far[node]
+            for nxt, p in zip(e.dst[lo:hi].tolist(), e.prob[lo:hi].tolist(), strict=True):
+                step = far[nxt] - here
+                if step < 0 or (step == 0 and sideways) or not can[nxt] or nxt in path:
                     continue
-                heapq.heappush(heap, (-(prob_path * (1.0 - ALPHA) * p), (*path, nxt)))
+                term = -(prob_path * (1.0 - ALPHA) * p)
+                heapq.heappush(heap, (term, (*path, nxt), step == 0))
         return tuple(found), more
 
     def _hops(self, path: tuple[int, ...]) -> tuple[Hop, ...]:

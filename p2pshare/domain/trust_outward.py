@@ -1,32 +1,35 @@
-"""The outward walk: which edges a viewer's trust walk may follow (issue 12 §5).
+"""The outward walk: which steps a viewer's trust walk may take (issue 12 §5).
 
 Owns one rule of the trust engine. Members are layered by their hop distance
 from the viewer along the weighted edges (breadth-first, the viewer at 0). The
-viewer's walk (trust_solve.py) follows an edge u → t only if t is at least as far
-from the viewer as u: trust flows away from the viewer and along a layer, never
-back towards the viewer. The transition probabilities stay those of the whole
-graph (an edge's weight over all its signer's out-edges), so an edge the walk
-may not follow keeps its share: that mass ends the walk (it restarts at the
-viewer), it is not handed to the signer's other edges.
+viewer's walk (trust_solve.py) takes an edge u → t only if t is farther from the
+viewer than u (outward), or as far (sideways) when the walk did not reach u by a
+sideways step itself: never back towards the viewer, and never two sideways
+steps in a row. The transition probabilities stay those of the whole graph (an
+edge's weight over all its signer's out-edges), so a step the walk may not take
+keeps its share: that mass ends the walk (it restarts at the viewer), it is not
+handed to the signer's other edges. The walk needs to know how it reached a
+member, so it runs over two states per member (`outward_matrix`).
 
 Why: in the plain personalized walk, mass that enters a small region of
-identities goes round the region's loops and back, counted again at every
-visit, so a funnel (identities that give everything to one of them, which gives
-back) turned the flow of one attack edge into several times that flow for its
-centre (issue 12 §5: a ten-identity region given an edge by a member two hops
-from the viewer ranked in the viewer's top 10 %). Every loop goes back towards
-the viewer somewhere or stays within one layer; a region's identities are first
-reached through its attack edges, so its loops through a nearer identity are cut:
-an identity reached through one attack edge holds at most what that edge carries,
-shared with the identities it passes it to rather than multiplied by their echo.
-An honest member keeps what reaches them along every path that does not turn
-back: the many routes of an honest neighbourhood, sideways ones included, still
-add up. The price of keeping the sideways routes: identities that attack edges
-reach at the same distance can still echo among themselves (README, Benchmarks,
-has the figures; a strict order that follows no sideways edge both ways loses an
-honest neighbourhood's routes and ranks a far region above honest members).
+identities goes round the region's loops, counted again at every visit, so a
+funnel (identities that give everything to one of them, which gives back)
+turned the flow of one attack edge into several times that flow for its centre
+(issue 12 §5: a ten-identity region given an edge by a member two hops from the
+viewer ranked in the viewer's top 10 %). This walk has no loop at all (every
+loop goes back towards the viewer somewhere, or takes two sideways steps in a
+row), so it visits a member at most once: a member's raw score is the chance
+that a walk reaches them, and no identity of a region scores more than the
+chance that a walk takes one of the region's attack edges: what those edges
+carry, shared among the identities rather than multiplied by their echo, never
+more than one honest newcomer given the same edges. An honest member keeps what
+reaches them along every outward path, with a sideways step at each distance.
+Dropping the sideways steps altogether (or following each sideways edge one way
+only, by weighted distance) loses too much of an honest neighbourhood's routes: a
+region given one far edge then outranked the median honest member; allowing
+sideways steps without limit keeps loops among identities at one distance.
 
-Pure and order-independent: the distances and the mask depend only on the edge
+Pure and order-independent: the distances and the matrix depend only on the edge
 arrays, which `Edges.patch` and a full build leave bit for bit alike.
 """
 
@@ -41,9 +44,9 @@ from p2pshare.domain.trust_solve import ALPHA
 if TYPE_CHECKING:
     from scipy import sparse
 
-    from p2pshare.domain.trust_edges import BoolArray, Edges, IntArray
+    from p2pshare.domain.trust_edges import Edges, IntArray
 
-__all__ = ["distances", "outward", "outward_matrix"]
+__all__ = ["distances", "outward_matrix"]
 
 
 def distances(edges: Edges, v: int) -> IntArray:
@@ -64,15 +67,24 @@ def distances(edges: Edges, v: int) -> IntArray:
     return dist
 
 
-def outward(edges: Edges, dist: IntArray) -> BoolArray:
-    """Per edge (in pair order): may the walk follow it (its target no nearer the viewer)?"""
-    return np.asarray(dist[edges.dst] >= dist[edges.src], dtype=np.bool_)
-
-
 def outward_matrix(edges: Edges, dist: IntArray) -> sparse.csc_array:
-    """The walk's (1 - ALPHA) P^T with the edges back towards the viewer left out."""
+    """The walk's (1 - ALPHA) P^T over its two states per member (module text): column m
+    is member m reached from nearer, column n + m member m reached from the same
+    distance; rows likewise. Entries the walk may not take are stored as 0."""
     from scipy import sparse
 
-    data = np.where(outward(edges, dist), (1.0 - ALPHA) * edges.prob, 0.0)
-    m = edges.matrix
-    return sparse.csc_array((data, m.indices, m.indptr), shape=m.shape)
+    n = edges.n
+    carry = (1.0 - ALPHA) * edges.prob
+    near, far = dist[edges.src], dist[edges.dst]
+    out, side = far > near, far == near
+    dst = edges.dst.astype(np.int32)
+    # from state m: outward edges to state t, sideways ones to state n + t, none back
+    rows_near = dst + np.int32(n) * side.astype(np.int32)
+    data_near = np.where(out | side, carry, 0.0)
+    # from state n + m: outward edges only
+    data_side = np.where(out, carry, 0.0)
+    indptr = np.concatenate([edges.indptr, edges.indptr[1:] + len(dst)]).astype(np.int32)
+    return sparse.csc_array(
+        (np.concatenate([data_near, data_side]), np.concatenate([rows_near, dst]), indptr),
+        shape=(2 * n, 2 * n),
+    )

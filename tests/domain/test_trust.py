@@ -301,6 +301,27 @@ def test_a_region_my_contact_vouches_for_gets_what_his_edge_carries_not_more(
     assert max(raw[s] for s in syb) <= carried * (1 + 1e-9)
 
 
+def test_a_clique_vouched_for_at_one_distance_ranks_no_higher_than_one_newcomer() -> None:
+    """Five identities that vouch for and credit each other, each vouched for by one of
+    five members two hops from me: no identity ranks above one honest newcomer given
+    the same five vouches (their echo among themselves counts nothing)."""
+    honest, hv, hr = honest_ring(200)
+    viewer = honest[0]
+    syb = [key(f"clique-{i}") for i in range(5)]
+    sv = [vouch(a, b) for a in syb for b in syb if a != b]
+    sr = [receipt(a, b, rating=5) for a in syb for b in syb if a != b]
+    vouchers = [honest[i] for i in (4, 5, 6, 195, 196)]  # two hops from the viewer
+    g = graph([*hv, *sv, *(vouch(a, s) for a, s in zip(vouchers, syb, strict=True))], hr + sr)
+    newcomer = key("newcomer")
+    alone = graph([*hv, *(vouch(a, newcomer) for a in vouchers)], hr)
+
+    def rank(scores: Mapping[PublicKey, float], best: float) -> int:
+        return 1 + sum(1 for h in honest[1:] if scores[h] > best)
+
+    scores, mine = g.scores(viewer), alone.scores(viewer)
+    assert rank(scores, max(scores[s] for s in syb)) >= rank(mine, mine[newcomer])
+
+
 def test_thousand_untrusted_forwards_do_not_lift_an_offer() -> None:
     honest, hv, hr = honest_ring(40)
     syb, sv, sr = sybils(1000)
@@ -524,15 +545,20 @@ def test_raw_vectors_are_within_the_stated_tolerance_of_the_exact_solution() -> 
                         hops[d] = hops[k] + 1
                         nxt.append(d)
             frontier = nxt
-        p = np.zeros((len(keys), len(keys)))
+        # two states per member: reached from nearer (i), from the same distance (n + i)
+        n = len(keys)
+        p = np.zeros((2 * n, 2 * n))
         for k in keys:
             for d, w in g.transitions(k).items():
-                if hops.get(d, len(keys)) >= hops.get(k, len(keys)):
-                    p[idx[k], idx[d]] = w
-        e = np.zeros(len(keys))
+                step = hops.get(d, n) - hops.get(k, n)
+                if step > 0:
+                    p[idx[k], idx[d]] = p[n + idx[k], idx[d]] = w
+                elif step == 0:
+                    p[idx[k], n + idx[d]] = w
+        e = np.zeros(2 * n)
         e[idx[viewer]] = ALPHA
-        exact = np.linalg.solve(np.eye(len(keys)) - (1 - ALPHA) * p.T, e)
-        exact /= exact.sum()
+        both = np.linalg.solve(np.eye(2 * n) - (1 - ALPHA) * p.T, e)
+        exact = (both[:n] + both[n:]) / both.sum()
         raw = g.raw(viewer)
         assert sum(abs(raw.get(k, 0.0) - exact[idx[k]]) for k in keys) <= TOLERANCE
         g.add(vouch(viewer, members[50 + step]))  # the second round is a warm solve
