@@ -307,7 +307,7 @@ class TrustGraph:
     # scores --------------------------------------------------------------------
 
     def raw(self, viewer: PublicKey) -> dict[PublicKey, float]:
-        """The personalized PageRank vector (sums to 1, the viewer included)."""
+        """The outward walk's distribution by member (sums to 1, the viewer included)."""
         vec = self._raw_vector(viewer)
         return {k: x for k, x in zip(self._r.keys, vec.tolist(), strict=True) if x > 0.0}
 

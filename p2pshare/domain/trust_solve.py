@@ -4,10 +4,11 @@ Owns the numerics only: given the walk's transition matrix and a viewer, the
 stationary distribution of the walk with restart at the viewer, to a stated
 accuracy, optionally warm-started from an earlier solution.
 
-With ``M = (1 - ALPHA) P^T`` (P the row-normalized out-edges; a member without
-out-edges has an empty row) the walk's distribution is ``x = y / sum(y)`` where
-``(I - M) y = ALPHA e_v``: a walk that reaches a member without out-edges returns
-to the viewer, which only rescales y. The linear system is solved by restarted
+With ``M = (1 - ALPHA) P^T`` (P the row-normalized steps the walk may take, over
+its states: trust_outward.py; a row sums to less than 1 where some steps are
+not allowed, and is empty for a member without out-edges) the walk's
+distribution is ``x = y / sum(y)`` where ``(I - M) y = ALPHA e_v``: a walk that
+cannot go on returns to the viewer, which only rescales y. The linear system is solved by restarted
 GMRES (a few times fewer matrix products than power iteration on these graphs),
 falling back to power iteration should a GMRES cycle stall.
 
