@@ -119,7 +119,9 @@ class SealKeyring:
         try:
             return list(self._parse(json.loads(data)))
         except (ValueError, TypeError, KeyError, InvalidTag) as exc:
-            raise KeyringError(f"{self._file} is damaged: {exc or 'a key does not open'}") from None
+            raise KeyringError(
+                f"{self._file} is damaged: {str(exc) or 'a key does not open'}"
+            ) from None
 
     def _parse(self, doc: Any) -> Iterator[X25519PrivateKey]:
         if not isinstance(doc, dict) or doc.get("version") != 1:
