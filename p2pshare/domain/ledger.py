@@ -189,21 +189,9 @@ class LedgerState:
     def _reset(self) -> None:
         """Empty the derived state in place, so the views handed out stay live; the
         member records and the clock stay."""
-        for held in (
-            self._by_id,
-            self._raw,
-            self._void,
-            self._members,
-            self._parts,
-            self._waiters,
-            self._offers,
-            self._profiles,
-            self._revoked,
-            self._credit,
-            self._rejected,
-            self._pending,
-        ):
-            held.clear()
+        for held in vars(self).values():
+            if type(held) is dict:  # every mapping of the state is derived: all go
+                held.clear()
         self._order.clear()
         self._expiry = ExpiryIndex(self._expires)
         self._authors = SortedKeys[PublicKey](lambda author: (0, author))
