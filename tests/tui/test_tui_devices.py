@@ -284,7 +284,7 @@ def test_revoke_checks_the_date_and_shows_the_nodes_refusal_in_the_dialog() -> N
         await pilot.press("enter")
         error = dialog.query_one("#revoke-error", Static)
         await wait_for(pilot, lambda: "the last device that can still sign" in shown_text(error))
-        assert shown_text(since_error).strip() == ""
+        assert not since_error.display  # the date is fine now: its line is gone
         assert app.screen is dialog  # still open: the member reads why
         await pilot.press("enter")  # again, and this time the node agrees (from now)
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))

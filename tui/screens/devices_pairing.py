@@ -100,7 +100,7 @@ class PairingScreen(Dialog):
                 yield Label("On the new machine, type (c to copy):")
                 yield Static("", id="pair-command", classes="copyable")
                 yield Static("", id="pair-left")
-            yield Static("", id="pair-error", classes="error")
+            yield Static("", id="pair-error", classes="error -hidden")
             with Horizontal(classes="buttons"):
                 yield Button("Get a code", variant="primary", id="pair-ok")
                 yield Button("Close", id="pair-close")
@@ -112,7 +112,7 @@ class PairingScreen(Dialog):
 
     @on(Button.Pressed, "#pair-ok")
     def _ask(self) -> None:
-        self.query_one("#pair-error", Static).update("")
+        self.query_one("#pair-error", Static).add_class("-hidden")
         self.query_one("#pair-ok", Button).disabled = True
         self._start(self.query_one("#pair-manage", Switch).value)
 
@@ -121,7 +121,9 @@ class PairingScreen(Dialog):
         try:
             pairing = await self.node.start_pairing(manage=manage)
         except UserError as exc:
-            self.query_one("#pair-error", Static).update(escape(str(exc)))
+            error = self.query_one("#pair-error", Static)
+            error.update(escape(str(exc)))
+            error.remove_class("-hidden")
             self.query_one("#pair-ok", Button).disabled = False
             return
         self.show(pairing)

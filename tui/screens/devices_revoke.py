@@ -78,13 +78,13 @@ class RevokeDeviceScreen(Dialog):
                 id="revoke-reason",
                 max_length=MAX_REASON,
             )
-            yield Static("", id="revoke-reason-error", classes="error")
+            yield Static("", id="revoke-reason-error", classes="error -hidden")
             yield Input(
                 placeholder="since: 2026-03-02, or 2026-03-02 14:30 (empty: now)",
                 id="revoke-since",
             )
-            yield Static("", id="revoke-since-error", classes="error")
-            yield Static("", id="revoke-error", classes="error")
+            yield Static("", id="revoke-since-error", classes="error -hidden")
+            yield Static("", id="revoke-error", classes="error -hidden")
             with Horizontal(classes="buttons"):
                 yield Button("Revoke", variant="error", id="revoke-ok")
                 yield Button("Cancel", id="revoke-cancel")
@@ -92,8 +92,8 @@ class RevokeDeviceScreen(Dialog):
     @on(Input.Submitted)
     @on(Button.Pressed, "#revoke-ok")
     def _ok(self) -> None:
-        for where in ("reason", "since", ""):
-            self.query_one(f"#revoke{'-' + where if where else ''}-error", Static).update("")
+        for where in ("reason-", "since-", ""):
+            self._say(f"#revoke-{where}error", "")
         reason = self.query_one("#revoke-reason", Input).value.strip()
         if len(reason) > MAX_REASON:
             self._refuse("reason", f"at most {MAX_REASON} characters")
@@ -111,15 +111,21 @@ class RevokeDeviceScreen(Dialog):
         self._revoke(reason, since)
 
     def _refuse(self, where: str, reason: str) -> None:
-        self.query_one(f"#revoke-{where}-error", Static).update(escape(reason))
+        self._say(f"#revoke-{where}-error", reason)
         self.query_one(f"#revoke-{where}", Input).focus()
+
+    def _say(self, where: str, reason: str) -> None:
+        """An error line, shown only when it says something (the dialog fits 80x24)."""
+        line = self.query_one(where, Static)
+        line.update(escape(reason))
+        line.set_class(not reason, "-hidden")
 
     @work(exclusive=True, group="revoke-device", exit_on_error=False)
     async def _revoke(self, reason: str, since: int | None) -> None:
         try:
             await self.node.revoke_device(self.device.device_id, reason=reason, since=since)
         except UserError as exc:
-            self.query_one("#revoke-error", Static).update(escape(str(exc)))
+            self._say("#revoke-error", str(exc))
             self.query_one("#revoke-ok", Button).disabled = False
             return
         self.dismiss(True)
