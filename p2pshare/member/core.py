@@ -312,7 +312,8 @@ class MemberCore:
             else {"headline": "", "skills": (), "region": "", "available": True}
         )
         changes = {key: value for key, value in given.items() if value is not None}
-        body = build(Profile, **{**base, **changes, "seal_key": self.identity.seal_public})
+        seal = sealing.profile_seal_key(self.identity, old)  # issue 15: see there
+        body = build(Profile, **{**base, **changes, "seal_key": seal})
         return self._commit(body)
 
     # -- private text (member/sealing.py) --------------------------------------

@@ -19,7 +19,19 @@ from p2pshare.errors import UserError
 
 if TYPE_CHECKING:
     from p2pshare.domain.ledger import OfferState
-    from protocol import PublicKey, RecordId
+    from p2pshare.member.identity import Identity
+    from protocol import Profile, PublicKey, RecordId
+
+
+def profile_seal_key(identity: Identity, old: Profile | None) -> PublicKey:
+    """The seal key a new profile of this member names: this home's current one, unless
+    the member's profile names one this home does not hold (a newer key, made when a
+    device was revoked, that a root restored from its words has not fetched yet): that
+    one stays, so an edit never moves the member back to a key a revoked device holds."""
+    keyring = identity.keyring
+    if old is not None and keyring is not None and keyring.find(old.seal_key) is None:
+        return old.seal_key
+    return identity.seal_public
 
 
 def seal_text(text: str, recipient: PublicKey, context: bytes) -> bytes:

@@ -176,3 +176,21 @@ def test_revoking_a_device_gives_the_member_a_new_seal_key(tmp_path: Path) -> No
         assert profile.name == "Ana"  # the other fields stay as they were
     finally:
         member.close()
+
+
+def test_a_profile_edit_never_goes_back_to_an_older_seal_key(tmp_path: Path) -> None:
+    """A home lacking the newest key (a root restored from its words) keeps naming it."""
+    home = Home(tmp_path / "m").ensure()
+    create_member(home, name="Ana")
+    member = Member.open(home)
+    try:
+        assert member.identity.keyring is not None
+        newest = p.PublicKey(public_of(member.identity.keyring.new_key(now=1)))
+        member.set_profile()
+        (home.path / FILE_NAME).unlink()  # this home now holds only its words' key
+        edited = member.set_profile(headline="back from a new laptop")
+        assert isinstance(edited.body, p.Profile)
+        assert edited.body.seal_key == newest
+        assert member.identity.seal_public != newest
+    finally:
+        member.close()
