@@ -48,12 +48,20 @@ def _command() -> list[str]:
 class Terminal:
     def __init__(self) -> None:
         self.socket = f"p2pshare-bench-{os.getpid()}"
+        self._server = False
 
     def tmux(self, *args: str) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
         return out.stdout
 
     def start(self, name: str, line: str) -> float:
+        if not self._server:
+            # An idle session for the whole bench keeps one tmux server up: without it,
+            # killing a run's last session stops the server, and the next run's
+            # new-session, racing that exit, now and then failed ("server exited
+            # unexpectedly": the app "never painted"); and every run timed a server start.
+            self.tmux("new-session", "-d", "-s", "keep", "sleep 86400")
+            self._server = True
         started = time.perf_counter()
         self.tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"cd {ROOT} && {line}")
         self.tmux("resize-window", "-t", name, "-x", "120", "-y", "40")

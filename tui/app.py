@@ -1,11 +1,14 @@
 """The p2pshare app: paints the feed, opens the member's node, then starts the network.
 
-Order matters for a quick first paint (DESIGN §2): the feed paints first, in its
-loading state; then the identity and store open in a thread (NodePort.open; the
-real node's modules are imported there too, lazy_node.py) and the feed fills
-in; only then does a worker start the network, whose libp2p import alone takes
-most of a second. Screens other than the feed are imported when first shown
-(modes.py). The node is
+Order matters for a quick first paint (DESIGN §2). The first frame is plain: the
+splash ("opening your home…"); before it the app reads only its theme, and the
+identity check (and its cryptography), the feed's modules and the node's all come
+after. Once it is on screen (Textual's Ready) the app checks the home's identity
+and paints the feed in its loading state; then the identity and store open in a
+thread (NodePort.open; the real node's modules are imported there too,
+lazy_node.py) and the feed fills in; only then does a worker start the network,
+whose libp2p import alone takes most of a second. Screens other than the feed are
+imported when first shown (modes.py). The node is
 injected: the app is given a `HomePort` (tui/launch.py passes the real one,
 tests a fake) and knows the node only through `NodePort`. Its events arrive on
 this loop and are re-posted as Textual messages; screens ask the app for
@@ -25,9 +28,7 @@ from textual.binding import Binding
 from textual.signal import Signal
 
 from p2pshare.errors import UserError
-from p2pshare.events import Changed, Event, NodeFailed, Notice
 
-from .keys import one_key_allowed
 from .messages import (
     ActionRequested,
     FeedPainted,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from p2pshare.domain.activity import ActivityItem
+    from p2pshare.events import Changed, Event
     from p2pshare.service.port import HomePort, NodePort
 
     from .actions import Action
@@ -113,10 +115,13 @@ class P2PShareApp(App[None]):
     def on_mount(self) -> None:
         from . import settings
 
-        theme = settings.load(self.home.path).get("theme", "")
+        theme = settings.load(self.home.path).get("theme", "")  # the first frame's colours too
         if theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._keep_theme)
+
+    def on_ready(self) -> None:
+        """The first frame (the splash: "opening your home…") is on screen; now the rest."""
         if not self.home.has_identity():
             from .screens.onboarding import OnboardingScreen
 
@@ -221,6 +226,9 @@ class P2PShareApp(App[None]):
 
     @on(NodeEvent)
     def _node_event(self, message: NodeEvent) -> None:
+        # imported here, as the node's first event comes: not before the first frame
+        from p2pshare.events import Changed, NodeFailed, Notice
+
         event = message.event
         if isinstance(event, Changed):
             self.changed_signal.publish(event)
@@ -318,6 +326,8 @@ class P2PShareApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A letter or digit typed into a field is text, never an app action (keys.py)."""
+        from .keys import one_key_allowed  # with TextArea's module: no cost to the first frame
+
         return one_key_allowed(action, self.focused, self.screen)
 
     async def action_quit_app(self) -> None:
@@ -368,13 +378,18 @@ class P2PShareApp(App[None]):
     @on(MarkOffersRead)
     def _mark_offers(self, message: MarkOffersRead) -> None:
         if any([self.seen.mark(offer_id) for offer_id in message.ids]):
-            self.changed_signal.publish(Changed(offers=frozenset(), peers=False))
-            self._save_seen()
+            self._seen_changed()
 
     def mark_seen(self, offer_id: str) -> None:
         if self.seen.mark(offer_id):
-            self.changed_signal.publish(Changed(offers=frozenset(), peers=False))
-            self._save_seen()
+            self._seen_changed()
+
+    def _seen_changed(self) -> None:
+        """Only the seen set changed: screens repaint their unread markers."""
+        from p2pshare.events import Changed
+
+        self.changed_signal.publish(Changed(offers=frozenset(), peers=False))
+        self._save_seen()
 
     @work(group="seen", exclusive=True, thread=True)
     def _save_seen(self) -> None:

@@ -1,7 +1,7 @@
 """The app paints the feed before the node is open, and the real node is built when opened.
 
-The first screen a member sees is the feed itself, in its loading state ("opening
-your home…", the status bar saying so, the keys that need the node dimmed),
+The first frame is the splash ("opening your home…"); then the feed, in its loading
+state (the same words, the status bar saying so, the keys that need the node dimmed),
 while the identity and store open; the offers fill in once they have. With the
 real home, LocalHome's node is built (its imports run) only when the app opens
 it, and whatever listened before hears it afterwards.
@@ -49,7 +49,8 @@ def test_the_feed_paints_while_the_home_opens_then_fills_in() -> None:
     app = P2PShareApp(FakeHome(node), start_network=False, clock=fixed_clock)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen))
+        # the splash paints first; then the feed is mounted, in its loading state
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen) and app.screen.is_mounted)
         screen = app.screen
         assert isinstance(screen, FeedScreen)
         assert screen.sub_title == "Feed"
