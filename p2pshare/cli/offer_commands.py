@@ -99,14 +99,15 @@ def _currency_mismatch(offer_currency: str, given: str) -> str:
 def _say(member: Member, state: OfferState, args: argparse.Namespace) -> int:
     """`offer say OFFER TEXT`: send (prints my copy's id); `--list`: the conversation."""
     if args.list or args.text is None:
+        me = member.member_key  # a message from any device of my member is mine
         rows = [
             {
                 "id": s.id,
                 "at": s.created_at,
                 "who": member_id(s.author),
-                "who_name": "you" if s.author == member.me else member.name_of(s.author),
+                "who_name": "you" if s.author == me else member.name_of(s.author),
                 "text": s.text,
-                "mine": s.author == member.me,
+                "mine": s.author == me,
             }
             for s in member.said(state.id)
             if s.kind == "message"
@@ -122,6 +123,6 @@ def _say(member: Member, state: OfferState, args: argparse.Namespace) -> int:
     if args.json:
         raise UserError("--json goes with --list")
     envelopes = member.say(state, args.text)
-    mine = [e for e in envelopes if getattr(e.body, "to", b"") == member.me]
+    mine = [e for e in envelopes if getattr(e.body, "to", b"") == member.member_key]
     out((mine or envelopes)[0].id.hex())
     return 0

@@ -6,6 +6,13 @@ who forwarded it, those who accepted it and those it was handed to. A decline
 (`Decline`) names the forward to me that I turn down, its note sealed to that
 forward's author. Neither changes the offer's state; both are read here, opened
 with the member's seal key, for the activity inbox and the offer page.
+
+The conversation is between members, not devices (docs/PROTOCOL.md §Records of a
+member): every key here is a member key, the author's in each seal context too, as
+in offer_actions.py. A device takes part when its member does, its member's copy
+is the one it opens (every device holds the member's seal keys), and what any
+device of mine said or declined is mine. A record that does not count for its
+member (an unlinked device's after its unlink) is read by nobody.
 """
 
 from __future__ import annotations
@@ -44,8 +51,8 @@ def participants(state: OfferState) -> list[PublicKey]:
 
 
 def decline(member: MemberCore, state: OfferState, note: str) -> Envelope:
-    """Turn down the (latest) forward of this offer addressed to me."""
-    me = member.me
+    """Turn down the (latest) forward of this offer addressed to my member."""
+    me = member.member_key
     links = [link for link in state.forwards if link.to == me]
     if not links:
         raise UserError("this offer was not forwarded to you: there is no one to decline to")
@@ -67,7 +74,7 @@ def say(member: MemberCore, state: OfferState, text: str) -> list[Envelope]:
         raise UserError("a message needs some text")
     if len(text) > MAX_MESSAGE:
         raise UserError(f"a message is at most {MAX_MESSAGE} characters, this is {len(text)}")
-    me = member.me
+    me = member.member_key
     readers = participants(state)
     if me not in readers:
         raise UserError(
@@ -88,47 +95,58 @@ def say(member: MemberCore, state: OfferState, text: str) -> list[Envelope]:
 
 
 def said(member: MemberCore, offer: RecordId | None = None) -> list[Said]:
-    """Messages and declines I can read (of one offer, or all), oldest first."""
-    me, key = member.me, member.identity.seal_keys
+    """Messages and declines my member can read (of one offer, or all), oldest first;
+    each one's `author` is the member who said it."""
+    ledger = member.ledger()
+    me, key = member.member_key, member.identity.seal_keys
+    member_of = member.member_of
     out: list[Said] = []
     for env in member.store.by_kind(Say.KIND):
         body = env.body
-        if not isinstance(body, Say) or body.to != me or (offer and body.offer != offer):
+        if not isinstance(body, Say) or (offer and body.offer != offer):
             continue
-        text = open_text(body.text, key, say_context(env.author, body.offer, me))
+        if member_of(body.to) != me or env.id in ledger.rejected:
+            continue  # a copy for someone else, or not its member's (an unlinked device's)
+        author = member_of(env.author)
+        text = open_text(body.text, key, say_context(author, body.offer, body.to))
         if text:
-            out.append(_said(env, "message", body.offer, text))
-    ledger = member.ledger()
+            out.append(_said(env, author, "message", body.offer, text))
     for env in member.store.by_kind(Decline.KIND):
         body = env.body
         if not isinstance(body, Decline) or (offer and body.offer != offer):
             continue
+        if env.id in ledger.rejected:
+            continue
+        author = member_of(env.author)
         state = ledger.offers.get(body.offer)
         link = next((x for x in state.forwards if x.id == body.forward), None) if state else None
-        if link is None or link.to != env.author or me not in (link.author, env.author):
+        if link is None or link.to != author or me not in (link.author, author):
             continue  # not a decline of a forward to its author, or not mine to see
         text = ""
         if body.note and link.author == me:
-            text = open_text(body.note, key, decline_context(env.author, body.forward, me))
-        out.append(_said(env, "declined", body.offer, text))
+            text = open_text(body.note, key, decline_context(author, body.forward, me))
+        out.append(_said(env, author, "declined", body.offer, text))
     return sorted(out, key=lambda s: (s.created_at, s.id))
 
 
 def declined_by_me(member: MemberCore) -> set[str]:
-    """Offers (hex) I said "not for me" to: hidden from my feed."""
+    """Offers (hex) my member said "not for me" to, from any of its devices: hidden
+    from my feed."""
+    keys = dict.fromkeys((member.me, *member.keys_of(member.member_key)))
     return {
         env.body.offer.hex()
-        for env in member.store.by_author(member.me, Decline.KIND)
+        for signer in keys
+        for env in member.store.by_author(signer, Decline.KIND)
         if isinstance(env.body, Decline)
     }
 
 
-def _said(env: Envelope, kind: str, offer: RecordId, text: str) -> Said:
+def _said(env: Envelope, author: PublicKey, kind: str, offer: RecordId, text: str) -> Said:
     return Said(
         id=env.id.hex(),
         kind=kind,
         offer=offer,
-        author=env.author,
+        author=author,
         created_at=env.created_at,
         text=text,
     )
