@@ -60,6 +60,16 @@ class Shown:
     offers: int  # offers that pass the filters, grouped or not
 
 
+def position(rows: Sequence[FeedItem], item: FeedItem) -> int | None:
+    """Where the offer of `item` is among `rows` in feed_order (Shown.rows when no group is
+    listed one by one), by bisection: a few comparisons where a scan for the cursor's
+    row cost ~10 ms at 100,000. None if it is not there, or was ranked elsewhere since."""
+    from p2pshare.domain.views import feed_order  # loaded with the node, after first paint
+
+    at = bisect.bisect_left(rows, feed_order(item), key=feed_order)
+    return at if at < len(rows) and rows[at].id == item.id else None
+
+
 def haystack(item: FeedItem) -> str:
     """What a search looks in: title, author, skills and region, casefolded."""
     return " ".join((item.title, item.author_name, " ".join(item.skills), item.region)).casefold()

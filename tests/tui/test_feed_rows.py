@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p2pshare.domain.views import FeedItem, feed_order
-from tui.feed_rows import FeedRows, Filters, Shown, haystack
+from tui.feed_rows import FeedRows, Filters, Shown, haystack, position
 
 SKILLS = ("python", "design", "legal", "data")
 REGIONS = ("Berlin", "berlin-mitte", "Lisbon", "", "São Paulo")
@@ -119,7 +119,12 @@ def check(start: dict[int, tuple[int, ...]], steps: Steps) -> None:
     for f, patch, toggled in steps:
         ordered = sorted(truth.values(), key=feed_order)
         assert rows.select(f) == plain(ordered, f)
-        assert view(rows.show(f)) == plain_shown(ordered, f, listed)
+        shown = rows.show(f)
+        assert view(shown) == plain_shown(ordered, f, listed)
+        if not shown.nested:  # rows in feed_order: the cursor's offer found by bisection
+            where = {item.id: i for i, item in enumerate(shown.rows)}
+            found = [position(shown.rows, item) for item in ordered]
+            assert found == [where.get(item.id) for item in ordered]
         # the same filters, typed one more letter at a time: the narrowed search agrees too
         for end in range(1, len(f.search) + 1):
             typed = replace(f, search=f.search[:end])

@@ -9,6 +9,7 @@ some copies counts those. Trust is shown as the offer's standing ("top 12%").
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, Switch
 
 from ..feed_groups import Copies
-from ..feed_rows import FeedRows, Filters, Shown
+from ..feed_rows import FeedRows, Filters, Shown, position
 from ..fmt import csv
 from ..messages import FeedPainted, MarkOffersRead, OpenOffer, UnreadCounted
 from ..widgets.offer_columns import TIMES
@@ -209,7 +210,9 @@ class FeedScreen(NodeScreen):
                 if new is not before and new != before:
                     offers.update_item(new)  # same rows: repaint only the changed ones
         elif not same_rows:
-            offers.set_items(items, same_objects=not reloaded)
+            # the rows are in feed_order unless a group lists its offers under its best
+            find = None if shown.nested else functools.partial(position, items)
+            offers.set_items(items, same_objects=not reloaded, find=find)
         passing, total = shown.offers, len(self._rows)
         noun = "offer" if total == 1 else "offers"
         what = f"{passing} of {total} {noun}" if passing != total else f"{total} {noun}"

@@ -165,23 +165,33 @@ class OfferList(ScrollView, can_focus=True):
     def index_of(self, offer_id: str) -> int | None:
         return self._by_id.get(offer_id)
 
-    def set_items(self, items: list[FeedItem], *, same_objects: bool = False) -> None:
+    def set_items(
+        self,
+        items: list[FeedItem],
+        *,
+        same_objects: bool = False,
+        find: Callable[[FeedItem], int | None] | None = None,
+    ) -> None:
         """Replace the rows (the list is kept, not copied), keeping the cursor on the
         same offer when it is still there. `same_objects`: the rows are the objects
         shown before, only picked differently (a filter), so the offer is found by
-        identity alone, without indexing a hundred thousand ids."""
+        identity alone, without indexing a hundred thousand ids. `find`: where an
+        offer is among `items`, when the caller can tell without a pass over them
+        (rows in a known order); None if it is not there."""
         keep = self.current
         self._items = items
         self._index = None
         self.virtual_size = Size(self.size.width, len(items))
         new = 0
         if keep is not None:
-            # by identity first, in C (dataclass == would compare every field of
-            # every row), by id after a reload
-            try:
-                found: int | None = operator.indexOf(map(operator.is_, items, repeat(keep)), True)
-            except ValueError:
-                found = None if same_objects else self._by_id.get(keep.id)
+            found = find(keep) if find is not None else None
+            if found is None and not (find is not None and same_objects):  # not told: look
+                # by identity first, in C (dataclass == would compare every field of
+                # every row), by id after a reload
+                try:
+                    found = operator.indexOf(map(operator.is_, items, repeat(keep)), True)
+                except ValueError:
+                    found = None if same_objects else self._by_id.get(keep.id)
             new = found if found is not None else min(self.cursor, len(items) - 1)
         self.set_cursor(max(0, new), scroll=keep is None)
         self.refresh()
