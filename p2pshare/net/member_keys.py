@@ -38,7 +38,7 @@ from p2pshare.events import PeerConnected, RecordsArrived
 from p2pshare.member import devices
 from p2pshare.member.seal_keys import public_of
 from p2pshare.net.framing import FramedStream, FrameError
-from protocol import BadMemberId, Device, Profile, PublicKey, public_key_of
+from protocol import BadMemberId, Device, Profile, PublicKey, Rotate, Unlink, public_key_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,6 +58,11 @@ _REFUSED, _KEY = 0, 1
 
 class KeyRefused(Exception):
     """A sibling did not give the seal key; the message says why."""
+
+
+class Declined(KeyRefused):
+    """The sibling answered [0, reason]: asking it again for that key is no use until
+    the member's records change."""
 
 
 def linked_now(directory: MemberDirectory, member: PublicKey, key: PublicKey, at: int) -> bool:
@@ -100,7 +105,7 @@ async def _read(framed: FramedStream) -> list[Any]:
         raise KeyRefused("a damaged message")
     if message[0] == _REFUSED:
         reason = message[1] if isinstance(message[1], str) else ""
-        raise KeyRefused(reason[:200] or "refused")
+        raise Declined(reason[:200] or "refused")
     if type(message[1]) is not bytes or len(message[1]) != 32:
         raise KeyRefused("a damaged key")
     return message
@@ -135,6 +140,7 @@ class MemberKeys:
         self._host, self._home, self._identity = host, home, identity
         self._store, self._connected, self._clock = store, connected, clock
         self._wake = trio.Event()
+        self._declined: set[tuple[str, bytes]] = set()  # (peer, key): not asked again
         self.fetched = 0  # keys fetched from siblings since start
 
     # -- when to look ------------------------------------------------------------
@@ -148,6 +154,10 @@ class MemberKeys:
 
         def watched(event: Any) -> None:
             emit(event)
+            if isinstance(event, RecordsArrived) and any(
+                isinstance(env.body, Device | Unlink | Rotate) for env in event.records
+            ):
+                self._declined.clear()  # who is linked may have changed
             if isinstance(event, PeerConnected) or (
                 isinstance(event, RecordsArrived)
                 and any(isinstance(env.body, Profile | Device) for env in event.records)
@@ -211,9 +221,13 @@ class MemberKeys:
         if wanted is None:
             return False
         for name in self.siblings():
+            if (name, wanted) in self._declined:
+                continue
             try:
                 key = await self.ask(name, wanted)
             except KeyRefused as exc:
+                if isinstance(exc, Declined):
+                    self._declined.add((name, wanted))
                 log.info("%s did not give seal key %s: %s", name, wanted.hex()[:16], exc)
                 continue
             assert self._identity.keyring is not None

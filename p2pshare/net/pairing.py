@@ -319,7 +319,7 @@ class PairingDesk:
             raise PairingFailed(f"the new device's consent or label was refused: {exc}") from None
         certificate = self._certify(body)
         records = [certificate.data, *self._context(membership)]
-        seal = self._identity.seal_key.private_bytes_raw()
+        seal = self._identity.current_seal_key.private_bytes_raw()  # the newest (issue 15)
         await _send(framed, [_WELCOME, _seal(offer_key, 1, [seal, self._community, records])])
         pairing_codes.end_pairing(self._home, offered.slot, offered.code, device=joiner)
         self._paired(joiner, body.label)
