@@ -37,18 +37,12 @@ offers whose expiry lies in between (an index by expiry), and a view at another
 `now` re-dates an offer as it is read. No rebuild: `LedgerState.expired_between`
 names the offers a tick turned, for a view that patches rows.
 
-Rules changed by partitioning (only for cross-offer references, all of which end
-rejected either way): a forward whose parent is a forward of another offer, an
-accept via another offer's forward, a hand-off naming another offer's accept, and
-an outcome naming another offer's hand-off are rejected as "... another offer" at
-once, from the referenced record's body. Before, they waited while that record
-waited, or were rejected as "its ... was rejected" if it was rejected, and a
-forged loop of forwards across two offers read "its chain loops".
+The read view (`Ledger`, what it hands out) is in ledger_views.py; the rules
+of one partition in ledger_rules.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from p2pshare.domain.attribution import Attribution, is_member_record
@@ -80,6 +74,7 @@ from p2pshare.domain.ledger_views import (
     AcceptView,
     ForwardLink,
     HandoffView,
+    Ledger,
     OfferState,
     OfferStatus,
     OutcomeView,
@@ -92,7 +87,6 @@ from protocol import Envelope, Offer, Profile, PublicKey, RecordId, Vouch
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from p2pshare.domain.evidence import Receipt, VouchEdge
 
 __all__ = [
     "MAX_CHAIN",
@@ -109,35 +103,6 @@ __all__ = [
     "ProfileView",
     "WithdrawView",
 ]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Ledger:
-    """Everything derived from one set of records at one moment (`now`).
-
-    From `LedgerState.ledger(now)` the mappings are live views of the state: they
-    show later applies too (do not read them while another thread applies). The
-    tuples are fixed when the Ledger is made. Mappings iterate in a fixed order:
-    offers, rejected and pending by their record's (created_at, id), revoked by the
-    revoke's, profiles and connector_credit by key.
-    """
-
-    now: int
-    offers: Mapping[RecordId, OfferState]
-    profiles: Mapping[PublicKey, ProfileView]
-    vouches: tuple[VouchEdge, ...]  # live: unrevoked, the newest per voucher and subject
-    revoked: Mapping[RecordId, RecordId]  # vouch -> the (earliest) revoke that took it back
-    receipts: tuple[Receipt, ...]  # one per hand-off with a counted outcome
-    connector_credit: Mapping[PublicKey, int]  # fulfilled hand-offs a member forwarded on
-    rejected: Mapping[RecordId, str]  # record -> why it is kept out of the state
-    pending: Mapping[RecordId, RecordId]  # record -> the missing record it waits for
-
-    @classmethod
-    def build(cls, records: Iterable[Envelope], *, now: int) -> Ledger:
-        """A full rebuild: a fresh state with every record applied."""
-        state = LedgerState(now=now)
-        state.apply(records)
-        return state.ledger(now)
 
 
 class LedgerState:

@@ -17,13 +17,25 @@ ledger (ledger.py) re-derive one partition when a record arrives.
 
 Pure: no I/O, no clock. `now` is an argument, and only decides whether an open
 offer reads EXPIRED; the state (ledger.py) re-dates offers when `now` moves.
+
+Rules changed by partitioning (only for cross-offer references, all of which end
+rejected either way): a forward whose parent is a forward of another offer, an
+accept via another offer's forward, a hand-off naming another offer's accept, and
+an outcome naming another offer's hand-off are rejected as "... another offer" at
+once, from the referenced record's body. Before, they waited while that record
+waited, or were rejected as "its ... was rejected" if it was rejected, and a
+forged loop of forwards across two offers read "its chain loops".
+
+The checks every rule starts with (what a record names, dates, an offer still
+open) are in ledger_checks.py.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from p2pshare.domain.evidence import VouchEdge
+from p2pshare.domain.ledger_checks import PartitionChecks
 from p2pshare.domain.ledger_part import (
     NOTHING,
     Handed,
@@ -32,9 +44,6 @@ from p2pshare.domain.ledger_part import (
     lone_offer,
     offer_part,
     or_empty,
-    order,
-    partition_of,
-    short,
 )
 from p2pshare.domain.ledger_views import (
     MAX_CHAIN,
@@ -58,7 +67,7 @@ from protocol import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 
 def derive(
@@ -83,89 +92,9 @@ def derive(
     return _Rules(key, records, lookup, void).run(now)
 
 
-def _a(noun: str) -> str:
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
-
-
-_B = TypeVar("_B", Offer, Forward, Accept, Handoff, Vouch)
-
-
-class _Rules:
-    """One pass over one partition, phase by phase."""
-
-    def __init__(
-        self,
-        key: RecordId,
-        records: Iterable[Envelope],
-        lookup: Lookup,
-        void: Mapping[RecordId, str],
-    ) -> None:
-        self.key = key
-        self.lookup = lookup
-        self.sorted = sorted(records, key=order)
-        self.void = void
-        self.rejected: dict[RecordId, str] = {}
-        self.pending: dict[RecordId, RecordId] = {}
-        self.withdraw: Envelope | None = None  # the withdraw that counts
-        self.links: dict[RecordId, ForwardLink] = {}
-        self.accepts: dict[RecordId, AcceptView] = {}
-        self.handoffs: dict[RecordId, Handed] = {}
-
-    # -- references -------------------------------------------------------
-
-    def _reject(self, env: Envelope, reason: str) -> None:
-        self.rejected[env.id] = f"{env.body.NAME}: {reason}"
-
-    def _ref(
-        self, env: Envelope, target: RecordId, cls: type[_B], what: str, foreign: str = ""
-    ) -> _B | None:
-        """The body of the record `env` refers to, if it stands; else file `env` as
-        pending (the target is missing, or waits itself) or rejected, and return None.
-
-        A target of the right kind in another partition is rejected with `foreign`,
-        from its body alone."""
-        ref = self.lookup(target)
-        if ref is None:
-            self.pending[env.id] = target
-            return None
-        if not isinstance(ref.body, cls):
-            found, wanted = _a(ref.body.NAME), _a(cls.NAME)
-            self._reject(env, f"its {what} {short(target)} is {found}, not {wanted}")
-            return None
-        if target != self.key and partition_of(ref) != self.key:
-            self._reject(env, foreign)
-            return None
-        if (missing := self.pending.get(target)) is not None:
-            self.pending[env.id] = missing  # wait for what the target waits for
-            return None
-        if target in self.rejected:
-            self._reject(env, f"its {what} {short(target)} was rejected")
-            return None
-        return ref.body
-
-    def _offer(self, env: Envelope) -> Envelope | None:
-        """The partition's offer, if `env` may refer to it (`env` is filed otherwise)."""
-        if self._ref(env, self.key, Offer, "offer") is None:
-            return None
-        return self.lookup(self.key)
-
-    def _closed(self, env: Envelope, body: Offer) -> bool:
-        """Reject `env` if it came after the offer was withdrawn or expired."""
-        if self.withdraw is not None and self.withdraw.created_at <= env.created_at:
-            self._reject(env, "the offer had been withdrawn")
-            return True
-        if env.created_at > body.expires_at:
-            self._reject(env, "the offer had expired")
-            return True
-        return False
-
-    def _dated_before(self, env: Envelope, target: RecordId, what: str) -> bool:
-        """Reject `env` if its date is before that of a record it names (a skewed clock)."""
-        ref = self.lookup(target)
-        if ref is not None and env.created_at < ref.created_at:
-            self._reject(env, f"dated before its {what}")
-            return True
-        return False
+class _Rules(PartitionChecks):
+    """One pass over one partition, phase by phase (the checks every rule starts
+    with are PartitionChecks', ledger_checks.py)."""
 
     # -- phases -----------------------------------------------------------
 
@@ -254,9 +183,6 @@ class _Rules:
             path.append(parent)
         for link in reversed(path):
             self._forward(link)
-
-    def _decided(self, record: RecordId) -> bool:
-        return record in self.links or record in self.rejected or record in self.pending
 
     def _forward(self, env: Envelope) -> None:
         body = env.body

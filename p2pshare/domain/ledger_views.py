@@ -1,5 +1,6 @@
-"""What the offer ledger shows: one offer as it stands, with its chain, accepts,
-hand-offs and outcomes, and the newest profile of a member.
+"""What the offer ledger shows: everything at one moment (`Ledger`), one offer as it
+stands, with its chain, accepts, hand-offs and outcomes, and the newest profile of
+a member.
 
 Plain frozen dataclasses, built by the rules (ledger_rules.py) and read by
 everyone (views, stats, the member, the app). No logic here beyond small lookups.
@@ -9,8 +10,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from protocol import Offer, Profile, PublicKey, RecordId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from p2pshare.domain.evidence import Receipt, VouchEdge
+    from protocol import Envelope
 
 MAX_CHAIN = 64
 """Most forwards between an offer and its furthest link; longer chains are rejected."""
@@ -145,3 +153,34 @@ class OfferState:
         if direct := self.forwarded_to(member):
             return self.path(direct[0].id)
         return ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ledger:
+    """Everything derived from one set of records at one moment (`now`).
+
+    From `LedgerState.ledger(now)` the mappings are live views of the state: they
+    show later applies too (do not read them while another thread applies). The
+    tuples are fixed when the Ledger is made. Mappings iterate in a fixed order:
+    offers, rejected and pending by their record's (created_at, id), revoked by the
+    revoke's, profiles and connector_credit by key.
+    """
+
+    now: int
+    offers: Mapping[RecordId, OfferState]
+    profiles: Mapping[PublicKey, ProfileView]
+    vouches: tuple[VouchEdge, ...]  # live: unrevoked, the newest per voucher and subject
+    revoked: Mapping[RecordId, RecordId]  # vouch -> the (earliest) revoke that took it back
+    receipts: tuple[Receipt, ...]  # one per hand-off with a counted outcome
+    connector_credit: Mapping[PublicKey, int]  # fulfilled hand-offs a member forwarded on
+    rejected: Mapping[RecordId, str]  # record -> why it is kept out of the state
+    pending: Mapping[RecordId, RecordId]  # record -> the missing record it waits for
+
+    @classmethod
+    def build(cls, records: Iterable[Envelope], *, now: int) -> Ledger:
+        """A full rebuild: a fresh state with every record applied."""
+        from p2pshare.domain.ledger import LedgerState  # the state builds the view
+
+        state = LedgerState(now=now)
+        state.apply(records)
+        return state.ledger(now)

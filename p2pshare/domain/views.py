@@ -1,32 +1,39 @@
-"""What a member looks at: the feed, peers, an offer's page, trust and stats.
+"""What a member looks at: the feed, an offer's page, trust and stats.
 
 Pure functions of a `Viewpoint` (one member's ledger, trust and local marks at
 one moment) to plain dataclasses, shared by the command line (`--json` is
 `asdict` of these, see README §JSON) and the app. No I/O: the member builds
 the viewpoint (p2pshare.member), this module only reads it.
+
+The Viewpoint itself is viewpoint.py's and the peers view peer_views.py's (each
+its own concept); both are re-exported here, where every caller imports views.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-import protocol
 from p2pshare.domain.builders import builder
 from p2pshare.domain.bulk import bulk_allocation
-from p2pshare.domain.ledger import NETWORK, Ledger, OfferState, OfferStatus
+from p2pshare.domain.ledger import NETWORK, OfferState, OfferStatus
 from p2pshare.domain.member_names import MemberNames
 from p2pshare.domain.member_names import display_name as display_name  # re-exported
+from p2pshare.domain.peer_views import PeerItem as PeerItem  # re-exported
+from p2pshare.domain.peer_views import peers as peers  # re-exported
 from p2pshare.domain.stats import Stats, breakdown_report, stats
-from p2pshare.domain.trust import TrustGraph, offer_signal
+from p2pshare.domain.trust import offer_signal
 from p2pshare.domain.trust_report import trust_report as trust_report  # re-exported
 from p2pshare.domain.trust_scale import standing, standings
-from protocol import PublicKey, RecordId
+from p2pshare.domain.viewpoint import Viewpoint as Viewpoint  # re-exported
+from p2pshare.domain.viewpoint import known_members as known_members  # re-exported
+from p2pshare.domain.viewpoint import member_id as _mid
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable
+
+    from protocol import PublicKey, RecordId
 
 FRESHNESS_DAYS = 7.0
 RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal (a standing, 0..1), skill match, freshness
@@ -34,12 +41,6 @@ RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal (a standing, 0..1), skill match, 
 
 def _hex(data: bytes) -> str:
     return data.hex()
-
-
-@lru_cache(maxsize=16_384)
-def _mid(key: PublicKey) -> str:
-    """A member id; cached, as a feed of 100,000 offers names a few hundred authors."""
-    return protocol.member_id(key) if key else ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,44 +79,6 @@ class FeedItem:
         out = asdict(self)
         out["skills"], out["chain"] = list(self.skills), list(self.chain)
         return out
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Viewpoint:
-    """One member's view at one moment: what every function here reads.
-
-    Built by the member (p2pshare.member.actions.Member.viewpoint); the two
-    callables open what is sealed to the member, whose keys stay over there.
-    """
-
-    me: PublicKey
-    now: int
-    ledger: Ledger
-    trust: TrustGraph
-    scores: Mapping[PublicKey, float]
-    my_skills: tuple[str, ...]
-    muted: frozenset[PublicKey] = frozenset()
-    blocked: frozenset[PublicKey] = frozenset()
-    open_contact: Callable[[OfferState], str] = lambda state: ""
-    open_note: Callable[[OfferState, RecordId], str] = lambda state, link: ""
-    # The keys that sign for a member now (its root, its devices): one for most.
-    devices: Callable[[PublicKey], tuple[PublicKey, ...]] = lambda member: (member,)
-    # The member a key signs for (records the ledger did not read: messages, declines).
-    member_of: Callable[[PublicKey], PublicKey] = lambda key: key
-
-
-def known_members(ledger: Ledger, me: PublicKey) -> set[PublicKey]:
-    """Everyone the ledger names: profiles, authors, forwarders, accepters, vouchers."""
-    known = set(ledger.profiles)
-    for state in ledger.offers.values():
-        known.add(state.author)
-        known.update(link.author for link in state.forwards)
-        known.update(link.to for link in state.forwards if link.to != NETWORK)
-        known.update(accept.author for accept in state.accepts)
-    for edge in ledger.vouches:
-        known.update((edge.voucher, edge.subject))
-    known.discard(me)
-    return known
 
 
 def _namer(view: Viewpoint) -> Callable[[PublicKey], str]:
@@ -240,89 +203,6 @@ def feed_rows(view: Viewpoint, offer_ids: Iterable[RecordId]) -> dict[str, FeedI
         state = offers.get(offer_id)
         rows[offer_id.hex()] = context.row(state) if state is not None else None
     return rows
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PeerItem:
-    id: str
-    name: str  # as written in their profile ("you", or the end of their id, without one)
-    display_name: str = ""  # as shown: escaped, with a fingerprint if it looks like another's
-    headline: str
-    skills: list[str]
-    region: str
-    available: bool
-    trust: float  # raw, relative to my best-supported peer
-    standing: float = 0.0  # percentile among members I know (trust_scale.py): no jumps
-    vouches: int  # live vouches for them, by anyone
-    vouched_by_me: str  # the id of my live vouch for them, or ""
-    fulfilled: int
-    failed: int
-    disputed: int = 0  # of the failed: the recipient replied "fulfilled"
-    connector_credit: int
-    muted: bool
-    blocked: bool
-    connected: bool = False  # filled in by the API from the running node
-    # What the running node refused from this peer, by reason (flood, invalid, held...)
-    refusals: dict[str, int] = field(default_factory=dict)
-    # How the running node reaches them: "direct", "relayed" (through a relay), or
-    # None when not connected; and the addresses of those connections.
-    connection: str | None = None
-    addresses: list[str] = field(default_factory=list)
-    # The member's device ids (its records' keys), theirs that I know; [id] for one key.
-    devices: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def peers(view: Viewpoint) -> list[PeerItem]:
-    """Every member this home knows of, most trusted first."""
-    ledger, scores, me = view.ledger, view.scores, view.me
-    names = MemberNames(view)
-    muted, blocked = view.muted, view.blocked
-    vouches: dict[PublicKey, int] = {}
-    mine: dict[PublicKey, str] = {}
-    for edge in ledger.vouches:
-        vouches[edge.subject] = vouches.get(edge.subject, 0) + 1
-        if edge.voucher == me:
-            mine[edge.subject] = _hex(edge.id)
-    fulfilled: dict[PublicKey, int] = {}
-    failed: dict[PublicKey, int] = {}
-    disputed: dict[PublicKey, int] = {}
-    for receipt in ledger.receipts:
-        tally = fulfilled if receipt.fulfilled else failed
-        tally[receipt.fulfiller] = tally.get(receipt.fulfiller, 0) + 1
-        if receipt.disputed:
-            disputed[receipt.fulfiller] = disputed.get(receipt.fulfiller, 0) + 1
-    level = standings(scores)
-    items = []
-    for key in known_members(ledger, me):
-        shown = ledger.profiles.get(key)
-        p = shown.profile if shown else None
-        items.append(
-            PeerItem(
-                id=_mid(key),
-                name=names.name(key),
-                display_name=names.shown(key),
-                headline=p.headline if p else "",
-                skills=list(p.skills) if p else [],
-                region=p.region if p else "",
-                available=p.available if p else False,
-                trust=round(scores.get(key, 0.0), 6),
-                standing=round(level.get(key, 0.0), 6),
-                vouches=vouches.get(key, 0),
-                vouched_by_me=mine.get(key, ""),
-                fulfilled=fulfilled.get(key, 0),
-                failed=failed.get(key, 0),
-                disputed=disputed.get(key, 0),
-                connector_credit=ledger.connector_credit.get(key, 0),
-                muted=key in muted,
-                blocked=key in blocked,
-                devices=[_mid(device) for device in view.devices(key)],
-            )
-        )
-    items.sort(key=lambda item: (-item.trust, item.name.casefold(), item.id))
-    return items
 
 
 def offer_detail(view: Viewpoint, state: OfferState) -> dict[str, Any]:
