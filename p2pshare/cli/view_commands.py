@@ -70,22 +70,25 @@ def cmd_peers(home: Home, args: argparse.Namespace) -> int:
 
 def _with_links(items: list[views.PeerItem], info: dict[str, Any]) -> list[views.PeerItem]:
     """Fill `connected`, `connection` and `addresses` from the running node's
-    node.json; a connected peer the ledger does not know yet (no profile, or not
-    a p2pshare member at all) is listed too, nameless, so no connection is hidden."""
+    node.json; a member is connected when any of its devices is (each is its own
+    peer), its row holding their addresses. A connected peer the ledger does not
+    know as a member's key (no profile, not a p2pshare member at all, an unlinked
+    device) is listed too, nameless, so no connection is hidden."""
     links = info.get("peers") if isinstance(info.get("peers"), dict) else {}
     assert isinstance(links, dict)
     listed = []
     for item in items:
-        link = links.get(item.id)
-        if isinstance(link, dict):
+        keys = [item.id, *(d for d in item.devices if d != item.id)]
+        found = [links[k] for k in keys if isinstance(links.get(k), dict)]
+        if found:
             item = replace(
                 item,
                 connected=True,
-                connection=link.get("connection"),
-                addresses=list(link.get("addresses", [])),
+                connection=found[0].get("connection"),
+                addresses=[a for link in found for a in link.get("addresses", [])],
             )
         listed.append(item)
-    known = {item.id for item in items}
+    known = {key for item in items for key in (item.id, *item.devices)}
     for peer, link in sorted(links.items()):
         if peer not in known and isinstance(link, dict):
             listed.append(_stranger(peer, link.get("connection"), link.get("addresses", [])))
