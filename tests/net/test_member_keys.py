@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 import trio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol as p
 from p2pshare.errors import UserError
@@ -26,12 +27,14 @@ from p2pshare.member import devices, recovery, sealing
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
+from p2pshare.member.pairing_codes import offer_pairing
 from p2pshare.member.seal_keys import public_of
 from p2pshare.net import gossip
 from p2pshare.net.member_keys import KeyRefused
+from p2pshare.net.node import Node
 from p2pshare.store import Store
 
-from .conftest import Peer, connect, make_home, start_peer, wait_until
+from .conftest import TEST_CONFIG, Peer, connect, make_home, start_peer, wait_until
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -188,3 +191,29 @@ def test_a_root_restored_from_its_words_fetches_the_current_seal_key(tmp_path: P
     keys = ident.load(r_home).seal_keys
     assert sealing.open_text(new_text, keys, b"test:context") == "sealed after"
     assert sealing.open_text(old_text, keys, b"test:context") == "sealed before"
+
+
+def test_a_device_paired_after_a_seal_key_change_gets_the_current_key(tmp_path: Path) -> None:
+    desk_home = make_home(tmp_path, "desk")
+    old_phone = paired_home(tmp_path, "old-phone", desk_home)
+    desk = Member.open(desk_home)
+    try:
+        old_id = p.member_id(ident.load(old_phone).public_key)
+        devices.revoke(desk, old_id, reason="lost", since=int(time.time()))
+        current = desk.identity.seal_public
+    finally:
+        desk.close()
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            offering = await start_peer(nursery, desk_home)
+            offered = offer_pairing(desk_home, manage=False, label="laptop")
+            laptop = ident.Identity(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+            node = Node(Home(tmp_path / "laptop").ensure(), laptop, TEST_CONFIG)
+            await nursery.start(node.run)
+            joined = await node.pair(offering.addr, code=offered.code, label="laptop")
+            assert public_of(joined.seal_key) == bytes(current)
+            offering.close()
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
