@@ -18,10 +18,6 @@ import re
 
 from .limits import MAX_VALUE
 
-VALUE_HELP = (
-    "rough value: a whole amount, thousands commas allowed, and an optional "
-    "3-letter ISO 4217 currency code, e.g. 5000, 5,000 or '5000 EUR'"
-)
 _GRAMMAR = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?: +([A-Za-z]{3}))?", re.ASCII)
 _MAX_TEXT = 64  # far more than any value; keeps the reason and the work short
 

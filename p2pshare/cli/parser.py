@@ -16,7 +16,6 @@ from p2pshare import __version__
 from p2pshare.cli.failures import EXIT_USAGE, one_line
 from p2pshare.cli.help_text import add_help
 from p2pshare.errors import UserError
-from protocol.value import VALUE_HELP, BadValue, parse_value
 
 MAX_COMMUNITY_BYTES = 64
 _HOME_HELP = "the member's home (default: $P2PSHARE_HOME)"  # before or after the command
@@ -36,7 +35,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{one_line(f'p2pshare: {where}{message}')} (see --help)\n")
 
 
+# protocol.value's grammar, for --help (the protocol package is imported only when a
+# value is parsed: it loads msgpack and cryptography, which the app's first frame does
+# without; issue 10)
+VALUE_HELP = (
+    "rough value: a whole amount, thousands commas allowed, and an optional "
+    "3-letter ISO 4217 currency code, e.g. 5000, 5,000 or '5000 EUR'"
+)
+
+
 def _value(text: str) -> tuple[int, str]:
+    from protocol.value import BadValue, parse_value
+
     try:
         return parse_value(text)
     except BadValue as exc:

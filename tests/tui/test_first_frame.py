@@ -44,7 +44,10 @@ sys.exit(main(sys.argv[1:]))
 
 # loaded only after the first frame: what the identity check, the feed and the node need
 AFTER_THE_FIRST_FRAME = (
-    "p2pshare.member.identity",  # reads the key file (and loads cryptography)
+    "p2pshare.member.identity",  # reads the key file
+    "protocol",  # the wire format: msgpack and cryptography with it
+    "msgpack",
+    "cryptography",
     "p2pshare.service.api",
     "p2pshare.store",
     "tui.screens.feed",
