@@ -181,8 +181,12 @@ class Door:
         decoded = await trio.to_thread.run_sync(decode_all) if todo else []
         now = self._clock()
         # Keys the batch's own member records name: their other records are judged
-        # once those are stored (a sync's order is by id, not by date).
-        named = _named_keys(decoded) if self.judge is not None else frozenset()
+        # once those are stored (a sync's order is by id, not by date). Only member
+        # records new here: one held already changes nothing when the batch is stored,
+        # so nothing would wake what waits behind it (a sync sends again what the
+        # other side holds wherever their ranges differ).
+        fresh = [env for env in decoded if isinstance(env, Envelope) and not self._seen(env.id)]
+        named = _named_keys(fresh) if self.judge is not None else frozenset()
         for i, envelope in zip(todo, decoded, strict=True):
             verdict = verdicts[i] = self._after_decode(peer, envelope, now, live=False, named=named)
             if verdict.ok and verdict.envelope is not None:
@@ -229,7 +233,7 @@ class Door:
         if isinstance(envelope, ProtocolError):
             return self._refuse(peer, "invalid", str(envelope), live=live, invalid=True)
         rid = envelope.id
-        if rid in self._recent or rid in self.held or rid in self.waiting or self._known(rid):
+        if self._seen(rid):
             return self._refuse(peer, "duplicate", rid.hex()[:12], live=live)
         author = self._author(envelope.author)
         ahead = envelope.created_at - int(now)
@@ -267,6 +271,10 @@ class Door:
         self.accepted += 1
         self.accepted_live += live
         return Verdict(OK, envelope)
+
+    def _seen(self, rid: RecordId) -> bool:
+        """Stored, or taken, held or waiting here already."""
+        return rid in self._recent or rid in self.held or rid in self.waiting or self._known(rid)
 
     def _wait(self, peer: str, envelope: Envelope, why: str, *, live: bool) -> Verdict:
         if not self.waiting.add(envelope, peer):
