@@ -139,6 +139,8 @@ def test_two_devices_one_member_revoked_device_refused_rotation_keeps_trust(
     shown = homes.json("yuri", "show", sound)
     assert [a["member"]["id"] for a in shown["accepts"]] == [mira]  # the desk's
     assert [h["to"]["id"] for h in shown["handoffs"]] == [mira]
+    (handed,) = homes.json("yuri", "show", photos)["handoffs"]  # the laptop forwarded it
+    assert handed["forwarders"] == handed["credited"] == [mira]
     for device, other_device in (("desk", laptop_offer), ("laptop", desk_offer)):
         assert _offers(homes, device)[other_device]["mine"]  # the other device's: mine
 
@@ -160,22 +162,28 @@ def test_two_devices_one_member_revoked_device_refused_rotation_keeps_trust(
         ),
         "the laptop syncs the revocation, Xena and the desk refuse its record",
     )
-    # Yuri comes back and catches up from the laptop: the record and the revocation
-    # arrive together, and the record is refused
+    # (these commands take seconds: by the time Yuri is back, the record has left the
+    # laptop's gossip window, three heartbeats of a second, and comes only by sync)
+    for name in ("desk", "xena"):
+        assert not homes.has(name, stolen)
+        offers = _offers(homes, name)
+        assert stolen not in offers
+        assert offers[laptop_offer]["author"] == mira  # what it signed before stays
+    listed = {d["device_id"]: d for d in homes.json("desk", "device", "list")}
+    assert (listed[laptop]["reason"], listed[laptop]["root"]) == ("stolen", False)
+    assert listed[laptop]["unlinked_from"] is not None
+    # Yuri comes back and catches up, from the laptop (which holds the revocation and
+    # the record) and the members it remembers: the record is refused
     homes.serve("yuri", first_address(homes, "laptop"))
     until(
         lambda: homes.has("yuri", unlink) and homes.refused("yuri", laptop, "member") >= 1,
         "Yuri catches up the revocation and refuses the laptop's record",
     )
-    for name in ("desk", "xena", "yuri"):
-        assert not homes.has(name, stolen)
-        offers = _offers(homes, name)
-        assert stolen not in offers
-        assert offers[laptop_offer]["author"] == mira  # what it signed before stays
-    assert _row(homes, "yuri", mira)["devices"] == [mira]
-    listed = {d["device_id"]: d for d in homes.json("desk", "device", "list")}
-    assert listed[laptop]["reason"] == "stolen"
-    assert listed[laptop]["unlinked_from"] is not None
+    assert not homes.has("yuri", stolen)
+    offers = _offers(homes, "yuri")
+    assert stolen not in offers
+    assert offers[laptop_offer]["author"] == mira
+    assert _row(homes, "yuri", mira)["devices"] == [mira]  # the laptop signs for nobody
 
     # -- 3. rotate the root: trust and credit carry over ------------------------------
     before = homes.json("xena", "trust", mira)
