@@ -46,16 +46,25 @@ class NodeViews(NodeCore):
             self.status.reachability = self._node.reachability
             refused = self._node.refusals()  # what it refused, per peer and reason
         online = self.status.connected | set(links)
-        return [
-            replace(
-                item,
-                connected=item.id in online,
-                connection=links.get(item.id, {}).get("connection"),
-                addresses=list(links.get(item.id, {}).get("addresses", [])),
-                refusals=refused.get(item.id, {}),
+        rows = []
+        for item in items:
+            # a member is reached through any of its devices (each is its own peer)
+            keys = [item.id, *(d for d in item.devices if d != item.id)]
+            reached = [links[k] for k in keys if k in links]
+            counts: dict[str, int] = {}
+            for key in keys:
+                for reason, count in refused.get(key, {}).items():
+                    counts[reason] = counts.get(reason, 0) + count
+            rows.append(
+                replace(
+                    item,
+                    connected=any(k in online for k in keys),
+                    connection=reached[0].get("connection") if reached else None,
+                    addresses=[a for link in reached for a in link.get("addresses", [])],
+                    refusals=counts,
+                )
             )
-            for item in items
-        ]
+        return rows
 
     def reachability(self) -> str:
         """public | private | unknown: whether others can dial this node (status bar)."""
