@@ -75,7 +75,9 @@ def _with_links(items: list[views.PeerItem], info: dict[str, Any]) -> list[views
     know as a member's key (no profile, not a p2pshare member at all, an unlinked
     device) is listed too, nameless, so no connection is hidden."""
     links = info.get("peers") if isinstance(info.get("peers"), dict) else {}
+    refused = info.get("refusals") if isinstance(info.get("refusals"), dict) else {}
     assert isinstance(links, dict)
+    assert isinstance(refused, dict)
     listed = []
     for item in items:
         keys = [item.id, *(d for d in item.devices if d != item.id)]
@@ -87,12 +89,28 @@ def _with_links(items: list[views.PeerItem], info: dict[str, Any]) -> list[views
                 connection=found[0].get("connection"),
                 addresses=[a for link in found for a in link.get("addresses", [])],
             )
+        counts = _refusals_of(refused, keys)
+        if counts:
+            item = replace(item, refusals=counts)
         listed.append(item)
     known = {key for item in items for key in (item.id, *item.devices)}
     for peer, link in sorted(links.items()):
         if peer not in known and isinstance(link, dict):
-            listed.append(_stranger(peer, link.get("connection"), link.get("addresses", [])))
+            stranger = _stranger(peer, link.get("connection"), link.get("addresses", []))
+            listed.append(replace(stranger, refusals=_refusals_of(refused, [peer])))
     return listed
+
+
+def _refusals_of(refused: dict[str, Any], keys: list[str]) -> dict[str, int]:
+    """What the running node refused from any of `keys`, by reason (node.json)."""
+    counts: dict[str, int] = {}
+    for key in keys:
+        reasons = refused.get(key)
+        if isinstance(reasons, dict):
+            for reason, n in reasons.items():
+                if isinstance(reason, str) and isinstance(n, int):
+                    counts[reason] = counts.get(reason, 0) + n
+    return counts
 
 
 def _stranger(peer: str, connection: str | None, addresses: list[str]) -> views.PeerItem:

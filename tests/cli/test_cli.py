@@ -244,3 +244,27 @@ def test_quick_profile_edits_keep_their_order(homes: Homes) -> None:
     homes.sync("alice", "bob")
     alice = next(p for p in homes.json("bob", "peers") if p["name"] == "Alice")
     assert (alice["headline"], alice["region"], alice["available"]) == ("Speaker", "Atlanta", False)
+
+
+def test_peers_shows_what_the_running_node_refused(homes: Homes, tmp_path: Path) -> None:
+    """`peers --json` reads a running node's refusals (node.json) into each member's row,
+    and lists a refused stranger it connects to with its own counts."""
+    from p2pshare.store import NodeLock
+
+    bob = next(p["id"] for p in homes.json("alice", "peers") if p["name"] == "Bob")
+    stranger = "12D3KooWStrangerStrangerStrangerStrangerStrangerXYZ"
+    home = Home(tmp_path / "alice")
+    info = {
+        "peers": {stranger: {"connection": "direct", "addresses": ["/ip4/192.0.2.9/tcp/4001"]}},
+        "refusals": {bob: {"flood": 3, "invalid": 1}, stranger: {"member": 2}},
+    }
+    home.node_file.write_text(json.dumps(info), "utf-8")
+    assert all(not p["refusals"] for p in homes.json("alice", "peers"))  # no node runs
+    lock = NodeLock(home.lock_file).acquire()
+    try:
+        rows = {p["id"]: p for p in homes.json("alice", "peers")}
+    finally:
+        lock.release()
+    assert rows[bob]["refusals"] == {"flood": 3, "invalid": 1}
+    assert rows[stranger]["refusals"] == {"member": 2}
+    assert rows[stranger]["connected"]
