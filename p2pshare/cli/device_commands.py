@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from p2pshare.member.actions import Member
     from p2pshare.member.home import Home
     from p2pshare.member.pairing_codes import Offered
+    from p2pshare.net.node import Node
 
 SYNC_SECONDS = 60.0  # the new device's first catch-up, and how long `device add` waits for it
+RETRY_SECONDS = 0.5  # between two attempts at that catch-up
 _ADDRESSES_SHOWN = 4
 
 
@@ -336,9 +338,8 @@ def join_home(home: Home, args: argparse.Namespace) -> str:
                     node.store.ingest(data, now=int(time.time()))
                 result.append(membership)
                 print("Paired. Taking the member's history...", file=sys.stderr, flush=True)
-                with trio.move_on_after(SYNC_SECONDS):
-                    peer = address.rsplit("/p2p/", 1)[-1]
-                    result.append(await node.sync_with(peer))
+                peer = address.rsplit("/p2p/", 1)[-1]
+                result.append(await _take_history(node, peer))
                 break
             else:
                 raise UserError("no address answered: " + "; ".join(failures))
@@ -356,3 +357,19 @@ def join_home(home: Home, args: argparse.Namespace) -> str:
         file=sys.stderr,
     )
     return str(membership.member_id)
+
+
+async def _take_history(node: Node, peer: str) -> int:
+    """Catch up with the device that paired us until one session runs to its end: on
+    a busy machine a session's stream can fail to open, and the new device would
+    start with nothing. Records received; bounded by SYNC_SECONDS."""
+    import trio
+
+    received = 0
+    with trio.move_on_after(SYNC_SECONDS):
+        while True:
+            received += await node.sync_with(peer)
+            if node.synced_with(peer):
+                break
+            await trio.sleep(RETRY_SECONDS)
+    return received

@@ -71,6 +71,7 @@ class CatchUp:
         self._interval = interval
         self._syncing: set[str] = set()
         self._running: dict[str, trio.Event] = {}  # set when the session with a peer ends
+        self.completed: dict[str, int] = {}  # sessions with a peer that ran to their end
         self._soon: set[str] = set()
         self._door = door
         self.budget = budget or SendBudget()
@@ -178,4 +179,6 @@ class CatchUp:
         self._emit(SyncProgress(member_id=name, received=received, sent=result.sent, done=True))
         if result.error:
             log.info("sync with %s ended early: %s", name, result.error)
+        else:
+            self.completed[name] = self.completed.get(name, 0) + 1
         return received

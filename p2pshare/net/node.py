@@ -171,6 +171,12 @@ class Node:
         assert self._flow is not None
         return await self._flow.catchup.sync_with(member_id)
 
+    def synced_with(self, member_id: str) -> int:
+        """How many catch-up sessions with the peer ran to their end (either side started
+        them): 0 while every one failed to open or broke off."""
+        assert self._flow is not None
+        return self._flow.catchup.completed.get(member_id, 0)
+
     # -- lifecycle -------------------------------------------------------------
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
