@@ -119,6 +119,14 @@ class DevicePaired:
     label: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DevicePairingFailed:
+    """A new device tried a pairing code of this member and did not pair: the code is
+    used up (one attempt each). `reason` is the node's one line: "wrong code", …"""
+
+    reason: str
+
+
 Event = (
     NodeStarted
     | NodeFailed
@@ -132,4 +140,5 @@ Event = (
     | Changed
     | Notice
     | DevicePaired
+    | DevicePairingFailed
 )

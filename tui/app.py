@@ -8,11 +8,11 @@ and paints the feed in its loading state; then the identity and store open in a
 thread (NodePort.open; the real node's modules are imported there too,
 lazy_node.py) and the feed fills in; only then does a worker start the network,
 whose libp2p import alone takes most of a second. Screens other than the feed are
-imported when first shown (modes.py). The node is
-injected: the app is given a `HomePort` (tui/launch.py passes the real one,
-tests a fake) and knows the node only through `NodePort`. Its events arrive on
-this loop and are re-posted as Textual messages; screens ask the app for
-things with the messages of messages.py and never import this module.
+imported when first shown (modes.py). The node is injected: the app is given a
+`HomePort` (tui/launch.py passes the real one, tests a fake) and knows the node
+only through `NodePort`; where each of its events goes is node_events.py's.
+Screens ask the app for things with the messages of messages.py and never import
+this module.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -40,6 +41,7 @@ from .messages import (
     UnreadCounted,
 )
 from .modes import MODES_ORDER, install_modes
+from .node_events import EventRouter, status_of
 from .screens.splash import SplashScreen
 from .unread import SeenOffers
 from .widgets.status_bar import StatusInfo
@@ -48,17 +50,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from textual.screen import Screen
-    from textual.timer import Timer
 
     from p2pshare.domain.activity import ActivityItem
-    from p2pshare.events import Changed, Event
+    from p2pshare.events import Changed, DevicePaired, DevicePairingFailed
     from p2pshare.service.port import HomePort, NodePort
 
     from .actions import Action
 
 log = logging.getLogger(__name__)
-
-ACTIVITY_DELAY = 0.3  # coalesce bursts of records into one read of the inbox
 
 
 class P2PShareApp(App[None]):
@@ -101,11 +100,12 @@ class P2PShareApp(App[None]):
         self.seen = SeenOffers.in_home(home.path)
         self.activity_read = SeenOffers.in_home(home.path, "tui-activity-read.json")
         self.activity_items: list[ActivityItem] = []
-        self._activity_timer: Timer | None = None
         self.unread = 0
         self.drafts: dict[str, dict[str, Any]] = {}  # forms' unsent text (Shell.drafts)
         self.status_signal: Signal[StatusInfo] = Signal(self, "status")
-        self.changed_signal: Signal[Changed] = Signal(self, "changed")
+        self.events = EventRouter(self, read_activity=self.load_activity)
+        self.changed_signal: Signal[Changed] = self.events.changed
+        self.devices_signal: Signal[DevicePaired | DevicePairingFailed] = self.events.devices
 
     # -- start -------------------------------------------------------------
 
@@ -153,7 +153,7 @@ class P2PShareApp(App[None]):
     @work(exclusive=True, group="open", exit_on_error=False)
     async def open_node(self, passphrase: bytes | None) -> None:
         node = self.home.node(passphrase=passphrase, peers=self._invites)
-        node.subscribe(self._relay_event)
+        node.subscribe(self.events.relay)
         # With nothing to ask again if opening fails, the feed paints at once, in its
         # loading state, while the identity and store open (DESIGN §2: first paint)
         feed_first = passphrase is None
@@ -220,28 +220,9 @@ class P2PShareApp(App[None]):
 
     # -- events ------------------------------------------------------------
 
-    def _relay_event(self, event: Event) -> None:
-        """The node's listener (on this loop): each event becomes a NodeEvent message."""
-        self.post_message(NodeEvent(event))
-
     @on(NodeEvent)
     def _node_event(self, message: NodeEvent) -> None:
-        # imported here, as the node's first event comes: not before the first frame
-        from p2pshare.events import Changed, NodeFailed, Notice
-
-        event = message.event
-        if isinstance(event, Changed):
-            self.changed_signal.publish(event)
-            if event.offers or event.trust:
-                self._activity_soon()
-        elif isinstance(event, Notice):
-            severity = (
-                event.severity if event.severity in ("information", "warning") else "information"
-            )
-            text = f"{event.text}\n[dim]5: Activity[/dim]"  # the toast leads to the inbox
-            self.notify(text, severity=severity, timeout=6)  # type: ignore[arg-type]
-        elif isinstance(event, NodeFailed):
-            self.notify(f"the node failed: {event.reason}", severity="error", timeout=10)
+        self.events.route(message.event)
         self.publish_status()
 
     @property
@@ -250,23 +231,11 @@ class P2PShareApp(App[None]):
         if node is None:
             reason = "opening your home…" if self._opening else ""
             return StatusInfo(state="offline", reason=reason, unread=self.unread)
-        status = node.status
-        state, reason = status.state, status.reason
-        if not self.start_network and state == "offline":
-            reason = "network off"
-        community = self.home.community
-        if status.info is not None:
-            community = status.info.community or community
-        return StatusInfo(
-            state=state,
-            reason=reason,
-            peers=len(status.connected),
-            syncing=len(status.syncing),
-            community=community,
+        return replace(
+            status_of(node.status, network_on=self.start_network, community=self.home.community),
             unread=self.unread,
             activity=self.activity_unread,
             needs_you=sum(1 for item in self.activity_items if item.needs_you),
-            reachability=status.reachability,
         )
 
     @property
@@ -280,14 +249,8 @@ class P2PShareApp(App[None]):
         read = self.activity_read
         return sum(1 for item in self.activity_items if item.id not in read)
 
-    def _activity_soon(self) -> None:
-        if self._activity_timer is not None:
-            self._activity_timer.stop()
-        self._activity_timer = self.set_timer(ACTIVITY_DELAY, self.load_activity)
-
     @work(exclusive=True, group="activity", exit_on_error=False)
     async def load_activity(self) -> None:
-        self._activity_timer = None
         if self.node is None:
             return
         self.activity_items = await self.node.activity()
@@ -385,10 +348,7 @@ class P2PShareApp(App[None]):
             self._seen_changed()
 
     def _seen_changed(self) -> None:
-        """Only the seen set changed: screens repaint their unread markers."""
-        from p2pshare.events import Changed
-
-        self.changed_signal.publish(Changed(offers=frozenset(), peers=False))
+        self.events.seen_changed()
         self._save_seen()
 
     @work(group="seen", exclusive=True, thread=True)

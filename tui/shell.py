@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from textual.signal import Signal
 
     from p2pshare.domain.activity import ActivityItem
-    from p2pshare.events import Changed
+    from p2pshare.events import Changed, DevicePaired, DevicePairingFailed
 
     from .unread import SeenOffers
     from .widgets.status_bar import StatusInfo
@@ -49,3 +49,6 @@ class Shell(Protocol):
 
     @property
     def changed_signal(self) -> Signal[Changed]: ...  # records changed (or only the seen set)
+
+    @property
+    def devices_signal(self) -> Signal[DevicePaired | DevicePairingFailed]: ...  # my devices

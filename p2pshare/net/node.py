@@ -23,7 +23,7 @@ import trio
 from libp2p.peer.id import ID
 
 from p2pshare.errors import UserError
-from p2pshare.events import DevicePaired, Notice
+from p2pshare.events import DevicePaired, DevicePairingFailed
 from p2pshare.member.home import Home, ensure_listen
 from p2pshare.net import gossip
 from p2pshare.net import host as hostmod  # first: it routes libp2p's logging (see there)
@@ -287,9 +287,7 @@ class Node:
             store=lambda: self.store,
             published=self.kick,
             paired=lambda device, label: self._emit(DevicePaired(device_id=device, label=label)),
-            failed=lambda reason: self._emit(
-                Notice(text=f"A device did not pair: {reason}", severity="warning")
-            ),
+            failed=lambda reason: self._emit(DevicePairingFailed(reason=reason)),
         )
         host.set_stream_handler(PAIR_PROTOCOL, desk.on_stream)
         host.set_stream_handler(MEMBER_KEYS_PROTOCOL, keys.on_stream)

@@ -142,7 +142,7 @@ class NodePort(Protocol):
 
     async def start_pairing(self, *, manage: bool = False) -> Pairing:
         """Offer a one-time code for a new device; the node pairs in the background
-        and reports `DevicePaired` (or a warning Notice when a pairing fails)."""
+        and reports `DevicePaired` (or `DevicePairingFailed`: the code is used up)."""
         ...
 
     async def revoke_device(

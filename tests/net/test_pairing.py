@@ -19,7 +19,7 @@ from libp2p.network.stream.exceptions import StreamEOF, StreamReset
 from libp2p.peer.id import ID
 
 from p2pshare.domain.member_directory import MemberDirectory
-from p2pshare.events import DevicePaired, Notice
+from p2pshare.events import DevicePaired, DevicePairingFailed
 from p2pshare.member import identity as ident
 from p2pshare.member.devices import directory_of, load_membership, settle_joined
 from p2pshare.member.home import Home
@@ -119,10 +119,9 @@ def test_a_wrong_code_pairs_nothing_and_burns_the_code(tmp_path: Path) -> None:
             assert desk.node.store is not None
             assert directory_of(desk.node.store).members() == []
             assert not any(isinstance(e, DevicePaired) for e in desk.events)
-            warned = [e for e in desk.events if isinstance(e, Notice)]
-            assert warned
-            assert warned[0].severity == "warning"
-            assert "wrong code" in warned[0].text
+            failed = [e for e in desk.events if isinstance(e, DevicePairingFailed)]
+            assert len(failed) == 1
+            assert "wrong code" in failed[0].reason
             nursery.cancel_scope.cancel()
 
     trio.run(main)

@@ -28,6 +28,7 @@ from p2pshare.errors import NotFound, UserError
 from p2pshare.events import (
     Changed,
     DevicePaired,
+    DevicePairingFailed,
     Event,
     NodeFailed,
     NodeInfo,
@@ -275,6 +276,12 @@ class FakeNode:
         self._emit(Changed(peers=True))
         self._emit(DevicePaired(device_id=device_id, label=label))
         return device_id
+
+    def fail_pairing(self, reason: str = "a wrong code was typed: the code is used up") -> None:
+        """A new device tries the code offered and does not pair: used up, `DevicePairingFailed`."""
+        assert self.pairing is not None, "no pairing was started"
+        self.pairing = None
+        self._emit(DevicePairingFailed(reason=reason))
 
     def add_activity(
         self,

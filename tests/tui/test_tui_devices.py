@@ -224,6 +224,88 @@ def test_a_code_that_expired_says_so_and_a_new_one_can_be_asked() -> None:
     drive(app, scenario)
 
 
+async def a_code_offered(pilot: Pilot[None]) -> PairingScreen:
+    """On the Profile, "a", then a code (the dialog's first button)."""
+    await on_profile(pilot)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PairingScreen))
+    dialog = pilot.app.screen
+    assert isinstance(dialog, PairingScreen)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: dialog.pairing is not None)
+    return dialog
+
+
+def test_a_failed_pairing_says_the_code_is_used_up_with_the_reason_and_offers_a_new_one() -> None:
+    node = FakeNode()
+    app = fake_app(node, start_network=True)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
+        dialog = await a_code_offered(pilot)
+        left = dialog.query_one("#pair-left", Static)
+        assert "10:00 left" in text_of(left)
+        node.fail_pairing("a wrong code was typed: the code is used up")
+        await wait_for(pilot, lambda: "This code is used up" in text_of(left))
+        assert "a wrong code was typed" in text_of(left)
+        assert "left" not in text_of(left)  # no count-down for a code that cannot pair
+        assert dialog.query_one("#pair-code").has_class("-expired")
+        assert dialog.check_action("copy", ()) is False
+        assert app.screen is dialog
+        assert not any("did not pair" in t for t in toasts(app))  # said once, in the dialog
+        await pilot.press("enter")  # "New code" has the focus
+        await wait_for(pilot, lambda: len(node.calls_to("start_pairing")) == 2)
+        await wait_for(
+            pilot,
+            lambda: "2-arctic-velvet-harbor" in text_of(dialog.query_one("#pair-code", Static)),
+        )
+        assert "10:00 left" in text_of(left)
+
+    drive(app, scenario)
+
+
+def test_a_pairing_that_fails_with_the_dialog_closed_is_a_toast_with_the_reason() -> None:
+    node = FakeNode()
+    app = fake_app(node, start_network=True)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
+        await a_code_offered(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+        node.fail_pairing("the [b]connection[/b] broke")  # the reason is shown, not markup
+        await wait_for(pilot, lambda: any("did not pair" in t for t in toasts(app)))
+        told = [t for t in toasts(app) if "did not pair" in t]
+        assert told == ["A device did not pair: the \\[b]connection\\[/b] broke"]
+
+    drive(app, scenario)
+
+
+def test_a_device_that_joins_while_the_feed_is_shown_is_listed_and_said() -> None:
+    node = FakeNode()
+    app = fake_app(node, start_network=True)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
+        await a_code_offered(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+        profile = app.screen
+        assert isinstance(profile, ProfileScreen)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: app.current_mode == "feed")
+        node.complete_pairing("desktop")
+        await wait_for(
+            pilot, lambda: any("“desktop” is one of your devices now" in t for t in toasts(app))
+        )
+        listed = profile.query_one(DeviceList)
+        await wait_for(pilot, lambda: "desktop" in [d.label for d in listed.devices])
+        await pilot.press("4")  # back on the Profile, it is there
+        await wait_for(pilot, lambda: "desktop" in " ".join(device_lines(profile)))
+
+    drive(app, scenario)
+
+
 async def revoke_dialog_for_the_phone(pilot: Pilot[None]) -> RevokeDeviceScreen:
     """Tab to the devices, down to the phone, x."""
     screen = await on_profile(pilot)

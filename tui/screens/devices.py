@@ -14,7 +14,6 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -22,7 +21,6 @@ from ..fmt import one_line
 
 if TYPE_CHECKING:
     from p2pshare.domain.device_views import DeviceItem
-    from p2pshare.events import DevicePaired
 
 ID_SHOWN = 20  # "12D3KooW" and twelve more: unique among a member's keys, and it fits 80 columns
 
@@ -101,11 +99,3 @@ class DeviceList(OptionList):
         if index is None or not 0 <= index < len(self.devices):
             return None
         return self.devices[index]
-
-
-class DeviceJoined(Message, bubble=False):
-    """A new device paired with this member (the node's `DevicePaired`, on the app's loop)."""
-
-    def __init__(self, event: DevicePaired) -> None:
-        super().__init__()
-        self.event = event

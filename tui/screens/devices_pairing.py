@@ -3,10 +3,13 @@
 The member chooses whether the new device may manage the others, asks the node for
 a code (NodePort.start_pairing), and reads it here, large, with the command for the
 new machine (`p2pshare init --join CODE --peer ADDR`) and the time left. The node
-pairs in the background: its `DevicePaired` reaches the Profile screen, which
-closes this dialog with the device (profile.py); the dialog itself only counts
-down, and says when the code has expired and offers a new one. A refusal (this
-device may not add devices) is shown in the dialog with the node's reason.
+pairs in the background: its `DevicePaired` reaches the Profile screen (the app's
+`devices` signal, tui/node_events.py), which closes this dialog with the device
+(profile.py). The dialog counts down, and says when the code is over and offers a
+new one: expired, or used up by a pairing that failed (`DevicePairingFailed`, on
+the same signal), then with the node's reason, which the app shows here rather
+than as a toast. A refusal (this device may not add devices) is shown in the
+dialog with the node's reason too.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from textual.widgets import Button, Label, Static, Switch
 
 from p2pshare.errors import UserError
 
+from ..fmt import one_line
 from .dialogs import Dialog, DialogFrame
 
 if TYPE_CHECKING:
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from p2pshare.domain.device_views import Pairing
+    from p2pshare.events import DevicePaired, DevicePairingFailed
     from p2pshare.service.port import NodePort
 
     from ..shell import Shell
@@ -81,7 +86,7 @@ class PairingScreen(Dialog):
         super().__init__()
         self.node = node
         self.pairing: Pairing | None = None
-        self.expired = False
+        self.expired = False  # the code shown is over: expired, or used up by a failed pairing
         self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -105,9 +110,17 @@ class PairingScreen(Dialog):
                 yield Button("Get a code", variant="primary", id="pair-ok")
                 yield Button("Close", id="pair-close")
 
+    def on_mount(self) -> None:
+        cast("Shell", self.app).devices_signal.subscribe(self, self._device_event)
+
+    @property
+    def waiting(self) -> bool:
+        """A code is shown and may still pair a device."""
+        return self.pairing is not None and not self.expired
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy":
-            return self.pairing is not None and not self.expired
+            return self.waiting
         return True
 
     @on(Button.Pressed, "#pair-ok")
@@ -154,8 +167,22 @@ class PairingScreen(Dialog):
         if left:
             shown.update(f"{left}  [dim]· waiting for the new device…[/dim]")
             return
+        self._code_over("[b $warning]This code expired.[/] Get a new one to pair a device.")
+
+    def _device_event(self, event: DevicePaired | DevicePairingFailed) -> None:
+        """A pairing failed (the app's `devices` signal): one attempt per code, so it is over."""
+        from p2pshare.events import DevicePairingFailed
+
+        if isinstance(event, DevicePairingFailed) and self.waiting:
+            self._code_over(
+                f"[b $warning]This code is used up:[/] {escape(one_line(event.reason))}\n"
+                "Get a new one to pair a device."
+            )
+
+    def _code_over(self, why: str) -> None:
+        """Stop the count-down, say why the code no longer pairs, offer a new one."""
         self.expired = True
-        shown.update("[b $warning]This code expired.[/] Get a new one to pair a device.")
+        self.query_one("#pair-left", Static).update(why)
         self.query_one("#pair-code", Static).add_class("-expired")
         ok = self.query_one("#pair-ok", Button)
         ok.remove_class("-hidden")
@@ -163,7 +190,7 @@ class PairingScreen(Dialog):
         self.refresh_bindings()
 
     def action_copy(self) -> None:
-        if self.pairing is not None and not self.expired:
+        if self.pairing is not None and self.waiting:
             self.app.copy_to_clipboard(join_command(self.pairing))
             self.notify("Command copied", timeout=2)
 

@@ -165,7 +165,10 @@ Pass the work you cannot take to people you trust; see where it went.
 * **Hand-offs** (2): what you posted or forwarded and where it stands, and what
   was handed to you.
 * **Peers** (3): everyone you know, their trust and history; vouch, mute, block.
-* **Profile** (4): your profile, member id, invite, and your return on sharing.
+* **Profile** (4): your profile, member id, invite, your devices, and your
+  return on sharing. `a` adds a device (a one-time code to type on the new
+  machine); in the device list `x` revokes the highlighted one and `enter`
+  copies its id.
 * **Activity** (5): what needs you (`!`) and what became of what you passed on.
 
 Every action is also in the command palette (**ctrl+p**), including the theme.

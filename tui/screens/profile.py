@@ -13,18 +13,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Static, Switch
 
 from p2pshare.errors import UserError
-from p2pshare.events import DevicePaired
 
 from ..fmt import csv, name_fit, one_line
 from ..widgets.share_chart import LEGEND, ChartRow, ShareChart, month_label, months_between
 from .base import NodeScreen
 from .compose import field_of
-from .devices import DeviceJoined, DeviceList, revocable
+from .devices import DeviceList, revocable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from p2pshare.events import Changed, Event
+    from p2pshare.events import Changed, DevicePaired, DevicePairingFailed
     from p2pshare.service.port import NodePort
 
     from ..widgets.status_bar import StatusInfo
@@ -157,9 +156,9 @@ class ProfileScreen(NodeScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = "My profile"
-        if not self._listening:  # DevicePaired is for this screen alone: the app shows no toast
+        if not self._listening:  # a device paired: for this screen alone, no toast from the app
             self._listening = True
-            self.node.subscribe(self._node_event)
+            self.shell.devices_signal.subscribe(self, self._device_event)
         self.load()
 
     def on_changed(self, event: Changed) -> None:
@@ -167,11 +166,6 @@ class ProfileScreen(NodeScreen):
             self._load_stats()
         if event.peers:  # a certificate or an unlink may have arrived (from the CLI too)
             self.load_devices()
-
-    def _node_event(self, event: Event) -> None:
-        """The node's listener (on the app's loop): a device joined, as a message here."""
-        if isinstance(event, DevicePaired) and self.is_attached:
-            self.post_message(DeviceJoined(event))
 
     def _show_status(self, info: StatusInfo) -> None:
         super()._show_status(info)
@@ -309,13 +303,18 @@ class ProfileScreen(NodeScreen):
         if not isinstance(self.app.screen, PairingScreen):
             self.app.push_screen(PairingScreen(self.node))
 
-    @on(DeviceJoined)
-    def _device_joined(self, message: DeviceJoined) -> None:
+    def _device_event(self, event: DevicePaired | DevicePairingFailed) -> None:
+        """A device joined (the app's `devices` signal): close the dialog and say so; a failed
+        pairing is the dialog's to show (devices_pairing.py), or the app's toast."""
+        from p2pshare.events import DevicePaired
+
         from .devices_pairing import PairingScreen
 
+        if not isinstance(event, DevicePaired):
+            return
         if isinstance(self.app.screen, PairingScreen):
             self.app.screen.dismiss(None)
-        label = escape(one_line(message.event.label)) or "a new device"
+        label = escape(one_line(event.label)) or "a new device"
         self.notify(f"“{label}” is one of your devices now", title="Device added", timeout=6)
         self.load_devices()
 
