@@ -182,13 +182,26 @@ def feed_order(item: FeedItem) -> tuple[bool, float, int, str]:
     return (item.stranger, -item.rank, -item.created_at, item.id)
 
 
-def feed(view: Viewpoint, *, include_closed: bool = False) -> list[FeedItem]:
-    """Offers best first: trust in whoever posted or forwarded them, skill match, freshness."""
+def feed(
+    view: Viewpoint,
+    *,
+    include_closed: bool = False,
+    previous: Callable[[str], FeedItem | None] | None = None,
+) -> list[FeedItem]:
+    """Offers best first: trust in whoever posted or forwarded them, skill match, freshness.
+
+    `previous`: an offer's row in the last ranking (LiveFeed.get). A row that reads
+    the same is that object, and the new one is dropped as soon as it is made, so
+    its memory goes to the next row: a ranking again does not hold two feeds (most
+    rows do not change), nor leave the holes of one freed (issue 10's memory).
+    """
     context = _FeedContext(view)
     items = []
     with bulk_allocation():
         for state in view.ledger.offers.values():
             if (item := context.row(state, include_closed=include_closed)) is not None:
+                if previous is not None and (old := previous(item.id)) is not None and old == item:
+                    item = old
                 items.append(item)
         items.sort(key=feed_order)
     return items

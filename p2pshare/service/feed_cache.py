@@ -6,6 +6,12 @@ offer's freshness decays and it expires); between those, the rows of offers
 whose state changed are patched in place (domain/live_feed.py). Only the store's
 worker thread touches it, so it needs no lock.
 
+A ranking again keeps every row that reads the same as the last ranking's (the
+same object; views.feed's `previous`): the app's screens hold the feed's rows
+too, and with new objects for unchanged rows a screen that kept its own (equal)
+ones held two feeds, ~80 MB more at 100,000 offers after one re-rank (issue 10).
+The last ranking is kept until then, as the pool its rows are taken from.
+
 In the app's own process (`freeze_heap`) every whole ranking ends with the heap
 frozen (gc.freeze), as the first load does (node_core.py): its ~100,000 rows live
 until the next ranking, and a full collection that walked them took ~70 ms, on
@@ -34,7 +40,8 @@ class FeedCache:
     def __init__(self, *, freeze_heap: bool = False) -> None:
         """`freeze_heap`: the app's own process (not tests, which hold many nodes)."""
         self._freeze_heap = freeze_heap
-        self._feed: LiveFeed | None = None
+        self._feed: LiveFeed | None = None  # the last ranking, patched since
+        self._stale = True  # rank again at the next read (reusing the last ranking's rows)
         self._ranked_at = 0  # the member's clock when it was ranked
         self._declined: set[str] | None = None  # offers (hex) I declined
 
@@ -49,8 +56,10 @@ class FeedCache:
 
     def patch(self, member: Member, absorbed: Absorbed) -> dict[str, views.FeedItem | None] | None:
         """Patch the rows of changed offers; None if the whole feed must be ranked again."""
-        if absorbed.first or absorbed.trust or self._feed is None:
-            self._feed = None  # every rank may move with trust: rank again when read
+        if absorbed.first or absorbed.trust or self._due(member):
+            # Every rank may move with trust, or with time. Not ranked here: the app would
+            # patch its old ranking's rows while this one held the new, two feeds alive.
+            self._stale = True
             return None
         rows = views.feed_rows(member.viewpoint(), absorbed.offers)
         self._live(member).patch(rows)
@@ -59,25 +68,35 @@ class FeedCache:
 
     def rank_again(self) -> None:
         """Rank the whole feed at the next read (marks changed: muted rows, blocked ones)."""
-        self._feed = None
+        self._stale = True
 
     def declined_changed(self) -> None:
         """The member declined an offer: read which again at the next use."""
         self._declined = None
 
+    def _due(self, member: Member) -> bool:
+        """Whether the feed must be ranked again: missing, marked, or RERANK_SECONDS old."""
+        return self._feed is None or self._stale or member.now() - self._ranked_at >= RERANK_SECONDS
+
     def _live(self, member: Member) -> LiveFeed:
-        """The feed, ranked afresh when missing or RERANK_SECONDS old."""
-        now = member.now()
-        if self._feed is None or now - self._ranked_at >= RERANK_SECONDS:
-            self._feed = LiveFeed(views.feed(member.viewpoint()))
-            self._ranked_at = now
-            if self._freeze_heap:
-                # Collect first: the build left its rows young (bulk_allocation), so this
-                # is the young collection that was due anyway, and no garbage cycle
-                # (a closed screen's widgets) is frozen with them, out of reach for good.
-                gc.collect()
-                gc.freeze()
-        return self._feed
+        """The feed, ranked afresh when due (`_due`), reusing the last ranking's rows."""
+        last = self._feed
+        if last is not None and not self._due(member):
+            return last
+        previous = last.get if last is not None else None
+        self._feed = None
+        rows = views.feed(member.viewpoint(), previous=previous)
+        del last, previous  # the last ranking's list and index: gone before the new ones
+        feed = self._feed = LiveFeed(rows)
+        self._stale = False
+        self._ranked_at = member.now()
+        if self._freeze_heap:
+            # Collect first: the build left its rows young (bulk_allocation), so this
+            # is the young collection that was due anyway, and no garbage cycle
+            # (a closed screen's widgets) is frozen with them, out of reach for good.
+            gc.collect()
+            gc.freeze()
+        return feed
 
     def _declined_ids(self, member: Member) -> set[str]:
         """Offers I declined: not in my feed."""

@@ -206,9 +206,7 @@ class FeedScreen(NodeScreen):
         else:  # a filter picks among the same objects
             same_rows = same_length and all(map(operator.is_, old, items))
         if same_rows and reloaded:
-            for new, before in zip(items, old, strict=True):
-                if new is not before and new != before:
-                    offers.update_item(new)  # same rows: repaint only the changed ones
+            offers.reread(items)  # the new objects (not the old, equal ones): repaint changes
         elif not same_rows:
             # the rows are in feed_order unless a group lists its offers under its best
             find = None if shown.nested else functools.partial(position, items)

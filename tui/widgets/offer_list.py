@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import operator
 import time
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import is_not
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
@@ -230,6 +231,16 @@ class OfferList(ScrollView, can_focus=True):
     def opened(self, item: FeedItem) -> bool:
         """Whether the row heads a group whose offers are listed under it."""
         return item.id in self._opened
+
+    def reread(self, items: list[FeedItem]) -> None:
+        """The same offers in the same rows, read again: the list keeps the new objects
+        (the kept list is not copied), so the old ones go with the ranking that made
+        them (issue 10: a list that kept the equal old rows held a second feed), and
+        repaints the rows that changed. The cursor and the row of each id stay."""
+        old, self._items = self._items, items
+        for index in compress(count(), map(is_not, items, old)):  # the new objects, in C
+            if items[index] != old[index]:
+                self.refresh_row(index)
 
     def update_item(self, item: FeedItem) -> bool:
         """Replace one row in place; False if that offer is not in the list."""
