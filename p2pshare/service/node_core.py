@@ -44,6 +44,7 @@ from p2pshare.events import (
 )
 from p2pshare.member import identity as ident
 from p2pshare.member.actions import Absorbed, Member
+from p2pshare.service import app_heap
 from p2pshare.service.changes import ChangeFeed
 from p2pshare.service.feed_cache import FeedCache
 from p2pshare.service.notices import clock_notice, notices_for, trusted_ids
@@ -144,6 +145,8 @@ class NodeCore:
             except StoreError as exc:
                 raise UserError(str(exc)) from None
 
+        if self._freeze_heap:  # before the first load: its large blocks are given back
+            app_heap.keep_large_blocks_mapped()
         self._member = await self._run(load)
         self._changes.start(self.home.store_file)
         self._changes.catch_up()  # the first load of the derived state
