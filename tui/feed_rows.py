@@ -77,19 +77,22 @@ def haystack(item: FeedItem) -> str:
     return " ".join((item.title, item.author_name, " ".join(item.skills), item.region)).casefold()
 
 
-def _haystacks(items: list[FeedItem], before: dict[str, tuple[FeedItem, str]]) -> list[str]:
-    """`haystack` of each row, the last reading's text kept where the row reads the same
-    in what a search looks in: a ranking again moves ranks, rarely titles, so the texts
-    of 100,000 rows are not made again (~0.1 s, and ~12 MB held twice while they were)."""
-    texts: list[str] = []
-    append, same = texts.append, _HAY_FIELDS
+def _haystacks(
+    items: list[FeedItem], rows: Mapping[str, FeedItem], texts: Mapping[str, str]
+) -> list[str]:
+    """`haystack` of each row, the last reading's text (`texts`, of its `rows` by id)
+    kept where the row reads the same in what a search looks in: a ranking again moves
+    ranks, rarely titles, so the texts of 100,000 rows are not made again (~0.1 s, and
+    ~12 MB held twice while they were)."""
+    hay: list[str] = []
+    append, same = hay.append, _HAY_FIELDS
     for item in items:
-        last = before.get(item.id)
-        if last is not None and (last[0] is item or same(last[0]) == same(item)):
-            append(last[1])
+        last = rows.get(item.id)
+        if last is not None and (last is item or same(last) == same(item)):
+            append(texts[item.id])
         else:
             append(haystack(item))
-    return texts
+    return hay
 
 
 def _unmuted(item: FeedItem) -> bool:
@@ -137,11 +140,10 @@ class FeedRows:
 
     def replace(self, items: Iterable[FeedItem]) -> None:
         """A new reading of the whole feed, already in `feed_order`."""
-        rows = zip(self._all, self._hay, strict=True)
-        before = dict(zip(map(_ID, self._all), rows, strict=True))
+        rows, texts = self._by_id, dict(zip(map(_ID, self._all), self._hay, strict=True))
         self._all = list(items)
         self._by_id = {item.id: item for item in self._all}
-        self._hay = _haystacks(self._all, before)
+        self._hay = _haystacks(self._all, rows, texts)
         self._groups.replace(self._all)
         self._skills = self._regions = None
         self._index()  # while the feed is being read anyway, not at the first keystroke

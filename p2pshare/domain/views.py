@@ -103,8 +103,11 @@ class _FeedContext:
         self.matches: dict[tuple[str, ...], tuple[float, float]] = {}  # exact, shown
         self.standings = standings(view.scores)
 
-    def row(self, state: OfferState, *, include_closed: bool = False) -> FeedItem | None:
-        """The feed row of one offer, or None if it is not shown."""
+    def row(
+        self, state: OfferState, *, include_closed: bool = False, offer_id: str = ""
+    ) -> FeedItem | None:
+        """The feed row of one offer, or None if it is not shown. `offer_id`: the id in
+        hex, when the caller has it (the last ranking's row's: one string, not two)."""
         view = self.view
         scores, me, blocked = view.scores, view.me, view.blocked
         author = state.author
@@ -142,7 +145,7 @@ class _FeedContext:
         freshness = math.exp(-age_days / FRESHNESS_DAYS)
         w_signal, w_match, w_fresh = RANK_WEIGHTS
         return _new_feed_item(
-            id=state.id.hex(),
+            id=offer_id or state.id.hex(),
             title=offer.title,
             author=mid,
             author_name=author_name,
@@ -192,17 +195,21 @@ def feed(
 
     `previous`: an offer's row in the last ranking (LiveFeed.get). A row that reads
     the same is that object, and the new one is dropped as soon as it is made, so
-    its memory goes to the next row: a ranking again does not hold two feeds (most
-    rows do not change), nor leave the holes of one freed (issue 10's memory).
+    its memory goes to the next row; a row that changed shares the old one's id. A
+    ranking again neither holds two feeds (most rows do not change) nor leaves, once
+    the old rows go, more holes in the heap than its changed rows (issue 10's memory).
     """
     context = _FeedContext(view)
     items = []
+    old: FeedItem | None = None
     with bulk_allocation():
         for state in view.ledger.offers.values():
-            if (item := context.row(state, include_closed=include_closed)) is not None:
-                if previous is not None and (old := previous(item.id)) is not None and old == item:
-                    item = old
-                items.append(item)
+            if previous is not None:
+                old = previous(state.id.hex())
+            offer_id = old.id if old is not None else ""
+            row = context.row(state, include_closed=include_closed, offer_id=offer_id)
+            if row is not None:
+                items.append(old if old is not None and old == row else row)
         items.sort(key=feed_order)
     return items
 

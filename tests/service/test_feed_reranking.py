@@ -69,6 +69,7 @@ def test_a_ranking_again_keeps_the_rows_that_read_the_same_and_frees_the_others(
             await api.mark(bob.id, MUTED)  # every row ranked again
             again = {item.title: item for item in await api.feed()}
             assert again["a van for a day"].muted
+            assert again["a van for a day"].id is van_id  # a changed row: the old id string
             assert again["a desk in Porto"] is desk  # it reads the same: the same object
             assert _rows_of(van_id) - before == 1, "the last ranking's row of the van is alive"
         finally:
