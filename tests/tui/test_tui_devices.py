@@ -1,9 +1,11 @@
 """A member's devices in the app (issue 15), against the in-memory node: the Profile
 lists them (this one marked, the root, the unlinked dimmed with their reason), "a"
-adds one with a code that closes its dialog when the device joins or says it
-expired, "x" revokes the highlighted one after a confirmation that checks its date
-and shows the node's refusal; the Peers list has one row per member with its
-device count, and a peer's page lists the device ids."""
+adds one with a code that closes its dialog when the device joins (whichever
+screen is shown) or says it expired or was used up by a failed pairing (a toast
+when no dialog shows a code), "x" revokes the highlighted one after a
+confirmation that checks its date and shows the node's refusal; the Peers list
+has one row per member with its device count, and a peer's page lists the
+device ids."""
 
 from __future__ import annotations
 
