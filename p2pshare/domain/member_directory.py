@@ -15,6 +15,7 @@ owns the keys' consents, which say which member each key may belong to.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from p2pshare.domain.member_authority import (
@@ -143,20 +144,26 @@ class MemberDirectory:
 def _why_not(authority: MemberAuthority, key: PublicKey, at: int, device: DeviceView | None) -> str:
     if device is not None and at >= device.unlinked_from:
         why = f": {device.reason}" if device.reason else ""
-        return f"its device was unlinked from {device.unlinked_from}{why}"
+        return f"its device was unlinked from {_date(device.unlinked_from)}{why}"
     for span in authority.roots:
         if span.key == key and at >= span.until:
             if authority.disputed_from == span.until:
-                return (
-                    f"its root key's authority ended when the member was disputed at {span.until}"
+                return "its root key's authority ended when the member was disputed at " + _date(
+                    span.until
                 )
-            return f"its root key was rotated away at {span.until}"
+            return f"its root key was rotated away at {_date(span.until)}"
     if device is not None:
-        return f"dated before its certificate ({device.certified_at})"
+        return f"dated before its certificate ({_date(device.certified_at)})"
     if key in authority.void:
         return "none of its certificates holds: their authors had no authority at their dates"
     if any(span.key == key for span in authority.roots):
         return "dated before its key became the member's root"
     if authority.disputed_from is not None:
-        return f"a new root of a member disputed from {authority.disputed_from}: it never took over"
+        disputed = _date(authority.disputed_from)
+        return f"a new root of a member disputed from {disputed}: it never took over"
     return "no certificate or rotation of its member names it"
+
+
+def _date(at: int) -> str:
+    """A record's date as a member reads it in a refusal (UTC; the records' own dates)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at))
