@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from p2pshare.domain.trust import ALPHA, TrustGraph, offer_signal
+from p2pshare.domain.offer_signal import offer_signal
+from p2pshare.domain.trust import ALPHA, TrustGraph
 from protocol import PublicKey
 
 from . import sybil_scenarios, synthetic

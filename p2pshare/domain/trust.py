@@ -6,10 +6,11 @@ records are de-duplicated by id, members indexed in key order, and every
 floating-point sum taken in a canonical order. Vectorized with numpy and
 scipy.sparse (bench/bench_trust.py has the figures).
 
-The parts: this module (the `TrustGraph` entry point, its updates and scores, and
-`offer_signal` for the feed); trust_records.py (records → numbered members and
-rows); trust_edges.py (rows aggregated into weighted edges); trust_solve.py (the
-personalized PageRank solve); trust_explain.py (explanations and their text).
+The parts: this module (the `TrustGraph` entry point, its updates and scores);
+trust_records.py (records → numbered members and rows); trust_edges.py (rows
+aggregated into weighted edges); trust_solve.py (the personalized PageRank solve);
+trust_reliability.py (raw mass → the shown score, failures); trust_explain.py
+(explanations and their text); offer_signal.py (the feed's signal from scores).
 
 The model
 ---------
@@ -55,8 +56,8 @@ Since the walk has no loop, no identity of a region scores more than the chance
 that the walk takes one of the region's attack edges: a funnel's centre gets what
 its attack edges carry, not that times the echo of its own identities, and no
 more than one honest newcomer given the same edges would.
-For the feed, `offer_signal` takes the *max* trust over whoever posted or
-forwarded an offer, never a sum: a thousand forwards by untrusted identities
+For the feed, `offer_signal` (offer_signal.py) takes the *max* trust over whoever
+posted or forwarded an offer, never a sum: a thousand forwards by untrusted identities
 are worth exactly nothing.
 
 Updates
@@ -106,11 +107,11 @@ from p2pshare.domain.trust_explain import (
 )
 from p2pshare.domain.trust_outward import distances, outward_matrix
 from p2pshare.domain.trust_records import RecordRows
-from p2pshare.domain.trust_scale import standing_vector
+from p2pshare.domain.trust_reliability import relative_trust, reliability
 from p2pshare.domain.trust_solve import ALPHA, MAX_ITERATIONS, TOLERANCE, solve
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     from protocol import PublicKey, RecordId
 
@@ -130,7 +131,6 @@ __all__ = [
     "Hop",
     "TrustGraph",
     "TrustPath",
-    "offer_signal",
     "render_explanation",
 ]
 
@@ -334,24 +334,6 @@ class TrustGraph:
         self._raw[viewer] = x
         return x
 
-    def _trust(self, x: FloatArray, v: int) -> FloatArray:
-        """Raw mass relative to the best-supported non-self member; the viewer is 1."""
-        others = x.copy()
-        others[v] = 0.0
-        ref = float(others.max())
-        base = others / ref if ref > 0.0 else others
-        base[v] = 1.0
-        return base
-
-    def _reliability(self, trust: FloatArray, v: int) -> FloatArray:
-        """Per member: (1 + P) / (1 + P + FAILURE_WEIGHT * F), weighted by each signer's
-        standing (trust_scale.py), not by trust relative to the best peer."""
-        e = self._edges
-        t = standing_vector(trust, v)[e.o_author]
-        good = np.bincount(e.o_member, weights=t * e.o_good, minlength=e.n)
-        bad = np.bincount(e.o_member, weights=t * e.o_bad, minlength=e.n)
-        return np.asarray((1.0 + good) / (1.0 + good + FAILURE_WEIGHT * bad), dtype=np.float64)
-
     def scores(self, viewer: PublicKey) -> dict[PublicKey, float]:
         """Every other known member's trust from `viewer`'s point of view, 0..1.
 
@@ -365,8 +347,8 @@ class TrustGraph:
         if v is None:
             result = dict.fromkeys(self._r.keys, 0.0)
         else:
-            trust = self._trust(x, v)
-            final = trust * self._reliability(trust, v)
+            trust = relative_trust(x, v)
+            final = trust * reliability(self._edges, trust, v)
             result = dict(zip(self._r.keys, final.tolist(), strict=True))
             del result[viewer]
         self._scores[viewer] = result
@@ -398,7 +380,7 @@ class TrustGraph:
                 evidence=(),
                 ignored=0,
             )
-        trust = self._trust(x, v)
+        trust = relative_trust(x, v)
         explainer = Explainer(
             self._r.keys,
             self._edges,
@@ -416,7 +398,7 @@ class TrustGraph:
             member=member,
             score=self.score(viewer, member),
             raw=raw,
-            reliability=float(self._reliability(trust, v)[t]) if raw > 0.0 else 1.0,
+            reliability=float(reliability(self._edges, trust, v)[t]) if raw > 0.0 else 1.0,
             paths=paths,
             more_paths=more,
             more_share=max(0.0, 1.0 - sum(p.share for p in paths)) if paths else 0.0,
@@ -424,27 +406,3 @@ class TrustGraph:
             evidence=evidence,
             ignored=ignored,
         )
-
-
-# --- the feed ----------------------------------------------------------------------
-
-
-def offer_signal(
-    scores: Mapping[PublicKey, float],
-    author: PublicKey,
-    forwarders: Iterable[PublicKey],
-    *,
-    viewer: PublicKey | None = None,
-) -> float:
-    """How much the viewer's trust backs an offer: the most trusted of its endorsers.
-
-    The max, not a sum or a count: a thousand forwards by identities the viewer does
-    not trust add exactly nothing, and many weakly trusted ones add no more than
-    the best of them. The viewer's own post counts as 1; the viewer's own forward
-    counts nothing (passing an offer on says nothing about its source).
-    """
-    best = 1.0 if author == viewer else scores.get(author, 0.0)
-    for key in forwarders:
-        if key != viewer:
-            best = max(best, scores.get(key, 0.0))
-    return best

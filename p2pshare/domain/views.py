@@ -20,10 +20,10 @@ from p2pshare.domain.bulk import bulk_allocation
 from p2pshare.domain.ledger import NETWORK, OfferState, OfferStatus
 from p2pshare.domain.member_names import MemberNames
 from p2pshare.domain.member_names import display_name as display_name  # re-exported
+from p2pshare.domain.offer_signal import offer_signal
 from p2pshare.domain.peer_views import PeerItem as PeerItem  # re-exported
 from p2pshare.domain.peer_views import peers as peers  # re-exported
 from p2pshare.domain.stats import Stats, breakdown_report, stats
-from p2pshare.domain.trust import offer_signal
 from p2pshare.domain.trust_report import trust_report as trust_report  # re-exported
 from p2pshare.domain.trust_scale import standing, standings
 from p2pshare.domain.viewpoint import Viewpoint as Viewpoint  # re-exported

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p2pshare.domain.evidence import Receipt, VouchEdge
+from p2pshare.domain.offer_signal import offer_signal
 from p2pshare.domain.trust import (
     ALPHA,
     TOLERANCE,
     TrustGraph,
-    offer_signal,
     render_explanation,
 )
 from protocol import PublicKey, RecordId
