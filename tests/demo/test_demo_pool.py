@@ -6,7 +6,7 @@ import random
 
 from p2pshare.demo.personas import answer_to
 from p2pshare.demo.pool import Pool, pool
-from p2pshare.demo.world import PERSONAS
+from p2pshare.demo.storyline import PERSONAS
 
 
 def test_the_pool_is_large_and_every_title_distinct() -> None:

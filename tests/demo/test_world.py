@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from p2pshare.demo.world import NEWCOMER, PERSONAS, RING_LEADER, World
+from p2pshare.demo.storyline import PERSONAS, RING_LEADER
+from p2pshare.demo.world import NEWCOMER, World
 from p2pshare.domain import views
 from p2pshare.member.actions import Member
 
