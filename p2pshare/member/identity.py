@@ -44,13 +44,14 @@ An encrypted file is one armoured block::
 where key = Argon2id(passphrase, salt, 64 MiB of memory, 3 passes, 4 lanes, 32
 bytes), a memory-hard KDF (RFC 9106's second recommended setting). Files written
 before it ("ENCRYPTED PRIVATE KEY" blocks: PKCS#8 with PBKDF2) are still read.
+
+How the file reaches the disk (never overwritten, never half written) is
+secret_files.py's business.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import errno
 import os
 import re
 import secrets
@@ -67,6 +68,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from p2pshare.errors import UserError
 from p2pshare.member.seal_keys import SealKeyring
+from p2pshare.member.secret_files import write_new, write_replacing
 from protocol import PublicKey, member_id
 
 if TYPE_CHECKING:
@@ -246,7 +248,8 @@ def restore(home: Home, identity: Identity, *, passphrase: bytes | None = None) 
     pem = _pem(identity)
     if passphrase is not None:
         pem = encrypt_keys(pem, passphrase)
-    _write_new(home, pem)
+    if not write_new(home.key_file, pem):
+        raise _already(home)
 
 
 def replace_keys(home: Home, identity: Identity, *, passphrase: bytes | None = None) -> None:
@@ -258,18 +261,7 @@ def replace_keys(home: Home, identity: Identity, *, passphrase: bytes | None = N
     pem = _pem(identity)
     if passphrase is not None:
         pem = encrypt_keys(pem, passphrase)
-    temporary = home.path / f".identity.pem.{secrets.token_hex(8)}.new"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(pem)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, home.key_file)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    _sync_directory(home)
+    write_replacing(home.key_file, pem)
 
 
 def _already(home: Home) -> IdentityError:
@@ -293,54 +285,6 @@ def _pem(identity: Identity) -> bytes:
             + b"\n-----END " + _SEED_ARMOUR + b"-----\n"
         )  # fmt: skip
     return pem
-
-
-def _write_new(home: Home, data: bytes) -> None:
-    """Put `data` at home.key_file, complete, without ever replacing an existing file."""
-    temporary = home.path / f".identity.pem.{secrets.token_hex(8)}.new"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.link(temporary, home.key_file)  # a rename that refuses to replace
-        except FileExistsError:
-            raise _already(home) from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-                raise
-            _write_exclusive(home, data)  # a file system without hard links
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    _sync_directory(home)
-
-
-def _write_exclusive(home: Home, data: bytes) -> None:
-    try:
-        fd = os.open(home.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise _already(home) from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _sync_directory(home: Home) -> None:
-    """Make the new name durable; a platform that cannot open a directory skips it."""
-    try:
-        fd = os.open(home.path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def exists(home: Home) -> bool:
