@@ -1,6 +1,7 @@
 """The member's local store: verified records in SQLite, the outbox, export files, the node lock.
 
 - records.py      the Store: ingest (verify, admit, insert), reads, sync ranges, import
+- connection.py   opening records.db: permissions, WAL, migration, read-only fallback
 - schema.py       versioned SQL migrations and the write-transaction helper
 - export_file.py  the export file format (write atomically, read untrusted)
 - lock.py         one node process per home
@@ -8,11 +9,11 @@
 - sync_source.py  the store as catch-up sync's record source
 """
 
+from p2pshare.store.connection import BUSY_TIMEOUT
 from p2pshare.store.export_file import EXPORT_MAGIC
 from p2pshare.store.files import NodeLockedError, StoreError
 from p2pshare.store.lock import NodeLock
 from p2pshare.store.records import (
-    BUSY_TIMEOUT,
     ImportReport,
     IngestResult,
     IngestStatus,

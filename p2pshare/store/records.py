@@ -2,7 +2,8 @@
 
 Plain stdlib sqlite3 in WAL mode, so the app, `serve` and one-shot CLI commands
 can share one home: readers never block the writer, each write is one short
-`BEGIN IMMEDIATE` transaction, and a busy timeout absorbs the rest. The schema
+`BEGIN IMMEDIATE` transaction, and a busy timeout absorbs the rest (opening the
+file, WAL and the read-only fallback: connection.py). The schema
 is versioned: the SQL files in p2pshare/store/schema/ (NNN_name.sql) are applied in
 order, one transaction each, and recorded in the `schema_version` table.
 
@@ -16,22 +17,20 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
 import re
-import sqlite3
 import threading
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self, cast
 
 import protocol
 from p2pshare.store import doorbell
+from p2pshare.store.connection import open_connection
 from p2pshare.store.export_file import read_batches, write_export
-from p2pshare.store.files import StoreError, private_dir
+from p2pshare.store.files import StoreError
 from p2pshare.store.queries import StoreQueries
-from p2pshare.store.schema import load_migrations, migrate, transaction
+from p2pshare.store.schema import transaction
 from protocol import (
     Accept,
     Credit,
@@ -52,12 +51,12 @@ from protocol import (
 )
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Callable, Iterable, Sequence
     from types import TracebackType
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 IMPORT_BATCH = 500  # records per import transaction
 _PAGE = 500  # rows per query when iterating, so no read transaction stays open
 _HEX = re.compile(r"^[0-9a-f]*$")
@@ -138,59 +137,8 @@ class Store(StoreQueries):
         records.db) opens read-only: views work, every write is refused.
         """
         path = Path(path)
-        if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-            return cls._open_read_only(path)
-        private_dir(path.parent)
-        if not path.exists():
-            # sqlite would create it with the umask's permissions; records sealed to
-            # this member and its outbox are nobody else's business.
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                raise StoreError(f"cannot put {path} in WAL mode (got {mode})")
-            # NORMAL in WAL mode survives a crashed process; add_own asks for FULL.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn, load_migrations())
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StoreError(f"cannot open the store {path}: {exc}") from exc
-        except BaseException:
-            conn.close()
-            raise
-        return cls(conn, path)
-
-    @classmethod
-    def _open_read_only(cls, path: Path) -> Store:
-        uri = "file:" + urllib.parse.quote(str(path.resolve()))
-        # Without a -wal file everything is in records.db: immutable=1 reads it and
-        # creates nothing (mode=ro would leave -wal and -shm files behind). With
-        # one, mode=ro reads what it holds too; nobody can write meanwhile.
-        wal = path.with_name(path.name + "-wal")
-        order = ("?mode=ro", "?immutable=1") if wal.exists() else ("?immutable=1", "?mode=ro")
-        for flags in order:
-            try:
-                conn = sqlite3.connect(
-                    uri + flags, uri=True, isolation_level=None, check_same_thread=False
-                )
-            except sqlite3.Error:
-                continue
-            try:
-                version = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version")
-                current = int(version.fetchone()[0])
-            except sqlite3.Error:
-                conn.close()
-                continue
-            if current != len(load_migrations()):
-                conn.close()
-                raise StoreError(f"the store {path} is read-only and needs an upgrade")
-            return cls(conn, path, read_only=True)
-        raise StoreError(f"cannot open the store {path} (read-only, and not readable as such)")
+        conn, read_only = open_connection(path)
+        return cls(conn, path, read_only=read_only)
 
     def _writable(self) -> None:
         if self.read_only:
