@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from fake_node import FakeHome, FakeNode
+from fake_home import FakeHome
+from fake_node import FakeNode
 from tui_helpers import feed_ready, fixed_clock, titles, wait_for, write_identity
 
 from p2pshare.events import Changed, Event

@@ -13,7 +13,8 @@ import inspect
 from typing import TYPE_CHECKING
 
 import pytest
-from fake_node import FakeHome, FakeNode
+from fake_home import FakeHome
+from fake_node import FakeNode
 
 from p2pshare.member.home import Home
 from p2pshare.service.api import NodeAPI

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fake_node import ME, FakeNode
+from fake_node import FakeNode
+from fake_world import ME
 from textual.widgets import DataTable, Input, Select, Switch
 from tui_helpers import (
     drive,

@@ -14,7 +14,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fake_node import DAY, ME, NOON, PHONE, T0, FakeHome, FakeNode
+from fake_home import FakeHome
+from fake_node import FakeNode
+from fake_world import DAY, ME, NOON, PHONE, T0
 from textual.widgets import DataTable, Input, Static, Switch
 from tui_helpers import drive, fake_app, feed_ready, shown_text, wait_for
 

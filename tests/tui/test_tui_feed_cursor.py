@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fake_node import T0, FakeNode
+from fake_node import FakeNode
+from fake_world import T0
 from textual.widgets import Input
 from tui_helpers import drive, fake_app, feed_ready, select_title, wait_for
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fake_node import DAY, T0, FakeNode
+from fake_node import FakeNode
+from fake_world import DAY, T0
 from textual.widgets import Input, Switch
 from tui_helpers import drive, fake_app, feed_ready, shown_text, wait_for
 

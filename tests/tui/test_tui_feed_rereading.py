@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
-from fake_node import T0, FakeNode
+from fake_node import FakeNode
+from fake_world import T0
 from tui_helpers import drive, fake_app, feed_ready, wait_for
 
 from p2pshare.domain.views import FeedItem

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fake_node import ME, FakeHome, FakeNode
+from fake_home import FakeHome
+from fake_node import FakeNode
+from fake_world import ME
 from textual.widgets import DataTable, Input, OptionList, Select, Static, Switch
 from tui_helpers import drive, fake_app, feed_ready, select_title, titles, wait_for
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fake_node import DAY, T0, FakeNode
+from fake_node import FakeNode
+from fake_world import DAY, T0
 from test_tui_snapshots import SnapCompare, rich_world
 from textual.widgets import OptionList, Static
 from tui_helpers import World, drive, fake_app, feed_ready, select_title, wait_for

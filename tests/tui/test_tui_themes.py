@@ -7,7 +7,8 @@ import tomllib
 from typing import TYPE_CHECKING
 
 import pytest
-from fake_node import FakeHome, FakeNode
+from fake_home import FakeHome
+from fake_node import FakeNode
 from tui_helpers import drive, fake_app, feed_ready, wait_for
 
 from tui import settings

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from fake_node import FakeHome, FakeNode
+from fake_home import FakeHome
 
 from p2pshare.member.actions import Member
 from p2pshare.member.home import Home
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from pathlib import Path
 
+    from fake_node import FakeNode
     from textual.pilot import Pilot
     from textual.widget import Widget
 
