@@ -16,10 +16,7 @@ The codes a device offers for pairing are member/pairing_codes.py's.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +24,7 @@ from p2pshare.domain.device_views import DeviceItem
 from p2pshare.domain.member_authority import NEVER
 from p2pshare.domain.member_directory import MemberDirectory
 from p2pshare.errors import UserError
+from p2pshare.member import secret_files
 from protocol import (
     BadMemberId,
     Device,
@@ -39,6 +37,8 @@ from protocol import (
 )
 
 if TYPE_CHECKING:
+    import os
+
     from p2pshare.member.actions import Member
     from p2pshare.member.home import Home
     from p2pshare.member.identity import Identity
@@ -137,17 +137,8 @@ def save_membership(home: Home, membership: Membership) -> None:
 
 
 def write_private_json(path: Any, data: Any) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    """`data` as JSON at `path` (0600), in place of what is there, in one rename."""
+    secret_files.write_replacing(path, json.dumps(data, indent=1).encode())
 
 
 # -- the member's devices ---------------------------------------------------------------

@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from p2pshare.errors import UserError
+from p2pshare.member import secret_files
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -178,19 +179,10 @@ class SealKeyring:
         return key
 
     def _write(self, data: bytes) -> None:
-        temporary = self._file.with_name(f".{FILE_NAME}.{secrets.token_hex(6)}.new")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, self._file)
+            secret_files.write_replacing(self._file, data)
         except OSError as exc:
             raise KeyringError(f"cannot write {self._file}: {exc.strerror or exc}") from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
