@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fake_home import FakeHome
 from fake_node import FakeNode
 from fake_world import DAY, ME, NOON, PHONE, T0
-from textual.widgets import DataTable, Input, Static, Switch
+from textual.widgets import Button, DataTable, Input, Static, Switch
 from tui_helpers import drive, fake_app, feed_ready, shown_text, wait_for
 
 from p2pshare.domain.device_views import Pairing
@@ -257,7 +257,9 @@ def test_a_failed_pairing_says_the_code_is_used_up_with_the_reason_and_offers_a_
         assert dialog.check_action("copy", ()) is False
         assert app.screen is dialog
         assert not any("did not pair" in t for t in toasts(app))  # said once, in the dialog
-        await pilot.press("enter")  # "New code" has the focus
+        new_code = dialog.query_one("#pair-ok", Button)
+        await wait_for(pilot, lambda: new_code.has_focus)
+        await pilot.press("enter")
         await wait_for(pilot, lambda: len(node.calls_to("start_pairing")) == 2)
         await wait_for(
             pilot,

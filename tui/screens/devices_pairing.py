@@ -186,7 +186,7 @@ class PairingScreen(Dialog):
         self.query_one("#pair-code", Static).add_class("-expired")
         ok = self.query_one("#pair-ok", Button)
         ok.remove_class("-hidden")
-        ok.focus()
+        self.call_after_refresh(ok.focus)  # once shown: a hidden button takes no focus
         self.refresh_bindings()
 
     def action_copy(self) -> None:
