@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import select
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ from cli_homes import Homes
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from serve_processes import WAIT, child_env, first_lines
 
 from p2pshare.cli import main as cli_main
 from p2pshare.cli.device_commands import shown_addresses
@@ -39,11 +38,6 @@ if TYPE_CHECKING:
 
 LOOPBACK = ["--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"]
 WORD_LINE = re.compile(r"^\s*[0-9]+\.\s")  # a line of the words' paper: " 1. foil  2. fee"
-WAIT = 60.0  # seconds: a bound, on a loaded machine; every wait returns once its condition holds
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("P2PSHARE_")}
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +46,7 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=WAIT,
-        env=_env(),
+        env=child_env(),
         check=False,
     )
 
@@ -63,30 +57,8 @@ def start(home: Path, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_env(),
+        env=child_env(),
     )
-
-
-def first_lines(proc: subprocess.Popen[str], last: str) -> dict[str, str]:
-    """The `key value` lines a process prints on stdout, up to the one starting `last`."""
-    assert proc.stdout is not None
-    fd, buf = proc.stdout.fileno(), b""
-    found: dict[str, str] = {}
-    deadline = time.monotonic() + WAIT
-    while last not in found:
-        left = deadline - time.monotonic()
-        assert left > 0, f"no {last!r} line in time: {found}"
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            continue
-        chunk = os.read(fd, 4096)
-        assert chunk, f"exited early: {proc.wait()} {proc.stderr.read() if proc.stderr else ''}"
-        buf += chunk
-        *done, buf = buf.split(b"\n")
-        for line in done:
-            key, _, value = line.decode().strip().partition(" ")
-            found.setdefault(key, value)
-    return found
 
 
 def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import select
 import signal
 import subprocess
 import sys
@@ -12,6 +10,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+from serve_processes import first_lines
 
 from .conftest import port_free
 
@@ -42,27 +41,9 @@ def _serve(home: Path, *peers: str) -> subprocess.Popen[str]:
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _lines(proc: subprocess.Popen[str], timeout: float = 20) -> dict[str, str]:
+def _lines(proc: subprocess.Popen[str]) -> dict[str, str]:
     """The start-up lines of serve (member, listening, invite), read without buffering."""
-    assert proc.stdout is not None
-    fd = proc.stdout.fileno()
-    found: dict[str, str] = {}
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while "invite" not in found:
-        left = deadline - time.monotonic()
-        assert left > 0, "serve printed no invite in time"
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            continue
-        chunk = os.read(fd, 4096)
-        assert chunk, f"serve exited: {proc.wait()} {proc.stderr.read() if proc.stderr else ''}"
-        buf += chunk
-        *done, buf = buf.split(b"\n")
-        for line in done:
-            key, _, value = line.decode().strip().partition(" ")
-            found.setdefault(key, value)
-    return found
+    return first_lines(proc, "invite")
 
 
 def _poll(cond: object, timeout: float) -> None:

@@ -31,7 +31,7 @@ WAIT = 60.0  # seconds: a bound for one wait on a loaded machine, never a pause
 POLL = 0.2  # seconds between two looks at a condition
 
 
-def _env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
     """This environment without P2PSHARE_* (a home or community set by the caller)."""
     return {k: v for k, v in os.environ.items() if not k.startswith("P2PSHARE_")}
 
@@ -56,7 +56,7 @@ class ServeProcesses:
             capture_output=True,
             text=True,
             timeout=WAIT,
-            env=_env(),
+            env=child_env(),
             check=False,
         )
 
@@ -76,7 +76,7 @@ class ServeProcesses:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_env(),
+            env=child_env(),
         )
         self.started.append(proc)
         return proc
