@@ -43,4 +43,8 @@ Reach
 - relay.py        circuit relay v2: relaying for others and keeping reservations
 - addresses.py    dialing direct addresses first, then circuits
 - traversal.py    across NATs: reachability, relays, circuits and hole punching together
+
+A member's devices
+- pairing.py      a new device joins with a one-time code: SPAKE2, then its certificate
+- member_keys.py  a device fetches the member's current seal key from a sibling device
 """
