@@ -266,10 +266,8 @@ def _add_with_own_node(home: Home, args: argparse.Namespace, label: str) -> int:
             outcome.append(state)
             if state.state == "paired":  # stay while the new device takes the history
                 with trio.move_on_after(SYNC_SECONDS):
-                    while state.device not in node.connected():  # noqa: ASYNC110
+                    while not node.synced_with(state.device):  # noqa: ASYNC110
                         await trio.sleep(0.2)  # the node tells no event for it
-                    while state.device in node.connected():  # noqa: ASYNC110
-                        await trio.sleep(0.2)
             nursery.cancel_scope.cancel()
 
     try:
