@@ -2,13 +2,14 @@
 
 The protocol is protocol.sync (sans-IO) carried by sync_stream.py; this module
 decides when a session runs: on connect (the lower member id starts, so one
-session runs per connection), now and then with a random connected peer, and
-shortly after gossip from a peer was rate-limited (what the limiter refused
-comes by sync, which costs what is missing). One session per peer at a time,
-whoever started it; at most four we start and four peers start at once (a
-fifth is refused, not queued); what we write is paced by the send budget
-(send_budget.py). Records received pass the door (door.py), as gossip does:
-the same budget, checks and strikes; a peer blocked mid-session is cut off.
+session runs per connection; tried again while none ends well), now and then
+with a random connected peer, and shortly after gossip from a peer was
+rate-limited (what the limiter refused comes by sync, which costs what is
+missing). One session per peer at a time, whoever started it; at most four we
+start and four peers start at once (a fifth is refused, not queued); what we
+write is paced by the send budget (send_budget.py). Records received pass the
+door (door.py), as gossip does: the same budget, checks and strikes; a peer
+blocked mid-session is cut off.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 PROTOCOL = TProtocol(sync_stream.PROTOCOL)
 FLOOD_RETRY_SECONDS = 2.0
+CONNECT_ATTEMPTS = 3  # sessions tried on a new connection until one runs to its end
+CONNECT_RETRY_SECONDS = 2.0
 
 
 class _CutOff(Exception):
@@ -85,6 +88,22 @@ class CatchUp:
             candidates = sorted(self._connected() - self._syncing)
             if candidates:
                 await self.sync_with(random.choice(candidates))
+
+    async def on_connect(self, name: str) -> None:
+        """The session a new connection starts, tried again (after 2, then 4 s) while
+        none runs to its end and the peer stays: a stream that could not open on a busy
+        machine would otherwise leave a member back online without what it missed
+        until the periodic session happens to pick this peer, minutes later."""
+        for attempt in range(CONNECT_ATTEMPTS):
+            before = self.completed.get(name, 0)
+            if (running := self._running.get(name)) is not None:
+                await running.wait()  # the peer started one: its outcome counts
+            else:
+                await self.sync_with(name)
+            if self.completed.get(name, 0) > before or name not in self._connected():
+                return
+            if attempt + 1 < CONNECT_ATTEMPTS:
+                await trio.sleep(CONNECT_RETRY_SECONDS * (attempt + 1))
 
     def after_flood(self, nursery: trio.Nursery, name: str) -> None:
         """Gossip from `name` was rate-limited: fetch the rest by sync, shortly."""

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT = 20_000  # ids accepted and not yet known to be stored
+IN_FLIGHT_SECONDS = 60.0  # a member record accepted and still not stored by then: forgotten
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,6 +144,8 @@ class Door:
         # Accepted and not yet stored: the verified envelope waits here for `take`,
         # so what the node stores is what was decoded here (one parse per record).
         self._recent: OrderedDict[RecordId, Envelope | None] = OrderedDict()
+        # Member records accepted and not stored yet: the keys they name, and since when
+        self._in_flight: dict[RecordId, tuple[frozenset[bytes], float]] = {}
         self.accepted = 0
         self.accepted_live = 0  # by gossip
         self.rejected: dict[str, int] = {}
@@ -208,6 +211,26 @@ class Door:
         else:
             self._refuse(peer, "ledger", why, live=False, invalid=True)
 
+    def judge_now(self, envelope: Envelope) -> str | None:
+        """The ledger's verdict, or wait while a member record naming the record's key
+        is accepted here and not stored yet: the ledger cannot see it yet, and a
+        device's record judged before its unlink is stored would be taken (two sync
+        sessions at once, one bringing the unlink, the other the device's record)."""
+        if not is_member_record(envelope) and envelope.author in self._in_flight_keys():
+            return f"{PENDING} (a member record naming its key is being stored)"
+        return self.judge(envelope) if self.judge is not None else None
+
+    def _in_flight_keys(self) -> frozenset[bytes]:
+        """Keys named by member records accepted and not yet stored (forgotten after
+        `IN_FLIGHT_SECONDS`, should the store never take one)."""
+        if not self._in_flight:
+            return frozenset()
+        now = self._clock()
+        for rid, (_, since) in list(self._in_flight.items()):
+            if self._known(rid) or now - since > IN_FLIGHT_SECONDS:
+                del self._in_flight[rid]
+        return frozenset().union(*(keys for keys, _ in self._in_flight.values()))
+
     def strikes_of(self, peer: str) -> int:
         return self._strikes.get(peer, 0)
 
@@ -250,7 +273,7 @@ class Door:
         if named and envelope.author in named and not is_member_record(envelope):
             batch = f"{PENDING} (its key's member records came in the same batch)"
             return self._wait(peer, envelope, batch, live=live)
-        if self.judge is not None and (why := self.judge(envelope)) is not None:
+        if self.judge is not None and (why := self.judge_now(envelope)) is not None:
             if why.startswith(NOT_COUNTED):
                 return self._refuse(peer, "member", why, live=live)
             if not why.startswith(PENDING):
@@ -265,6 +288,8 @@ class Door:
             if self._on_refused is not None:
                 self._on_refused(peer, HELD, detail, live)
             return Verdict(HELD, envelope, detail)
+        if self.judge is not None and is_member_record(envelope):
+            self._in_flight[rid] = (_named_keys([envelope]), now)
         self._recent[rid] = envelope
         if len(self._recent) > RECENT:
             self._recent.popitem(last=False)

@@ -347,7 +347,8 @@ class Node:
         # Both sides see the connection; the lower id starts the sync, so one
         # session (which moves records both ways) runs per connection.
         if self.config.sync_on_connect and self.member_id < name:
-            await self.sync_with(name)
+            assert self._flow is not None
+            await self._flow.catchup.on_connect(name)
 
     def _peer_left(self, name: str) -> None:
         if self._flow is not None:

@@ -66,7 +66,7 @@ class RecordFlow:
         nursery: Callable[[], trio.Nursery | None],
     ) -> None:
         self._host, self._pubsub, self._router = host, pubsub, router
-        self._store, self._topic, self._judge = store, topic, judge
+        self._store, self._topic = store, topic
         self._me = host.get_id()
         self._doorbell = config.doorbell
         reports = DoorReports(emit, nursery)
@@ -127,7 +127,7 @@ class RecordFlow:
         tasks.start_soon(self.catchup.run)
         tasks.start_soon(door.held.run, ingest.store)
         ingest.on_stored = door.waiting.poke
-        tasks.start_soon(door.waiting.run, self._judge, ingest.store, door.refuse_waiting)
+        tasks.start_soon(door.waiting.run, door.judge_now, ingest.store, door.refuse_waiting)
 
     def kick(self) -> None:
         """The outbox has something new: publish now. Sync, never blocks."""

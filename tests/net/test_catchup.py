@@ -65,3 +65,34 @@ def test_node_that_missed_gossip_gets_records_by_sync(tmp_path: Path) -> None:
             deaf.close()
 
     trio.run(main)
+
+
+def test_a_new_connections_session_is_tried_again_until_one_ends_well() -> None:
+    """On a busy machine the first stream may not open: a member back online must not
+    wait minutes for the periodic session to pick that peer (two tries fail here)."""
+    from trio.testing import MockClock
+
+    from p2pshare.net.catchup import CatchUp
+
+    tries: list[float] = []
+    failing = [2]  # sessions that break off before the next one ends well
+    unused: Any = None  # no host, store or ingest: the sessions are played below
+    catchup = CatchUp(
+        unused, unused, unused, emit=lambda _: None, connected=lambda: {"b"},
+        blocked=lambda _: False, interval=30.0,
+    )  # fmt: skip
+
+    async def flaky(name: str) -> int:
+        tries.append(trio.current_time())
+        if failing[0]:
+            failing[0] -= 1
+        else:
+            catchup.completed[name] = catchup.completed.get(name, 0) + 1
+        return 0
+
+    catchup.sync_with = flaky  # type: ignore[method-assign]
+    trio.run(catchup.on_connect, "b", clock=MockClock(autojump_threshold=0))
+    assert [round(t - tries[0]) for t in tries] == [0, 2, 6]
+    tries.clear()
+    trio.run(catchup.on_connect, "b", clock=MockClock(autojump_threshold=0))
+    assert len(tries) == 1  # one that ends well is enough

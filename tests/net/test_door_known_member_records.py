@@ -56,3 +56,41 @@ def test_a_held_certificate_in_a_batch_parks_none_of_its_devices_records() -> No
     assert batch(certificate, stolen) == ["duplicate", "member"]
     assert len(door.waiting) == 0
     assert door.strikes_of("peer") == 0
+
+
+def test_an_unlink_accepted_by_one_session_holds_back_the_devices_record_from_another() -> None:
+    """Two sync sessions at once: one brings the unlink, the other the stolen laptop's
+    record. Until the unlink is stored the ledger cannot see it, so the record waits,
+    then is refused as "member" (and never stored), whatever session stores first."""
+    ana, laptop = get_member("ana"), get_member("ana-laptop")
+    now = int(time.time())
+    state = LedgerState(now=now)
+    stored: set[bytes] = set()
+    door = Door(lambda rid: rid in stored, judge=state.check, clock=lambda: float(now))
+    consent = p.sign_consent(p.DEVICE_CONSENT, ana.pub, key=laptop.key)
+    body = p.Device(
+        member=ana.pub, device=laptop.pub, label="laptop", manage=False, consent=consent
+    )
+    certificate = ana.sign(body, at=now - 100)
+    state.apply([certificate])
+    stored.add(certificate.id)
+    lost = now - 10
+    unlink = ana.sign(
+        p.Unlink(member=ana.pub, device=laptop.pub, valid_until=lost, reason="stolen"), at=lost
+    )
+    stolen = laptop.offer(at=now - 5, title="send a deposit first")
+
+    async def admit(peer: str, record: p.Envelope) -> str:
+        (verdict,) = await door.admit_batch(peer, [record.data])
+        return verdict.kind
+
+    assert trio.run(admit, "desk", unlink) == "ok"  # accepted; its session stores it later
+    assert trio.run(admit, "laptop", stolen) == "waiting"
+    assert door.judge_now(stolen) is not None  # a look at the waiting pool now: still waits
+    state.apply([unlink])  # the first session stores the unlink
+    stored.add(unlink.id)
+    why = door.judge_now(stolen)
+    assert why is not None
+    door.refuse_waiting(stolen, "laptop", why)  # as the waiting pool does on its next look
+    assert door.refusals.of("laptop") == {"waiting": 1, "member": 1}
+    assert door.strikes_of("laptop") == 0

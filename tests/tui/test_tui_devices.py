@@ -258,7 +258,7 @@ def test_a_failed_pairing_says_the_code_is_used_up_with_the_reason_and_offers_a_
         assert app.screen is dialog
         assert not any("did not pair" in t for t in toasts(app))  # said once, in the dialog
         new_code = dialog.query_one("#pair-ok", Button)
-        await wait_for(pilot, lambda: new_code.has_focus)
+        assert dialog.focused is new_code  # keys go to it from now on
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(node.calls_to("start_pairing")) == 2)
         await wait_for(

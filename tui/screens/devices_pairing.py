@@ -152,7 +152,7 @@ class PairingScreen(Dialog):
         ok = self.query_one("#pair-ok", Button)
         ok.label, ok.disabled = "New code", False
         ok.add_class("-hidden")  # until this one expires
-        self.query_one("#pair-close", Button).focus()
+        self.set_focus(self.query_one("#pair-close", Button))  # now, not on a later turn
         if self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
         self._tick()
@@ -186,7 +186,9 @@ class PairingScreen(Dialog):
         self.query_one("#pair-code", Static).add_class("-expired")
         ok = self.query_one("#pair-ok", Button)
         ok.remove_class("-hidden")
-        self.call_after_refresh(ok.focus)  # once shown: a hidden button takes no focus
+        # At once (Screen.set_focus), not Widget.focus's later turn: a key pressed before
+        # that turn reached the button that had the focus until then
+        self.set_focus(ok)
         self.refresh_bindings()
 
     def action_copy(self) -> None:
