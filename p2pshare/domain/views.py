@@ -37,6 +37,13 @@ if TYPE_CHECKING:
 
 FRESHNESS_DAYS = 7.0
 RANK_WEIGHTS = (0.6, 0.3, 0.1)  # trust signal (a standing, 0..1), skill match, freshness
+# A rank to 4 places: finer is noise (ties go to the newest), and freshness moves every
+# rank a little between two rankings 5 minutes apart (~5e-5 at most): at 6 places every
+# row was made anew each time, the app held the old and the new ranking at once, and
+# ~40 MB stayed behind at 100,000 offers (issue 10); at 4 places most rows stay the same.
+# Ranks are between 0 and 1, so at most 10,001 of them: each is one float object, shared
+# by every row of that rank (3 MB less at 100,000 rows than a float each).
+_RANKS: dict[float, float] = {}
 
 
 def _hex(data: bytes) -> str:
@@ -144,6 +151,7 @@ class _FeedContext:
         age_days = max(0, view.now - state.created_at) / 86_400
         freshness = math.exp(-age_days / FRESHNESS_DAYS)
         w_signal, w_match, w_fresh = RANK_WEIGHTS
+        rank = round(w_signal * signal + w_match * match + w_fresh * freshness, 4)
         return _new_feed_item(
             id=offer_id or state.id.hex(),
             title=offer.title,
@@ -164,7 +172,7 @@ class _FeedContext:
             signal=shown_signal,
             stranger=not mine and signal <= 0.0,
             match=shown_match,
-            rank=round(w_signal * signal + w_match * match + w_fresh * freshness, 6),
+            rank=_RANKS.setdefault(rank, rank),
             mine=mine,
             for_me=bool(forwards) and bool(state.forwarded_to(me)),
             accepted=bool(state.accepts) and state.accepted_by(me) is not None,

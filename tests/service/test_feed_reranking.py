@@ -116,3 +116,34 @@ def test_a_ranking_due_when_a_record_arrives_has_the_app_read_the_whole_feed(
     assert soon.rows is not None  # ten seconds on: the new offer's row, patched in
     assert [row.title for row in soon.rows.values() if row is not None] == ["a bike, 0"]
     assert due.rows is None  # the feed is due to be ranked again: read it whole
+
+
+def test_five_minutes_on_a_ranking_keeps_the_rows_whose_rank_did_not_move(
+    tmp_path: Path,
+) -> None:
+    """Freshness moves every rank a little between two rankings 5 minutes apart; at the
+    rank's 4 places an offer twenty days old does not move, and keeps its row."""
+    home = _home(tmp_path)
+    alice = get_member("alice")
+    with Store.open(home.store_file) as store:
+        old = alice.offer(title="an archive to sort", at=NOW - 20 * DAY, expires_at=NOW + DAY)
+        store.ingest_many([old.data], now=NOW)
+    now = [NOW]
+
+    async def main() -> None:
+        api = NodeAPI(home, clock=lambda: now[0])
+        await api.open()
+        try:
+            await api._changes.settled()
+            first = {item.title: item for item in await api.feed()}
+            now[0] = NOW + RERANK_SECONDS + 1
+            await api.refresh()
+            again = {item.title: item for item in await api.feed()}
+            assert again["an archive to sort"] is first["an archive to sort"]
+            assert again.keys() == first.keys()
+            for title, row in again.items():  # any other row: kept only if it reads the same
+                assert (row is first[title]) == (row == first[title]), title
+        finally:
+            await api.close()
+
+    asyncio.run(main())
