@@ -360,14 +360,17 @@ def join_home(home: Home, args: argparse.Namespace) -> str:
 async def _take_history(node: Node, peer: str) -> int:
     """Catch up with the device that paired us until one session runs to its end: on
     a busy machine a session's stream can fail to open, and the new device would
-    start with nothing. Records received; bounded by SYNC_SECONDS."""
+    start with nothing. Records received, whichever side started the session (the
+    store's growth: a session the other side starts is not ours to count); bounded
+    by SYNC_SECONDS."""
     import trio
 
-    received = 0
+    assert node.store is not None
+    before = node.store.count()
     with trio.move_on_after(SYNC_SECONDS):
         while True:
-            received += await node.sync_with(peer)
+            await node.sync_with(peer)
             if node.synced_with(peer):
                 break
             await trio.sleep(RETRY_SECONDS)
-    return received
+    return node.store.count() - before
