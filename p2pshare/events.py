@@ -117,6 +117,7 @@ class DevicePaired:
 
     device_id: str
     label: str
+    code: str = ""  # the code it used (used up now): whose dialog this ends
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +126,7 @@ class DevicePairingFailed:
     used up (one attempt each). `reason` is the node's one line: "wrong code", …"""
 
     reason: str
+    code: str = ""  # the code tried (used up now): whose dialog this ends
 
 
 Event = (

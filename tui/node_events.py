@@ -79,7 +79,7 @@ class EventRouter:
             from .fmt import one_line  # the reason may be the joining device's words
 
             self.devices.publish(event)
-            if not self._pairing_dialog_open():
+            if not self._pairing_dialog_open(event.code):
                 app.notify(
                     f"A device did not pair: {escape(one_line(event.reason))}",
                     title="Pairing failed",
@@ -93,12 +93,13 @@ class EventRouter:
 
         self.changed.publish(Changed(offers=frozenset(), peers=False))
 
-    def _pairing_dialog_open(self) -> bool:
-        """The add-a-device dialog, showing a code, says a failure itself and offers a new code."""
+    def _pairing_dialog_open(self, code: str) -> bool:
+        """The add-a-device dialog showing `code` says its failure itself and offers a new
+        code."""
         from .screens.devices_pairing import PairingScreen
 
         return any(
-            isinstance(screen, PairingScreen) and screen.waiting
+            isinstance(screen, PairingScreen) and screen.waiting and screen.is_for(code)
             for screen in self._app.screen_stack
         )
 

@@ -286,8 +286,10 @@ class Node:
             community=self.community,
             store=lambda: self.store,
             published=self.kick,
-            paired=lambda device, label: self._emit(DevicePaired(device_id=device, label=label)),
-            failed=lambda reason: self._emit(DevicePairingFailed(reason=reason)),
+            paired=lambda device, label, code: self._emit(
+                DevicePaired(device_id=device, label=label, code=code)
+            ),
+            failed=lambda reason, code: self._emit(DevicePairingFailed(reason=reason, code=code)),
         )
         host.set_stream_handler(PAIR_PROTOCOL, desk.on_stream)
         host.set_stream_handler(MEMBER_KEYS_PROTOCOL, keys.on_stream)

@@ -230,8 +230,8 @@ class PairingDesk:
         community: str,
         store: Callable[[], Store | None],
         published: Callable[[], None],
-        paired: Callable[[str, str], None],
-        failed: Callable[[str], None],
+        paired: Callable[[str, str, str], None],  # (device id, label, code)
+        failed: Callable[[str, str], None],  # (reason, code)
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._home, self._identity, self._community = home, identity, community
@@ -267,7 +267,7 @@ class PairingDesk:
         log.info("pairing with %s failed: %s", joiner, reason)
         if offered is not None:  # a knock on no open code is a stranger's: not reported
             pairing_codes.end_pairing(self._home, offered.slot, offered.code, reason=reason)
-            self._failed(reason)
+            self._failed(reason, offered.code)
 
     async def _pair(
         self, framed: FramedStream, offered: pairing_codes.Offered, joiner: str, first: bytes
@@ -322,7 +322,7 @@ class PairingDesk:
         seal = self._identity.current_seal_key.private_bytes_raw()  # the newest (issue 15)
         await _send(framed, [_WELCOME, _seal(offer_key, 1, [seal, self._community, records])])
         pairing_codes.end_pairing(self._home, offered.slot, offered.code, device=joiner)
-        self._paired(joiner, body.label)
+        self._paired(joiner, body.label, offered.code)
 
     def _certify(self, body: Device) -> Envelope:
         store = self._store()

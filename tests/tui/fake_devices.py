@@ -56,6 +56,7 @@ class FakeDevices(FakeState):
     def complete_pairing(self, label: str = "desktop") -> str:
         """A new device joins with the code offered: certified, listed, `DevicePaired`."""
         assert self.pairing is not None, "no pairing was started"
+        code = self.pairing.code
         device_id = f"12D3KooW{label.lower()}"
         self.my_devices.append(
             DeviceItem(
@@ -70,14 +71,18 @@ class FakeDevices(FakeState):
         )
         self.pairing = None
         self._emit(Changed(peers=True))
-        self._emit(DevicePaired(device_id=device_id, label=label))
+        self._emit(DevicePaired(device_id=device_id, label=label, code=code))
         return device_id
 
-    def fail_pairing(self, reason: str = "a wrong code was typed: the code is used up") -> None:
-        """A new device tries the code offered and does not pair: used up, `DevicePairingFailed`."""
-        assert self.pairing is not None, "no pairing was started"
-        self.pairing = None
-        self._emit(DevicePairingFailed(reason=reason))
+    def fail_pairing(
+        self, reason: str = "a wrong code was typed: the code is used up", *, code: str = ""
+    ) -> None:
+        """A new device tries the code offered (or `code`, another this home offered from
+        the command line) and does not pair: used up, `DevicePairingFailed`."""
+        if not code:
+            assert self.pairing is not None, "no pairing was started"
+            code, self.pairing = self.pairing.code, None
+        self._emit(DevicePairingFailed(reason=reason, code=code))
 
     async def devices(self) -> list[DeviceItem]:
         return sorted(self.my_devices, key=lambda d: (not d.this_device, d.linked_at, d.device_id))

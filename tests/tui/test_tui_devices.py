@@ -259,7 +259,7 @@ def test_a_failed_pairing_says_the_code_is_used_up_with_the_reason_and_offers_a_
         assert not any("did not pair" in t for t in toasts(app))  # said once, in the dialog
         new_code = dialog.query_one("#pair-ok", Button)
         assert dialog.focused is new_code  # keys go to it from now on
-        await pilot.press("enter")
+        await pilot.press("enter")  # at once: the first code's press is over (see _code_over)
         await wait_for(pilot, lambda: len(node.calls_to("start_pairing")) == 2)
         await wait_for(
             pilot,
@@ -283,6 +283,28 @@ def test_a_pairing_that_fails_with_the_dialog_closed_is_a_toast_with_the_reason(
         await wait_for(pilot, lambda: any("did not pair" in t for t in toasts(app)))
         told = [t for t in toasts(app) if "did not pair" in t]
         assert told == ["A device did not pair: the \\[b]connection\\[/b] broke"]
+
+    drive(app, scenario)
+
+
+def test_another_codes_failure_leaves_the_dialogs_code_waiting_and_is_a_toast() -> None:
+    """A second code of this home, offered from the command line, is used up by a wrong
+    guess: the dialog's own code still pairs, so the dialog keeps counting down."""
+    node = FakeNode()
+    app = fake_app(node, start_network=True)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: node.status.state == "online")
+        dialog = await a_code_offered(pilot)
+        left = dialog.query_one("#pair-left", Static)
+        node.fail_pairing("a wrong code was typed: the code is used up", code="5-other-code")
+        await wait_for(pilot, lambda: any("did not pair" in t for t in toasts(app)))
+        assert dialog.waiting
+        assert app.screen is dialog
+        assert "left" in text_of(left)
+        assert "used up" not in text_of(left)
+        node.complete_pairing("desktop")  # its own code still pairs, and ends it
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
 
     drive(app, scenario)
 

@@ -173,11 +173,16 @@ class PairingScreen(Dialog):
         """A pairing failed (the app's `devices` signal): one attempt per code, so it is over."""
         from p2pshare.events import DevicePairingFailed
 
-        if isinstance(event, DevicePairingFailed) and self.waiting:
+        if isinstance(event, DevicePairingFailed) and self.waiting and self.is_for(event.code):
             self._code_over(
                 f"[b $warning]This code is used up:[/] {escape(one_line(event.reason))}\n"
                 "Get a new one to pair a device."
             )
+
+    def is_for(self, code: str) -> bool:
+        """Whether an event about `code` is about the code shown here (another code of
+        this home, offered from the command line, is not this dialog's)."""
+        return self.pairing is not None and code == self.pairing.code
 
     def _code_over(self, why: str) -> None:
         """Stop the count-down, say why the code no longer pairs, offer a new one."""
@@ -185,7 +190,9 @@ class PairingScreen(Dialog):
         self.query_one("#pair-left", Static).update(why)
         self.query_one("#pair-code", Static).add_class("-expired")
         ok = self.query_one("#pair-ok", Button)
-        ok.remove_class("-hidden")
+        # Shown again as "New code": the last press's 0.2 s effect (Textual's Button
+        # ignores a press while it lasts) is not this button's, it must press now
+        ok.remove_class("-hidden", "-active")
         # At once (Screen.set_focus), not Widget.focus's later turn: a key pressed before
         # that turn reached the button that had the focus until then
         self.set_focus(ok)

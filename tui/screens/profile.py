@@ -312,7 +312,7 @@ class ProfileScreen(NodeScreen):
 
         if not isinstance(event, DevicePaired):
             return
-        if isinstance(self.app.screen, PairingScreen):
+        if isinstance(self.app.screen, PairingScreen) and self.app.screen.is_for(event.code):
             self.app.screen.dismiss(None)
         label = escape(one_line(event.label)) or "a new device"
         self.notify(f"“{label}” is one of your devices now", title="Device added", timeout=6)
