@@ -284,7 +284,7 @@ class PairingDesk:
             opened = _open(join_key, 0, asked[1] if len(asked) == 2 else None)
         except InvalidTag:
             await _send(framed, [_OK, "wrong code: it is used up now, ask for a new one"])
-            raise PairingFailed("a wrong code was typed: the code is used up") from None
+            raise PairingFailed("a wrong code was typed") from None
         if not isinstance(opened, list) or len(opened) != 2:
             raise PairingFailed("a damaged device key and label")
         key, label = opened

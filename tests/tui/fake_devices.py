@@ -74,9 +74,7 @@ class FakeDevices(FakeState):
         self._emit(DevicePaired(device_id=device_id, label=label, code=code))
         return device_id
 
-    def fail_pairing(
-        self, reason: str = "a wrong code was typed: the code is used up", *, code: str = ""
-    ) -> None:
+    def fail_pairing(self, reason: str = "a wrong code was typed", *, code: str = "") -> None:
         """A new device tries the code offered (or `code`, another this home offered from
         the command line) and does not pair: used up, `DevicePairingFailed`."""
         if not code:

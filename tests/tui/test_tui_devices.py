@@ -249,7 +249,7 @@ def test_a_failed_pairing_says_the_code_is_used_up_with_the_reason_and_offers_a_
         dialog = await a_code_offered(pilot)
         left = dialog.query_one("#pair-left", Static)
         assert "10:00 left" in text_of(left)
-        node.fail_pairing("a wrong code was typed: the code is used up")
+        node.fail_pairing("a wrong code was typed")
         await wait_for(pilot, lambda: "This code is used up" in text_of(left))
         assert "a wrong code was typed" in text_of(left)
         assert "left" not in text_of(left)  # no count-down for a code that cannot pair
@@ -297,7 +297,7 @@ def test_another_codes_failure_leaves_the_dialogs_code_waiting_and_is_a_toast() 
         await wait_for(pilot, lambda: node.status.state == "online")
         dialog = await a_code_offered(pilot)
         left = dialog.query_one("#pair-left", Static)
-        node.fail_pairing("a wrong code was typed: the code is used up", code="5-other-code")
+        node.fail_pairing("a wrong code was typed", code="5-other-code")
         await wait_for(pilot, lambda: any("did not pair" in t for t in toasts(app)))
         assert dialog.waiting
         assert app.screen is dialog
