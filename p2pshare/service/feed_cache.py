@@ -17,6 +17,11 @@ frozen (gc.freeze), as the first load does (node_core.py): its ~100,000 rows liv
 until the next ranking, and a full collection that walked them took ~70 ms, on
 whichever keystroke it fell (issue 10's worst cursor move). Frozen, the collector
 never walks them; reference counting still frees them when the ranking is replaced.
+What it cannot free is a garbage cycle: an object alive when frozen (the app's
+widgets, messages, timers) that later becomes part of one is never collected while
+frozen, about a thousand objects a ranking. So every FULL_COLLECT_EVERY-th ranking
+unfreezes first and collects the whole heap: ~0.2-0.4 s at 100,000 offers, about
+once an hour at one ranking every 5 minutes.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from p2pshare.member.actions import Absorbed, Member
 
 RERANK_SECONDS = 300  # rank the whole feed again this often: freshness decays, offers expire
+FULL_COLLECT_EVERY = 12  # whole rankings between collections of the frozen heap too
 
 
 class FeedCache:
@@ -44,6 +50,7 @@ class FeedCache:
         self._stale = True  # rank again at the next read (reusing the last ranking's rows)
         self._ranked_at = 0  # the member's clock when it was ranked
         self._declined: set[str] | None = None  # offers (hex) I declined
+        self._rankings = 0  # whole rankings made (in the app's process: heap frozen after each)
 
     def items(self, member: Member, *, include_closed: bool = False) -> list[views.FeedItem]:
         """The feed, best first; closed offers too if asked (those are ranked afresh)."""
@@ -91,6 +98,9 @@ class FeedCache:
         self._stale = False
         self._ranked_at = member.now()
         if self._freeze_heap:
+            self._rankings += 1
+            if self._rankings % FULL_COLLECT_EVERY == 0:
+                gc.unfreeze()  # the cycles frozen objects made since: see the module
             # Collect first: the build left its rows young (bulk_allocation), so this
             # is the young collection that was due anyway, and no garbage cycle
             # (a closed screen's widgets) is frozen with them, out of reach for good.

@@ -147,3 +147,41 @@ def test_five_minutes_on_a_ranking_keeps_the_rows_whose_rank_did_not_move(
             await api.close()
 
     asyncio.run(main())
+
+
+def test_garbage_cycles_frozen_with_a_ranking_are_freed_within_a_dozen_rankings(
+    tmp_path: Path,
+) -> None:
+    """The app's process freezes the heap after each whole ranking; a cycle of objects
+    alive then (a closed dialog's widgets) and dropped later must not stay for good."""
+    import weakref
+
+    from p2pshare.service.feed_cache import FULL_COLLECT_EVERY
+
+    class Widgetish:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the cyclic collector frees it
+
+    home = _home(tmp_path)
+    bob = get_member("bob")
+
+    async def main() -> None:
+        api = NodeAPI(home, clock=lambda: NOW, freeze_heap=True)
+        await api.open()
+        try:
+            await api._changes.settled()
+            closed = Widgetish()
+            await api.feed()  # ranked: the heap, `closed` with it, frozen
+            gone = weakref.ref(closed)
+            del closed
+            gc.collect()
+            assert gone() is not None  # frozen: out of the collector's reach, for now
+            for i in range(FULL_COLLECT_EVERY):
+                await api.mark(bob.id, MUTED, on=i % 2 == 0)  # every row ranked again
+                await api.feed()
+            assert gone() is None
+        finally:
+            await api.close()
+            gc.unfreeze()
+
+    asyncio.run(main())
