@@ -228,8 +228,10 @@ def test_a_code_that_expired_says_so_and_a_new_one_can_be_asked() -> None:
     drive(app, scenario)
 
 
-async def a_code_offered(pilot: Pilot[None]) -> PairingScreen:
-    """On the Profile, "a", then a code (the dialog's first button)."""
+async def a_code_offered(pilot: Pilot[None], node: FakeNode) -> PairingScreen:
+    """Once the node is online: on the Profile, "a", then a code (the dialog's first
+    button)."""
+    await wait_for(pilot, lambda: node.status.state == "online")
     await on_profile(pilot)
     await pilot.press("a")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, PairingScreen))
@@ -245,8 +247,7 @@ def test_a_failed_pairing_says_the_code_is_used_up_with_the_reason_and_offers_a_
     app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: node.status.state == "online")
-        dialog = await a_code_offered(pilot)
+        dialog = await a_code_offered(pilot, node)
         left = dialog.query_one("#pair-left", Static)
         assert "10:00 left" in text_of(left)
         node.fail_pairing("a wrong code was typed")
@@ -275,8 +276,7 @@ def test_a_pairing_that_fails_with_the_dialog_closed_is_a_toast_with_the_reason(
     app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: node.status.state == "online")
-        await a_code_offered(pilot)
+        await a_code_offered(pilot, node)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
         node.fail_pairing("the [b]connection[/b] broke")  # the reason is shown, not markup
@@ -294,8 +294,7 @@ def test_another_codes_failure_leaves_the_dialogs_code_waiting_and_is_a_toast() 
     app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: node.status.state == "online")
-        dialog = await a_code_offered(pilot)
+        dialog = await a_code_offered(pilot, node)
         left = dialog.query_one("#pair-left", Static)
         node.fail_pairing("a wrong code was typed", code="5-other-code")
         await wait_for(pilot, lambda: any("did not pair" in t for t in toasts(app)))
@@ -314,8 +313,7 @@ def test_a_device_that_joins_while_the_feed_is_shown_is_listed_and_said() -> Non
     app = fake_app(node, start_network=True)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await wait_for(pilot, lambda: node.status.state == "online")
-        await a_code_offered(pilot)
+        await a_code_offered(pilot, node)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
         profile = app.screen
