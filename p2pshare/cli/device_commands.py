@@ -132,7 +132,6 @@ def _rotate_root(home: Home, args: argparse.Namespace) -> int:
     """A new root key, shown once as words, and a new key for this home (member/rotation.py)."""
     from p2pshare.cli.member_access import passphrase_prompt
     from p2pshare.member import identity as ident
-    from p2pshare.member.recovery import paper, words_for
     from p2pshare.member.rotation import rotate_root
     from p2pshare.store import NodeLock, NodeLockedError
 
@@ -148,23 +147,33 @@ def _rotate_root(home: Home, args: argparse.Namespace) -> int:
         passphrase = passphrase_prompt() if ident.is_encrypted(home) else None
         member = open_member(home)
         try:
-            rotated = rotate_root(member, label=label, passphrase=passphrase)
+            rotated = rotate_root(
+                member, label=label, passphrase=passphrase, keep_words=_show_new_root
+            )
         finally:
             member.close()
     finally:
         lock.release()
-    print(
-        "The member's root key is now a new one. Write these words on paper and keep them\n"
-        "offline: they are the only copy of the new root (p2pshare init --recover), which\n"
-        "you need to rotate again, with your sealing key. They are not shown again. Your\n"
-        "old words no longer restore the root. This home signs with a new device key now.\n\n"
-        f"{paper(words_for(rotated.new_root))}\n",
-        file=sys.stderr,
-    )
+    print("This home signs with a new device key now.", file=sys.stderr)
     out(f"root {rotated.new_root.member_id}")
     out(f"device {rotated.device_id}")
     out(f"record {rotated.rotation.id.hex()}")
     return 0
+
+
+def _show_new_root(new_root: Identity) -> None:
+    """The new root's words, shown once, as soon as the rotation is stored."""
+    from p2pshare.member.recovery import paper, words_for
+
+    print(
+        "The member's root key is now a new one. Write these words on paper and keep them\n"
+        "offline: they are the only copy of the new root (p2pshare init --recover), which\n"
+        "you need to rotate again, with your sealing key. They are not shown again. Your\n"
+        "old words no longer restore the root.\n\n"
+        f"{paper(words_for(new_root))}\n",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 # -- device add -----------------------------------------------------------------------

@@ -19,6 +19,12 @@ carry over, sealed text still opens. The home's identity.pem is replaced by the
 new device key (with the same seal key, and the same passphrase if any) after
 member.json names its certificate; the old root key is not kept. This node's
 peer id changes with its key: earlier invites of this home stop working.
+
+The new root's words are handed over (`keep_words`) as soon as both records are
+stored, before member.json and identity.pem are written: from then on the old
+root no longer counts, so should the process die before this home holds its new
+key, the words restore the member on a fresh home (`init --recover`) rather than
+being lost with it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from p2pshare.member import identity as ident
 from protocol import DEVICE_CONSENT, ROOT_CONSENT, Device, PublicKey, Rotate, sign_consent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from p2pshare.member.actions import Member
 
 
@@ -48,9 +56,16 @@ class Rotated:
     certificate: protocol.Envelope
 
 
-def rotate_root(member: Member, *, label: str, passphrase: bytes | None) -> Rotated:
+def rotate_root(
+    member: Member,
+    *,
+    label: str,
+    passphrase: bytes | None,
+    keep_words: Callable[[ident.Identity], None],
+) -> Rotated:
     """Rotate the root away from this home's key; UserError (changing nothing) if it
-    does not hold the member's root now."""
+    does not hold the member's root now. `keep_words` shows the new root's backup,
+    once the rotation is stored and before this home's files change (see the module)."""
     home, old = member.home, member.identity
     membership = devices.load_membership(home, old, member.store)
     directory = devices.directory_of(member.store)
@@ -81,6 +96,7 @@ def rotate_root(member: Member, *, label: str, passphrase: bytes | None) -> Rota
     )
     certificate = protocol.sign(body, key=new_root.signing_key, created_at=rotation.created_at)
     member.store.add_own(certificate, now=now)
+    keep_words(new_root)
     devices.save_membership(
         home,
         devices.Membership(

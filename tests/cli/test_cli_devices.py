@@ -295,6 +295,45 @@ def test_rotate_root_keeps_the_member_and_makes_this_home_a_device(
     assert roots == [third]  # ana's home follows the second rotation
 
 
+def test_a_rotation_that_dies_once_stored_has_shown_words_that_bring_the_member_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the moment the rotation is stored the old root no longer counts: if the
+    process dies before this home holds its new key, the words shown must restore the
+    member on another home (they used to be shown last, and were lost with it)."""
+    homes = Homes(tmp_path, capsys)
+    me = homes.run("ana", "init", "--name", "Ana")
+    an_hour_ago = time.time() - 3600  # the old root's records before the rotation count
+    ana = Member.open(Home(tmp_path / "ana"), clock=lambda: an_hour_ago)
+    try:
+        ana.post_offer(title="A van for Saturday")
+    finally:
+        ana.close()
+    capsys.readouterr()
+
+    class PowerCut(BaseException):
+        """The process dies: nothing after this runs, nothing catches it."""
+
+    def power_cut(*_: object) -> None:
+        raise PowerCut
+
+    monkeypatch.setattr("p2pshare.member.devices.save_membership", power_cut)
+    with pytest.raises(PowerCut):
+        cli_main.main(["--home", str(tmp_path / "ana"), "device", "rotate-root"])
+    monkeypatch.undo()
+    paper = "\n".join(
+        line for line in capsys.readouterr().err.splitlines() if WORD_LINE.match(line)
+    )
+    assert paper, "the words were not shown before the home's files changed"
+    monkeypatch.setattr("sys.stdin", io.StringIO(paper))
+    new_root = homes.run("safe", "init", "--recover")
+    homes.sync("ana", "safe")  # the stored rotation and the member's history
+    restored = homes.json("safe", "id")
+    assert (restored["member"], restored["device"]) == (me, new_root)
+    offers = homes.json("safe", "offers")
+    assert [o["title"] for o in offers if o["mine"]] == ["A van for Saturday"], offers
+
+
 def test_a_home_from_before_devices_is_its_members_root_and_first_device(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
