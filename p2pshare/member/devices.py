@@ -24,7 +24,7 @@ from p2pshare.domain.device_views import DeviceItem
 from p2pshare.domain.member_authority import NEVER
 from p2pshare.domain.member_directory import MemberDirectory
 from p2pshare.errors import UserError
-from p2pshare.member import secret_files
+from p2pshare.store.files import write_private
 from protocol import (
     BadMemberId,
     Device,
@@ -138,7 +138,7 @@ def save_membership(home: Home, membership: Membership) -> None:
 
 def write_private_json(path: Any, data: Any) -> None:
     """`data` as JSON at `path` (0600), in place of what is there, in one rename."""
-    secret_files.write_replacing(path, json.dumps(data, indent=1).encode())
+    write_private(path, json.dumps(data, indent=1).encode())
 
 
 # -- the member's devices ---------------------------------------------------------------

@@ -45,8 +45,8 @@ where key = Argon2id(passphrase, salt, 64 MiB of memory, 3 passes, 4 lanes, 32
 bytes), a memory-hard KDF (RFC 9106's second recommended setting). Files written
 before it ("ENCRYPTED PRIVATE KEY" blocks: PKCS#8 with PBKDF2) are still read.
 
-How the file reaches the disk (never overwritten, never half written) is
-secret_files.py's business.
+How the file reaches the disk, never half written: secret_files.py for a new
+one (never overwritten), store/files.py's write_private for a rotation's.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from p2pshare.errors import UserError
 from p2pshare.member.seal_keys import SealKeyring
-from p2pshare.member.secret_files import write_new, write_replacing
+from p2pshare.member.secret_files import write_new
+from p2pshare.store.files import write_private
 from protocol import PublicKey, member_id
 
 if TYPE_CHECKING:
@@ -261,7 +262,7 @@ def replace_keys(home: Home, identity: Identity, *, passphrase: bytes | None = N
     pem = _pem(identity)
     if passphrase is not None:
         pem = encrypt_keys(pem, passphrase)
-    write_replacing(home.key_file, pem)
+    write_private(home.key_file, pem)
 
 
 def _already(home: Home) -> IdentityError:

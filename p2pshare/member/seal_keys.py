@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from p2pshare.errors import UserError
-from p2pshare.member import secret_files
+from p2pshare.store.files import write_private
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -180,7 +180,7 @@ class SealKeyring:
 
     def _write(self, data: bytes) -> None:
         try:
-            secret_files.write_replacing(self._file, data)
+            write_private(self._file, data)
         except OSError as exc:
             raise KeyringError(f"cannot write {self._file}: {exc.strerror or exc}") from None
 

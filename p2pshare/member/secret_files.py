@@ -1,12 +1,13 @@
 """Writing a secret file so that a crash leaves either no file or a whole one.
 
-Owns the file-system steps behind identity.pem: the bytes go to a temporary
-name beside the target (mode 0600, created exclusively, fsync'd), then reach the
-target in one step, by a hard link that refuses to replace an existing file
-(`write_new`: an identity is never overwritten) or by a rename over it
-(`write_replacing`: a root rotation), and the folder is synced so the new name
-is durable. Separate from identity.py, which decides what the keys are and when
-they may be written: this is only how bytes reach the disk safely.
+Owns the file-system steps behind identity.pem: the bytes go to a temporary name
+beside the target (mode 0600, created exclusively, fsync'd), then reach the target
+in one step, by a hard link that refuses to replace an existing file (`write_new`:
+an identity is never overwritten), and the folder is synced so the new name is
+durable. A file that may be replaced (a root rotation's keys, member.json, the
+keyring) goes through store.files.write_private, a rename over it. Separate from
+identity.py, which decides what the keys are and when they may be written: this is
+only how bytes reach the disk safely.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import os
 import secrets
 from typing import TYPE_CHECKING
 
+from p2pshare.store.files import fsync_dir
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["sync_directory", "write_new", "write_replacing"]
+__all__ = ["write_new"]
 
 
 def _temporary(target: Path) -> Path:
@@ -58,31 +61,5 @@ def write_new(target: Path, data: bytes) -> bool:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    sync_directory(target.parent)
+    fsync_dir(target.parent)
     return True
-
-
-def write_replacing(target: Path, data: bytes) -> None:
-    """Put `data` at `target` in place of whatever is there, in one rename."""
-    temporary = _temporary(target)
-    try:
-        _write_file(temporary, data)
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    sync_directory(target.parent)
-
-
-def sync_directory(folder: Path) -> None:
-    """Make a new name in `folder` durable; a platform that cannot open a directory skips it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -32,26 +32,37 @@ def private_dir(path: Path) -> None:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically, readable by this user only (mode 0600).
+    """Replace `path` with `data` atomically and durably, readable by this user only
+    (mode 0600): marks, peers, and the secret files (member/secret_files.py).
 
     The bytes go to a temporary file next to it (created 0600, whatever the umask),
-    which is then renamed over `path`: a reader sees the old file or the new one.
+    flushed to disk, then renamed over `path`, and the folder synced: a reader, or
+    a machine that lost power, sees the old file or the new one.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    fsync_dir(path.parent)
 
 
 def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """Make a new name in `path` durable; a platform that cannot open a directory skips it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
